@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import { createTokenVerifier } from './auth/token-verifier.js';
+import type { Config } from './config/config.js';
+import { loadNamespaces } from './config/namespaces-file.js';
+import { migrate } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { PostgresAssetRepository } from './db/asset-repository.js';
+import { AssetService } from './domain/asset-service.js';
+import { cachedCheck } from './http/health.js';
+import { buildServer } from './http/server.js';
+import { validateBuckets } from './storage/bucket-validation.js';
+import { Presigner } from './storage/presigner.js';
+import { createS3Client } from './storage/s3-client.js';
+import { S3ObjectStorage } from './storage/s3-object-storage.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: checks configuration against the real world (namespaces file, database
+ * schema, buckets) before it takes a single request, then wires the edges around the lifecycle.
+ */
+export async function startService(config: Config): Promise<RunningService> {
+  const namespaces = await loadNamespaces(config.assets.configPath);
+  const pool = createPool(config.database.connectionString, config.database.poolMax);
+  try {
+    await migrate(pool);
+    const s3 = createS3Client(config.storage);
+    await validateBuckets(s3, config.storage);
+    const service = new AssetService({
+      repository: new PostgresAssetRepository(pool),
+      storage: new S3ObjectStorage(s3, new Presigner(config.storage), config.storage),
+      namespaces,
+      clock: { now: () => new Date() },
+      ids: { next: uuidv7 },
+      settings: {
+        buckets: { PUBLIC: config.storage.publicBucket, PRIVATE: config.storage.privateBucket },
+        region: config.storage.region,
+        uploadTtlSeconds: config.storage.uploadTtlSeconds,
+        maxDownloadTtlSeconds: config.storage.downloadTtlSeconds,
+        maxUploadBytes: config.storage.maxUploadBytes,
+        idempotencyWindowSeconds: config.assets.idempotencyWindowSeconds,
+      },
+    });
+    const app = await buildServer({
+      service,
+      verifier: createTokenVerifier(config.jwt),
+      logLevel: config.logLevel,
+      corsAllowedOrigins: config.assets.corsAllowedOrigins,
+      health: {
+        database: async () => void (await pool.query('SELECT 1')),
+        storage: cachedCheck(() => validateBuckets(s3, config.storage), 5000),
+      },
+    });
+    app.log.info({ publicBucket: config.storage.publicBucket, privateBucket: config.storage.privateBucket }, 'Bucket validation successful');
+    const url = await app.listen({ port: config.port, host: config.host });
+    return {
+      app,
+      url,
+      close: async () => {
+        await app.close();
+        s3.destroy();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}

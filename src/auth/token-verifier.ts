@@ -1,0 +1,75 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { AssetError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import { principalFromClaims } from './claims.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+export interface TokenVerifierOptions {
+  jwksUrl: string;
+  issuer?: string;
+  audience?: string;
+  /** An unknown `kid` refetches the JWKS at most this often (key rotation without a refetch storm). */
+  refetchCooldownMs?: number;
+  cacheMaxAgeMs?: number;
+}
+
+export interface TokenVerifier {
+  verify(authorization: string | undefined): Promise<Principal>;
+}
+
+/** RS256 JWTs checked against the issuer's JWKS; a verified token is remembered until it expires. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cooldownDuration: options.refetchCooldownMs ?? 30_000,
+    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
+    timeoutDuration: 5_000,
+  });
+  const cache = new VerifiedTokenCache();
+  return {
+    async verify(authorization) {
+      const token = bearerToken(authorization);
+      const cached = cache.get(token);
+      if (cached) return cached;
+      const payload = await verifySignature(token, jwks, options);
+      const principal = principalFromClaims(payload);
+      cache.set(token, principal, payload.exp);
+      return principal;
+    },
+  };
+}
+
+function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) throw unauthenticated('Send "Authorization: Bearer <JWT>" with every request.');
+  return match[1];
+}
+
+async function verifySignature(token: string, jwks: ReturnType<typeof createRemoteJWKSet>, options: TokenVerifierOptions): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(token, jwks, {
+      algorithms: ['RS256'],
+      issuer: options.issuer,
+      audience: options.audience,
+      requiredClaims: ['sub', 'exp'],
+    });
+    return payload;
+  } catch (error) {
+    throw unauthenticated(describe(error));
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The token has expired; get a new one.';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is not signed with RS256; only RS256 tokens are accepted.';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid; get a token from the configured issuer.';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'The token was signed with a key the issuer does not publish; get a new token.';
+  if (error instanceof errors.JWTClaimValidationFailed) return `The token's "${error.claim}" claim is not accepted (${error.reason}); get a token for this service.`;
+  if (error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC') {
+    return 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.';
+  }
+  return 'The token is malformed; send a compact JWS (header.payload.signature).';
+}
+
+export function unauthenticated(message: string): AssetError {
+  return new AssetError('UNAUTHENTICATED', message);
+}

@@ -1,0 +1,34 @@
+import { startService } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { assertDevModeAllowed, startDevEnvironment } from '../dev/dev-environment.js';
+import type { Command } from './commands.js';
+import { stopOnSignals } from './serve-command.js';
+
+/** The zero-install start: embedded PostgreSQL, a local S3 server and a dev token issuer, then the real service. */
+export const devCommand: Command = {
+  async run() {
+    assertDevModeAllowed(process.env);
+    const dev = await startDevEnvironment();
+    try {
+      const service = await startService(loadConfig({ ...process.env, ...dev.env, ASSET_CORS_ALLOWED_ORIGINS: process.env.ASSET_CORS_ALLOWED_ORIGINS ?? '*' }));
+      stopOnSignals(service, dev.stop);
+      printWelcome(service.url.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost'));
+    } catch (error) {
+      await dev.stop();
+      throw error;
+    }
+  },
+};
+
+function printWelcome(url: string): void {
+  process.stdout.write(`
+  neotool-assets is running in dev mode (embedded PostgreSQL, local S3, dev token issuer; data in .data/)
+
+    GraphQL   ${url}/graphql
+    GraphiQL  ${url}/graphiql
+    Health    ${url}/health
+
+  Get a token (upload/view/delete):   npm run token
+  Then send it as a header:           Authorization: Bearer <token>
+`);
+}

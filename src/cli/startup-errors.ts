@@ -1,0 +1,15 @@
+import { ConfigError } from '../config/config.js';
+import { BucketValidationError } from '../storage/bucket-validation.js';
+
+/** Turns whatever stopped the start into one message that names the setting and the fix. No stack traces. */
+export function describeStartupError(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof BucketValidationError) return error.message;
+  const e = error as { code?: string; message?: string; address?: string; port?: number };
+  if (e?.code === 'ECONNREFUSED' && e.port !== undefined) {
+    return `Cannot reach PostgreSQL at ${e.address}:${e.port} (connection refused). Check DATABASE_URL / POSTGRES_HOST and POSTGRES_PORT, and that the database is running.`;
+  }
+  if (e?.code === '28P01' || e?.code === '28000') return `PostgreSQL rejected the credentials (${e.message}). Fix DATABASE_URL / POSTGRES_USER / POSTGRES_PASSWORD.`;
+  if (e?.code === '3D000') return `${e.message}. Create the database or fix DATABASE_URL / POSTGRES_DB.`;
+  if (e?.code === 'EADDRINUSE') return `Port already in use (${e.message}). Stop the other process or set PORT.`;
+  return e?.message ?? String(error);
+}

@@ -1,0 +1,78 @@
+import { ENV_VARS, type EnvVarName } from './env-schema.js';
+import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  database: { connectionString: string; poolMax: number };
+  storage: StorageConfig;
+  jwt: { jwksUrl: string; issuer?: string; audience?: string };
+  assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[] };
+}
+
+/** Thrown with every problem found, so an operator fixes the whole configuration in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Parsed = Partial<Record<EnvVarName, unknown>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const values = parseEnvVars(env, problems);
+  const database = databaseConnection(values, problems);
+  const storage = deriveStorageConfig(values, problems);
+  if (problems.length > 0 || !storage || !database) throw new ConfigError(problems);
+  return {
+    port: values.PORT as number,
+    host: values.HOST as string,
+    logLevel: values.LOG_LEVEL as string,
+    database: { connectionString: database, poolMax: values.DATABASE_POOL_MAX as number },
+    storage,
+    jwt: { jwksUrl: values.JWT_JWKS_URL as string, issuer: values.JWT_ISSUER as string | undefined, audience: values.JWT_AUDIENCE as string | undefined },
+    assets: {
+      configPath: values.ASSET_CONFIG_PATH as string,
+      idempotencyWindowSeconds: values.ASSET_IDEMPOTENCY_WINDOW_SECONDS as number,
+      corsAllowedOrigins: splitList(values.ASSET_CORS_ALLOWED_ORIGINS as string),
+    },
+  };
+}
+
+function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[]): Parsed {
+  const values: Parsed = {};
+  for (const [name, spec] of Object.entries(ENV_VARS) as [EnvVarName, (typeof ENV_VARS)[EnvVarName]][]) {
+    const raw = env[name] === '' && !('required' in spec) ? undefined : env[name];
+    const value = raw ?? ('default' in spec ? spec.default : undefined);
+    if (value === undefined) {
+      if ('required' in spec && spec.required) problems.push(`${name} is required: ${spec.description}`);
+      continue;
+    }
+    const result = spec.schema.safeParse(value);
+    if (result.success) values[name] = result.data;
+    else problems.push(`${name} ${result.error.issues[0]?.message ?? 'is invalid'} (got ${'secret' in spec ? 'a hidden value' : JSON.stringify(value)})`);
+  }
+  return values;
+}
+
+function databaseConnection(values: Parsed, problems: string[]): string | undefined {
+  if (values.DATABASE_URL) return values.DATABASE_URL as string;
+  if (!values.POSTGRES_HOST) {
+    problems.push('DATABASE_URL or POSTGRES_HOST is required: say where PostgreSQL is (e.g. DATABASE_URL=postgres://user:pass@host:5432/db).');
+    return undefined;
+  }
+  const url = new URL('postgres://placeholder');
+  url.hostname = values.POSTGRES_HOST as string;
+  url.port = String(values.POSTGRES_PORT);
+  url.pathname = `/${values.POSTGRES_DB as string}`;
+  url.username = values.POSTGRES_USER as string;
+  url.password = (values.POSTGRES_PASSWORD as string | undefined) ?? '';
+  return url.toString();
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the service reads, with its documentation. The README's table, the
+ * Kubernetes manifest checks and the docs are all derived from this one list.
+ */
+export interface EnvVarSpec {
+  schema: z.ZodType;
+  description: string;
+  default?: string;
+  required?: boolean;
+  secret?: boolean;
+  minio?: string;
+  r2?: string;
+}
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).transform((v) => ['true', '1', 'yes'].includes(v));
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, { message: 'must be a whole number' }).transform(Number).pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+const text = z.string().min(1, { message: 'must not be empty' });
+const url = z.url({ message: 'must be a full URL such as https://example.com/path' });
+const hostname = z
+  .string()
+  .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), {
+    message: 'must not include a scheme: give the host only (e.g. "localhost") and set STORAGE_USE_HTTPS=true|false instead',
+    abort: true,
+  })
+  .regex(/^[A-Za-z0-9.-]+$/, {
+  message: 'must be a host name only, without a scheme, port or path (e.g. "localhost" or "<account-id>.r2.cloudflarestorage.com")',
+});
+const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")' });
+
+export const ENV_VARS = {
+  PORT: { schema: int(1, 65535), default: '8083', description: 'HTTP port of the service.' },
+  HOST: { schema: text, default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' },
+  DATABASE_URL: { schema: url, secret: true, description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
+  POSTGRES_HOST: { schema: text, description: 'PostgreSQL host (used when DATABASE_URL is not set).' },
+  POSTGRES_PORT: { schema: int(1, 65535), default: '5432', description: 'PostgreSQL port.' },
+  POSTGRES_DB: { schema: text, default: 'neotool_assets', description: 'PostgreSQL database name.' },
+  POSTGRES_USER: { schema: text, default: 'postgres', description: 'PostgreSQL user.' },
+  POSTGRES_PASSWORD: { schema: z.string(), secret: true, description: 'PostgreSQL password.' },
+  DATABASE_POOL_MAX: { schema: int(1, 1000), default: '20', description: 'Maximum connections in the database pool.' },
+  STORAGE_HOSTNAME: { schema: hostname, required: true, minio: 'localhost', r2: '<account-id>.r2.cloudflarestorage.com', description: 'S3 endpoint host, no scheme.' },
+  STORAGE_PORT: { schema: int(1, 65535), minio: '9000', r2: '443', description: 'S3 endpoint port (default 443 with HTTPS, 80 without).' },
+  STORAGE_USE_HTTPS: { schema: bool, default: 'true', minio: 'false', r2: 'true', description: 'Use HTTPS to reach storage.' },
+  STORAGE_REGION: { schema: text, default: 'us-east-1', minio: 'us-east-1', r2: 'auto', description: 'Signing region.' },
+  STORAGE_FORCE_PATH_STYLE: { schema: bool, default: 'false', minio: 'true', r2: 'false', description: 'Path-style URLs (MinIO); virtual-hosted style when false (R2, S3).' },
+  STORAGE_ACCESS_KEY: { schema: text, required: true, secret: true, minio: 'minioadmin', r2: 'from Vault', description: 'S3 access key id.' },
+  STORAGE_SECRET: { schema: text, required: true, secret: true, minio: 'minioadmin', r2: 'from Vault', description: 'S3 secret access key.' },
+  STORAGE_PUBLIC_BUCKET: { schema: bucket, default: 'neotool-assets-public', description: 'Bucket of PUBLIC namespaces.' },
+  STORAGE_PRIVATE_BUCKET: { schema: bucket, default: 'neotool-assets-private', description: 'Bucket of PRIVATE namespaces.' },
+  STORAGE_PUBLIC_BASE_PATH: {
+    schema: text,
+    minio: 'http://localhost:9000/neotool-assets-public',
+    r2: 'https://assets.yourdomain.com',
+    description: 'Prefix of public URLs (CDN / custom domain); a value that is not a full URL is relative to the storage endpoint. Default: endpoint + public bucket.',
+  },
+  STORAGE_UPLOAD_TTL_SECONDS: { schema: int(1, 604800), default: '900', minio: '900', r2: '900', description: 'Lifetime of presigned upload URLs (a namespace may override it).' },
+  STORAGE_DOWNLOAD_TTL_SECONDS: { schema: int(1, 604800), default: '3600', description: 'Cap for downloadUrl(ttlSeconds).' },
+  STORAGE_MAX_UPLOAD_BYTES: { schema: int(1, 5 * 1024 ** 3), default: String(100 * 1024 * 1024), description: 'Hard cap on any upload, whatever the namespace allows.' },
+  STORAGE_TIMEOUT_MS: { schema: int(100, 120000), default: '5000', description: 'Timeout of each storage call.' },
+  JWT_JWKS_URL: { schema: url, required: true, description: 'JWKS of the token issuer (RS256 keys).' },
+  JWT_ISSUER: { schema: text, description: 'Required `iss` claim, when set.' },
+  JWT_AUDIENCE: { schema: text, description: 'Required `aud` claim, when set.' },
+  ASSET_CONFIG_PATH: { schema: text, default: 'config/namespaces.yaml', description: 'Namespaces file (YAML).' },
+  ASSET_IDEMPOTENCY_WINDOW_SECONDS: { schema: int(1, 30 * 86400), default: '86400', description: 'How long an idempotency key returns the same asset.' },
+  ASSET_CORS_ALLOWED_ORIGINS: { schema: z.string(), default: '', description: 'Comma-separated origins allowed to call the API from browsers.' },
+} satisfies Record<string, EnvVarSpec>;
+
+export type EnvVarName = keyof typeof ENV_VARS;

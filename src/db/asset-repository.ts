@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import type { Asset, NewAsset } from '../domain/asset.js';
+import type { AssetRepository, StatusChange } from '../domain/ports.js';
+import { type AssetRow, toAsset } from './asset-row.js';
+import { withDatabaseErrors } from './database-errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Named statements are prepared once per connection and reused: the create path runs them thousands of times a second.
+const INSERT = {
+  name: 'assets_insert',
+  text: `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
+           size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+         ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING *`,
+};
+const FIND_BY_IDEMPOTENCY_KEY = { name: 'assets_find_by_idempotency_key', text: 'SELECT * FROM assets WHERE owner_id = $1 AND idempotency_key = $2' };
+const FIND_BY_ID = { name: 'assets_find_by_id', text: 'SELECT * FROM assets WHERE id = $1' };
+const RELEASE_IDEMPOTENCY_KEY = { name: 'assets_release_idempotency_key', text: 'UPDATE assets SET idempotency_key = NULL WHERE id = $1' };
+const TRANSITION = {
+  name: 'assets_transition',
+  text: `UPDATE assets SET status = $3, failure_reason = $4, checksum = COALESCE($5, checksum),
+           deleted_at = CASE WHEN $3 = 'DELETED' THEN now() END, deleted_by = $6,
+           version = version + 1, updated_at = now()
+         WHERE id = $1 AND version = $2
+         RETURNING *`,
+};
+
+export class PostgresAssetRepository implements AssetRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
+    return withDatabaseErrors(async () => {
+      const inserted = await this.pool.query<AssetRow>({ ...INSERT, values: insertValues(asset) });
+      if (inserted.rows[0]) return { asset: toAsset(inserted.rows[0]), created: true };
+      const existing = await this.pool.query<AssetRow>({ ...FIND_BY_IDEMPOTENCY_KEY, values: [asset.ownerId, asset.idempotencyKey] });
+      // The holder may have released the key between our two statements: report "not created" with nothing to return.
+      return existing.rows[0] ? { asset: toAsset(existing.rows[0]), created: false } : this.insertOrFindByIdempotencyKey(asset);
+    });
+  }
+
+  releaseIdempotencyKey(id: string): Promise<void> {
+    return withDatabaseErrors(async () => {
+      await this.pool.query({ ...RELEASE_IDEMPOTENCY_KEY, values: [id] });
+    });
+  }
+
+  findById(id: string): Promise<Asset | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return withDatabaseErrors(async () => {
+      const result = await this.pool.query<AssetRow>({ ...FIND_BY_ID, values: [id] });
+      return result.rows[0] ? toAsset(result.rows[0]) : null;
+    });
+  }
+
+  transition(id: string, expectedVersion: number, change: StatusChange): Promise<Asset | null> {
+    return withDatabaseErrors(async () => {
+      const values = [id, expectedVersion, change.status, change.failureReason ?? null, change.checksum ?? null, change.deletedBy ?? null];
+      const result = await this.pool.query<AssetRow>({ ...TRANSITION, values });
+      return result.rows[0] ? toAsset(result.rows[0]) : null;
+    });
+  }
+}
+
+function insertValues(a: NewAsset): unknown[] {
+  return [
+    a.id, a.ownerId, a.namespace, a.visibility, a.storageKey, a.storageRegion, a.storageBucket, a.mimeType,
+    a.sizeBytes, a.checksum, a.originalFilename, a.uploadExpiresAt, a.idempotencyKey, a.createdAt,
+  ];
+}

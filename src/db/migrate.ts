@@ -1,0 +1,58 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+// Arbitrary constant shared by all replicas: whoever holds it migrates, the others wait.
+const MIGRATION_LOCK_ID = 7_318_045_112;
+
+export interface MigrationResult {
+  applied: string[];
+}
+
+/**
+ * Applies the versioned SQL files in order, each in its own transaction. A session advisory lock
+ * serialises replicas that start together; the later ones find nothing left to do.
+ */
+export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    const applied: string[] = [];
+    for (const file of await migrationFiles()) {
+      if (done.has(file)) continue;
+      await applyMigration(client, file);
+      applied.push(file);
+    }
+    return { applied };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    client.release();
+  }
+}
+
+async function migrationFiles(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+}
+
+async function applyMigration(client: pg.PoolClient, file: string): Promise<void> {
+  const sql = await readFile(`${MIGRATIONS_DIR}${file}`, 'utf8');
+  try {
+    await client.query('BEGIN');
+    await client.query(sql);
+    await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw new Error(`Database migration ${file} failed: ${(error as Error).message}`);
+  }
+}
+
+/** Migrations not yet applied, for health and doctor checks. */
+export async function pendingMigrations(pool: pg.Pool): Promise<string[]> {
+  const exists = await pool.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  const done = exists.rows[0]?.present ? new Set((await pool.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version)) : new Set<string>();
+  return (await migrationFiles()).filter((f) => !done.has(f));
+}

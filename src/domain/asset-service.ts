@@ -1,0 +1,220 @@
+import type { Asset, FailureReason, NewAsset, Visibility } from './asset.js';
+import { isVisibleTo } from './asset.js';
+import { AssetError, notFound, validationError } from './errors.js';
+import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
+import type { AssetRepository, Clock, IdGenerator, ObjectStorage, StatusChange } from './ports.js';
+import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
+import { renderStorageKey } from './storage-key.js';
+import { assertWellFormed, type UploadRequest } from './upload-request.js';
+
+export interface AssetServiceSettings {
+  buckets: Record<Visibility, string>;
+  region: string;
+  uploadTtlSeconds: number;
+  maxDownloadTtlSeconds: number;
+  maxUploadBytes: number;
+  idempotencyWindowSeconds: number;
+}
+
+export interface AssetServiceDeps {
+  repository: AssetRepository;
+  storage: ObjectStorage;
+  namespaces: NamespaceCatalog;
+  clock: Clock;
+  ids: IdGenerator;
+  settings: AssetServiceSettings;
+}
+
+const MAX_OPTIMISTIC_RETRIES = 3;
+
+/** The asset lifecycle: PENDING on create, READY once the object is verified, DELETED on delete. */
+export class AssetService {
+  constructor(private readonly deps: AssetServiceDeps) {}
+
+  async createUpload(principal: Principal, request: UploadRequest): Promise<Asset> {
+    requirePermission(principal, PERMISSIONS.upload);
+    assertWellFormed(request);
+    const { settings, namespaces, clock, ids } = this.deps;
+    const rules = namespaces.resolve(request.namespace);
+    assertUploadAllowed(rules, request.mimeType, request.sizeBytes, settings.maxUploadBytes);
+    // Whole seconds, because SigV4 signs whole seconds: the URL expires exactly at uploadExpiresAt.
+    const createdAt = new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
+    const ttl = rules.uploadTtlSeconds ?? settings.uploadTtlSeconds;
+    const id = ids.next();
+    return this.insertIdempotent({
+      id,
+      ownerId: principal.ownerId,
+      namespace: rules.name,
+      visibility: rules.visibility,
+      storageKey: renderStorageKey(rules.keyTemplate, { namespace: rules.name, ownerId: principal.ownerId, assetId: id }),
+      storageRegion: settings.region,
+      storageBucket: settings.buckets[rules.visibility],
+      mimeType: request.mimeType,
+      sizeBytes: request.sizeBytes,
+      checksum: null,
+      originalFilename: request.filename,
+      uploadExpiresAt: new Date(createdAt.getTime() + ttl * 1000),
+      idempotencyKey: request.idempotencyKey ?? null,
+      createdAt,
+    });
+  }
+
+  /**
+   * The database decides which of several concurrent duplicates wins. A key whose window has
+   * passed, or whose asset failed or was deleted, is released so that the client can retry with it.
+   */
+  private async insertIdempotent(asset: NewAsset): Promise<Asset> {
+    const { repository, settings, clock } = this.deps;
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+      const result = await repository.insertOrFindByIdempotencyKey(asset);
+      if (result.created) return result.asset;
+      const existing = result.asset;
+      const windowEnd = existing.createdAt.getTime() + settings.idempotencyWindowSeconds * 1000;
+      if (existing.status === 'PENDING' || existing.status === 'READY') {
+        if (windowEnd > clock.now().getTime()) return assertSameUpload(existing, asset);
+      }
+      await repository.releaseIdempotencyKey(existing.id);
+    }
+    throw new AssetError('CONFLICT', `Idempotency key "${asset.idempotencyKey}" is being reused concurrently; retry the request.`);
+  }
+
+  async get(principal: Principal, id: string): Promise<Asset | null> {
+    requirePermission(principal, PERMISSIONS.view);
+    const asset = await this.deps.repository.findById(id);
+    return asset && isVisibleTo(asset, principal.ownerId) ? asset : null;
+  }
+
+  /** Checks the uploaded object against what was declared; READY on success, FAILED (object removed) otherwise. */
+  async confirmUpload(principal: Principal, assetId: string): Promise<Asset> {
+    requirePermission(principal, PERMISSIONS.upload);
+    const asset = await this.ownedAsset(principal, assetId, 'confirm');
+    if (asset.status === 'READY') return asset;
+    assertPending(asset);
+    const failure = await this.inspectUploadedObject(asset);
+    if (failure) await this.fail(asset, failure);
+    return this.transitionOrReload(asset, { status: 'READY' });
+  }
+
+  async delete(principal: Principal, assetId: string): Promise<boolean> {
+    requirePermission(principal, PERMISSIONS.delete);
+    const asset = await this.ownedAsset(principal, assetId, 'delete');
+    // Object first: if storage is down nothing changes and the caller can simply retry.
+    await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+    await this.transitionOrReload(asset, { status: 'DELETED', deletedBy: principal.ownerId });
+    return true;
+  }
+
+  /** Only the owner, and only while the upload can still happen, ever sees the URL. */
+  async uploadUrl(principal: Principal, asset: Asset): Promise<string | null> {
+    const open = asset.status === 'PENDING' && asset.uploadExpiresAt > this.deps.clock.now();
+    if (!open || asset.ownerId !== principal.ownerId) return null;
+    return this.deps.storage.presignUpload({
+      bucket: asset.storageBucket,
+      key: asset.storageKey,
+      contentType: asset.mimeType,
+      contentLength: asset.sizeBytes,
+      signedAt: asset.createdAt,
+      expiresInSeconds: Math.round((asset.uploadExpiresAt.getTime() - asset.createdAt.getTime()) / 1000),
+    });
+  }
+
+  publicUrl(asset: Asset): string | null {
+    if (asset.status !== 'READY' || asset.visibility !== 'PUBLIC') return null;
+    return this.deps.storage.publicUrl(asset.storageKey);
+  }
+
+  async downloadUrl(asset: Asset, ttlSeconds: number): Promise<string | null> {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
+      throw validationError('ttlSeconds must be a positive whole number of seconds.', 'ttlSeconds');
+    }
+    if (asset.status !== 'READY' || asset.visibility !== 'PRIVATE') return null;
+    const ttl = Math.min(ttlSeconds, this.deps.settings.maxDownloadTtlSeconds);
+    return this.deps.storage.presignDownload(asset.storageBucket, asset.storageKey, ttl);
+  }
+
+  private async ownedAsset(principal: Principal, assetId: string, action: string): Promise<Asset> {
+    const asset = await this.deps.repository.findById(assetId);
+    if (!asset || !isVisibleTo(asset, principal.ownerId)) throw notFound(assetId);
+    if (asset.ownerId !== principal.ownerId) {
+      throw new AssetError('FORBIDDEN', `Only the owner of asset ${assetId} can ${action} it.`);
+    }
+    return asset;
+  }
+
+  private async inspectUploadedObject(asset: Asset): Promise<FailureReason | null> {
+    const object = await this.deps.storage.headObject(asset.storageBucket, asset.storageKey);
+    if (!object) return 'OBJECT_MISSING';
+    if (object.sizeBytes !== asset.sizeBytes) return 'SIZE_MISMATCH';
+    if (object.contentType !== asset.mimeType) return 'CONTENT_TYPE_MISMATCH';
+    return null;
+  }
+
+  /** Removes whatever was uploaded, records why, and tells the caller. Never returns. */
+  private async fail(asset: Asset, reason: FailureReason): Promise<never> {
+    if (reason !== 'OBJECT_MISSING') await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+    await this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
+    throw failureError(asset, reason);
+  }
+
+  /**
+   * Applies a status change under optimistic locking. When another request won the race, the
+   * current row decides: the same target status means the work is already done.
+   */
+  private async transitionOrReload(asset: Asset, change: StatusChange): Promise<Asset> {
+    let current = asset;
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+      const updated = await this.deps.repository.transition(current.id, current.version, change);
+      if (updated) return updated;
+      const reloaded = await this.deps.repository.findById(current.id);
+      if (!reloaded) throw notFound(current.id);
+      if (reloaded.status === change.status) return reloaded;
+      assertPendingOrReady(reloaded, change);
+      current = reloaded;
+    }
+    throw new AssetError('CONFLICT', `Asset ${asset.id} is being changed concurrently; retry the request.`);
+  }
+}
+
+/** A reused idempotency key must describe the same upload; anything else is a client bug worth reporting. */
+function assertSameUpload(existing: Asset, requested: NewAsset): Asset {
+  const differs = (['namespace', 'mimeType', 'sizeBytes', 'originalFilename'] as const).filter((f) => existing[f] !== requested[f]);
+  if (differs.length > 0) {
+    throw new AssetError(
+      'CONFLICT',
+      `Idempotency key "${requested.idempotencyKey}" was already used for a different upload (${differs.join(', ')} differ); use a new key for a new file.`,
+      { assetId: existing.id, differingFields: differs },
+    );
+  }
+  return existing;
+}
+
+function assertPending(asset: Asset): void {
+  if (asset.status !== 'PENDING') {
+    throw new AssetError('STATE_ERROR', `Asset ${asset.id} is ${asset.status}, not PENDING: start a new upload with createAssetUpload.`, {
+      status: asset.status,
+      failureReason: asset.failureReason,
+    });
+  }
+}
+
+/** A racing request may only have moved the asset along the path this change also takes. */
+function assertPendingOrReady(asset: Asset, change: StatusChange): void {
+  if (change.status === 'DELETED' && asset.status !== 'DELETED') return;
+  assertPending(asset);
+}
+
+const FAILURE_ADVICE: Record<FailureReason, string> = {
+  OBJECT_MISSING: 'no object was uploaded to uploadUrl; PUT the file first, then confirm',
+  SIZE_MISMATCH: 'the uploaded object does not have the declared sizeBytes',
+  CONTENT_TYPE_MISMATCH: 'the uploaded object was not stored with the declared mimeType as Content-Type',
+  UPLOAD_EXPIRED: 'the upload window closed before the file arrived',
+};
+
+function failureError(asset: Asset, reason: FailureReason): AssetError {
+  const code = reason === 'OBJECT_MISSING' || reason === 'UPLOAD_EXPIRED' ? 'STATE_ERROR' : 'INTEGRITY_ERROR';
+  return new AssetError(
+    code,
+    `Upload of asset ${asset.id} failed: ${FAILURE_ADVICE[reason]}. The asset is now FAILED; start a new upload with createAssetUpload.`,
+    { failureReason: reason, status: 'FAILED' },
+  );
+}

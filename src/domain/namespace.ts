@@ -1,0 +1,57 @@
+import type { Visibility } from './asset.js';
+import { validationError } from './errors.js';
+
+/** A namespace's rules, as declared in the namespaces file. */
+export interface NamespaceRules {
+  name: string;
+  visibility: Visibility;
+  keyTemplate: string;
+  maxSizeBytes: number;
+  allowedMimeTypes: readonly string[];
+  uploadTtlSeconds?: number;
+}
+
+export const FALLBACK_NAMESPACE = 'default';
+const NAMESPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Looks namespaces up by name; unknown (but well-formed) names fall back to `default`. */
+export class NamespaceCatalog {
+  private readonly byName: ReadonlyMap<string, NamespaceRules>;
+
+  constructor(namespaces: readonly NamespaceRules[]) {
+    this.byName = new Map(namespaces.map((ns) => [ns.name, ns]));
+    if (!this.byName.has(FALLBACK_NAMESPACE)) {
+      throw new Error(`The namespaces file must declare a "${FALLBACK_NAMESPACE}" namespace (the fallback for unknown names).`);
+    }
+  }
+
+  resolve(name: string): NamespaceRules {
+    if (!NAMESPACE_NAME.test(name)) {
+      throw validationError(
+        `Namespace "${name}" is not a valid name: use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit.`,
+        'namespace',
+      );
+    }
+    return this.byName.get(name) ?? (this.byName.get(FALLBACK_NAMESPACE) as NamespaceRules);
+  }
+
+  list(): NamespaceRules[] {
+    return [...this.byName.values()];
+  }
+}
+
+export function assertUploadAllowed(rules: NamespaceRules, mimeType: string, sizeBytes: number, maxUploadBytes: number): void {
+  if (!rules.allowedMimeTypes.includes(mimeType)) {
+    throw validationError(
+      `MIME type "${mimeType}" is not allowed in namespace "${rules.name}"; allowed: ${rules.allowedMimeTypes.join(', ')}.`,
+      'mimeType',
+    );
+  }
+  if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) {
+    throw validationError('sizeBytes must be a positive whole number of bytes: the exact size of the file you will upload.', 'sizeBytes');
+  }
+  const limit = Math.min(rules.maxSizeBytes, maxUploadBytes);
+  if (sizeBytes > limit) {
+    throw validationError(`File is ${sizeBytes} bytes; namespace "${rules.name}" accepts at most ${limit} bytes.`, 'sizeBytes');
+  }
+}

@@ -1,0 +1,29 @@
+import type { Asset } from '../domain/asset.js';
+import type { AssetService } from '../domain/asset-service.js';
+import type { UploadRequest } from '../domain/upload-request.js';
+import { principalOf, type RequestContext } from './context.js';
+import { DateTime, Long } from './scalars.js';
+
+/** Thin resolvers: authenticate, hand over to the lifecycle, shape the answer. */
+export function buildResolvers(service: AssetService) {
+  return {
+    DateTime,
+    Long,
+    Query: {
+      asset: (_: unknown, args: { id: string }, ctx: RequestContext) => service.get(principalOf(ctx), args.id),
+    },
+    Mutation: {
+      createAssetUpload: (_: unknown, args: { input: UploadRequest }, ctx: RequestContext) => service.createUpload(principalOf(ctx), args.input),
+      confirmAssetUpload: (_: unknown, args: { input: { assetId: string; checksum?: string | null } }, ctx: RequestContext) =>
+        service.confirmUpload(principalOf(ctx), args.input.assetId),
+      deleteAsset: (_: unknown, args: { assetId: string }, ctx: RequestContext) => service.delete(principalOf(ctx), args.assetId),
+    },
+    Asset: {
+      __resolveReference: (ref: { id: string }, _: unknown, ctx: RequestContext) => service.get(principalOf(ctx), ref.id),
+      uploadUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadUrl(principalOf(ctx), asset),
+      uploadExpiresAt: (asset: Asset) => (asset.status === 'PENDING' ? asset.uploadExpiresAt : null),
+      publicUrl: (asset: Asset) => service.publicUrl(asset),
+      downloadUrl: (asset: Asset, args: { ttlSeconds: number }) => service.downloadUrl(asset, args.ttlSeconds),
+    },
+  };
+}

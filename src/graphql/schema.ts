@@ -1,0 +1,71 @@
+/** The public GraphQL contract (SPEC §3), an Apollo Federation v1 subgraph with Asset as an entity. */
+export const schema = /* GraphQL */ `
+  scalar DateTime
+  scalar Long
+
+  enum AssetVisibility {
+    PUBLIC
+    PRIVATE
+  }
+
+  enum AssetStatus {
+    PENDING
+    READY
+    FAILED
+    DELETED
+  }
+
+  type Asset @key(fields: "id") {
+    id: ID!
+    ownerId: String!
+    namespace: String!
+    visibility: AssetVisibility!
+    storageKey: String!
+    storageRegion: String!
+    storageBucket: String!
+    mimeType: String!
+    sizeBytes: Long!
+    checksum: String
+    originalFilename: String!
+    "Presigned PUT, only for the owner and only while the upload is PENDING and open."
+    uploadUrl: String
+    uploadExpiresAt: DateTime
+    "Delivery URL of a READY asset in a PUBLIC namespace."
+    publicUrl: String
+    "Presigned GET of a READY asset in a PRIVATE namespace; ttlSeconds is capped by the server."
+    downloadUrl(ttlSeconds: Int = 3600): String
+    status: AssetStatus!
+    "Why the asset is FAILED, e.g. OBJECT_MISSING, SIZE_MISMATCH, CONTENT_TYPE_MISMATCH."
+    failureReason: String
+    idempotencyKey: String
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    deletedAt: DateTime
+  }
+
+  input CreateAssetUploadInput {
+    namespace: String!
+    filename: String!
+    mimeType: String!
+    sizeBytes: Long!
+    "Same owner + same key within 24 h returns the same asset."
+    idempotencyKey: String
+  }
+
+  input ConfirmAssetUploadInput {
+    assetId: ID!
+    checksum: String
+  }
+
+  extend type Query {
+    "PUBLIC assets are visible to any caller, PRIVATE ones to their owner only; otherwise null."
+    asset(id: ID!): Asset
+  }
+
+  extend type Mutation {
+    createAssetUpload(input: CreateAssetUploadInput!): Asset!
+    confirmAssetUpload(input: ConfirmAssetUploadInput!): Asset!
+    "Removes the object from storage and the asset from the API. Owner only."
+    deleteAsset(assetId: ID!): Boolean!
+  }
+`;

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+
+export type HealthCheck = () => Promise<void>;
+
+export interface HealthChecks {
+  database: HealthCheck;
+  storage: HealthCheck;
+}
+
+interface CheckResult {
+  status: 'up' | 'down';
+  error?: string;
+}
+
+async function run(check: HealthCheck): Promise<CheckResult> {
+  try {
+    await check();
+    return { status: 'up' };
+  } catch (error) {
+    return { status: 'down', error: (error as Error).message };
+  }
+}
+
+/**
+ * /health and /health/ready: 200 only when the service can serve (database and storage answer);
+ * /health/live: 200 while the process runs, so Kubernetes restarts it only when it is truly stuck.
+ */
+export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks): void {
+  const readiness = async (_: unknown, reply: import('fastify').FastifyReply) => {
+    const [database, storage] = await Promise.all([run(checks.database), run(checks.storage)]);
+    const ok = database.status === 'up' && storage.status === 'up';
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, storage } });
+  };
+  app.get('/health', readiness);
+  app.get('/health/ready', readiness);
+  app.get('/health/live', async () => ({ status: 'ok' }));
+}
+
+/** Remembers a successful check for a short while so probes and load balancers do not hammer dependencies. */
+export function cachedCheck(check: HealthCheck, ttlMs: number, now: () => number = Date.now): HealthCheck {
+  let okUntil = 0;
+  return async () => {
+    if (now() < okUntil) return;
+    await check();
+    okUntil = now() + ttlMs;
+  };
+}

@@ -1,0 +1,51 @@
+import cors from '@fastify/cors';
+import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { AssetService } from '../domain/asset-service.js';
+import { buildContext, type RequestContext } from '../graphql/context.js';
+import { formatError, statusFor } from '../graphql/error-formatter.js';
+import { buildResolvers } from '../graphql/resolvers.js';
+import { schema } from '../graphql/schema.js';
+import { type HealthChecks, registerHealthRoutes } from './health.js';
+
+export interface ServerDeps {
+  service: AssetService;
+  verifier: TokenVerifier;
+  health: HealthChecks;
+  logLevel: string;
+  corsAllowedOrigins: string[];
+}
+
+/** Assembles the HTTP surface: /graphql (+ /graphiql) and the health endpoints. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: deps.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    // Per-request access logs would cost more than the request itself on the hot path; errors are still logged.
+    disableRequestLogging: true,
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID()),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  if (deps.corsAllowedOrigins.length > 0) await app.register(cors, { origin: deps.corsAllowedOrigins, maxAge: 600 });
+  await app.register(mercuriusFederationPlugin, {
+    schema,
+    resolvers: buildResolvers(deps.service) as never,
+    graphiql: true,
+    jit: 1,
+    path: '/graphql',
+    context: (request) => buildContext(deps.verifier, request),
+    errorFormatter: (execution, context) => {
+      const ctx = context as unknown as RequestContext & { reply: { request: { id: string; log: FastifyInstance['log'] } } };
+      const request = ctx.reply.request;
+      const errors = execution.errors.map((e) => formatError(e, request.log, request.id));
+      return { statusCode: statusFor(execution), response: { data: execution.data ?? null, errors } };
+    },
+  });
+  registerHealthRoutes(app, deps.health);
+  return app;
+}

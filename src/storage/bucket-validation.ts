@@ -1,0 +1,60 @@
+import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
+import { errorName, isNotFound, isUnreachable } from './storage-errors.js';
+
+/** A bucket problem found at startup, phrased as the runbook's troubleshooting entry: cause and fix. */
+export class BucketValidationError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+    this.name = 'BucketValidationError';
+  }
+}
+
+/** Checks that both buckets exist and that the credentials may use them; throws the first problem found. */
+export async function validateBuckets(client: S3Client, config: StorageConfig): Promise<void> {
+  await validateBucket(client, config, config.publicBucket, 'STORAGE_PUBLIC_BUCKET');
+  await validateBucket(client, config, config.privateBucket, 'STORAGE_PRIVATE_BUCKET');
+}
+
+async function validateBucket(client: S3Client, config: StorageConfig, bucket: string, setting: string): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    // HEAD answers carry no error body: ask again with a GET to learn whether it is the key, the secret or a policy.
+    const precise = isNotFound(error) || isUnreachable(error) ? error : await listForErrorCode(client, bucket, error);
+    throw explain(precise, config, bucket, setting);
+  }
+}
+
+async function listForErrorCode(client: S3Client, bucket: string, headError: unknown): Promise<unknown> {
+  try {
+    await client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+    return headError;
+  } catch (error) {
+    return error;
+  }
+}
+
+export function explain(error: unknown, config: StorageConfig, bucket: string, setting: string): BucketValidationError {
+  const endpoint = endpointUrl(config);
+  const name = errorName(error);
+  if (isUnreachable(error)) {
+    return new BucketValidationError(
+      'ConnectionFailed',
+      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here.`,
+    );
+  }
+  if (name === 'NotFound' || name === 'NoSuchBucket') {
+    return new BucketValidationError('NoSuchBucket', `Bucket "${bucket}" (${setting}) does not exist at ${endpoint}. Create it (neotool-assets storage init) or fix ${setting}.`);
+  }
+  if (name === 'InvalidAccessKeyId') {
+    return new BucketValidationError('InvalidAccessKeyId', `Storage at ${endpoint} does not know the access key in STORAGE_ACCESS_KEY. Fix STORAGE_ACCESS_KEY (and STORAGE_SECRET) with a valid API token.`);
+  }
+  if (name === 'SignatureDoesNotMatch') {
+    return new BucketValidationError('SignatureDoesNotMatch', `Storage at ${endpoint} rejected the request signature: STORAGE_SECRET does not belong to STORAGE_ACCESS_KEY (or STORAGE_REGION is wrong). Fix STORAGE_SECRET.`);
+  }
+  if (name === 'AccessDenied' || name === 'Forbidden' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403) {
+    return new BucketValidationError('AccessDenied', `Access to bucket "${bucket}" (${setting}) was denied. Give the credentials in STORAGE_ACCESS_KEY read/write access to this bucket.`);
+  }
+  return new BucketValidationError(name, `Bucket "${bucket}" (${setting}) at ${endpoint} could not be checked: ${name}: ${(error as Error)?.message}.`);
+}

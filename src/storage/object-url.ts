@@ -1,0 +1,32 @@
+import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
+
+/** RFC 3986 escaping, as SigV4 canonicalises it (encodeURIComponent leaves !'()* alone). */
+export function escapeUri(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Escapes each key segment, keeping "/" as the separator S3 expects in a canonical URI. */
+export function encodeKey(key: string): string {
+  return key.split('/').map(escapeUri).join('/');
+}
+
+export function queryString(query: Record<string, string | string[] | null>): string {
+  return Object.entries(query)
+    .map(([name, value]) => `${escapeUri(name)}=${escapeUri(String(value ?? ''))}`)
+    .join('&');
+}
+
+/** Where an object lives: host and path for path-style (MinIO) or virtual-hosted style (R2, S3). */
+export function objectLocation(config: StorageConfig, bucket: string, key: string): { protocol: string; hostname: string; port: number; path: string } {
+  const protocol = config.useHttps ? 'https:' : 'http:';
+  if (config.forcePathStyle) {
+    return { protocol, hostname: config.hostname, port: config.port, path: `/${bucket}/${encodeKey(key)}` };
+  }
+  return { protocol, hostname: `${bucket}.${config.hostname}`, port: config.port, path: `/${encodeKey(key)}` };
+}
+
+export function publicObjectUrl(config: StorageConfig, key: string): string {
+  return `${config.publicBaseUrl}/${encodeKey(key)}`;
+}
+
+export { endpointUrl };

@@ -1,0 +1,29 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
+
+/**
+ * An S3 client for any S3-compatible store. Checksums only when required: R2, Ceph and MinIO
+ * reject or mis-handle the SDK's default CRC32 trailers.
+ */
+export function createS3Client(config: StorageConfig): S3Client {
+  const agentOptions = { keepAlive: true, maxSockets: 64 };
+  return new S3Client({
+    endpoint: endpointUrl(config),
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secret },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    // Fail fast instead of hanging on an unreachable endpoint; the caller decides about retries.
+    maxAttempts: 2,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: config.timeoutMs,
+      requestTimeout: config.timeoutMs,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    }),
+  });
+}

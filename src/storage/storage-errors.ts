@@ -1,0 +1,37 @@
+import { AssetError } from '../domain/errors.js';
+
+/** The fields of an SDK error (or a Node network error) that tell what went wrong. */
+export interface StorageFailure {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
+
+export function errorName(error: unknown): string {
+  const e = error as StorageFailure;
+  return e?.Code ?? e?.name ?? e?.code ?? 'Error';
+}
+
+/** True for failures of the connection itself (not an answer from storage): the store is down or unreachable. */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as StorageFailure & { cause?: StorageFailure };
+  const codes = [e?.code, e?.cause?.code, e?.name];
+  return codes.some((c) => c !== undefined && (NETWORK_CODES.has(c) || TIMEOUT_NAMES.has(c)));
+}
+
+export function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'NotFound' || name === 'NoSuchKey' || (error as StorageFailure)?.$metadata?.httpStatusCode === 404;
+}
+
+/** What the API reports when storage cannot do its part: a retry hint, never the raw SDK error. */
+export function storageUnavailable(operation: string, error: unknown): AssetError {
+  return new AssetError('STORAGE_UNAVAILABLE', `Object storage could not ${operation} (${errorName(error)}); retry in a few seconds.`, {
+    retryAfterSeconds: 5,
+  });
+}
