@@ -13,12 +13,13 @@ Commands:
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
+  const load = name ? commands[name] : undefined;
+  if (!load) {
     process.stderr.write(USAGE);
     process.exitCode = name === undefined || name === '--help' ? 0 : 2;
     return;
   }
+  const command = await load();
   const { values } = parseArgs({ args: rest, options: command.options ?? {}, strict: true, allowPositionals: true });
   await command.run(values as Record<string, string | boolean | undefined>);
 }

@@ -4,6 +4,9 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
 
+// Node 20 is what our machines run; the SDK's notice about its future Node 22 requirement is noise in every log.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * An S3 client for any S3-compatible store. Checksums only when required: R2, Ceph and MinIO
  * reject or mis-handle the SDK's default CRC32 trailers.

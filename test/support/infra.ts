@@ -1,0 +1,63 @@
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The real PostgreSQL and S3 server started by scripts/test.sh (scripts/infra/up.sh). */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with "npm test", which starts PostgreSQL and the S3 server.`);
+  return value;
+}
+
+export function s3Endpoint(): URL {
+  return new URL(requireEnv('TEST_S3_ENDPOINT'));
+}
+
+export function adminS3(): S3Client {
+  return new S3Client({
+    endpoint: requireEnv('TEST_S3_ENDPOINT'),
+    region: process.env.TEST_S3_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: requireEnv('TEST_S3_ACCESS_KEY'), secretAccessKey: requireEnv('TEST_S3_SECRET_KEY') },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function createBuckets(s3: S3Client, ...buckets: string[]): Promise<void> {
+  for (const bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+}
+
+export async function deleteBuckets(s3: S3Client, ...buckets: string[]): Promise<void> {
+  for (const bucket of buckets) {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
+    const objects = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (objects.length) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+  }
+}
+
+/** A fresh database per test file, so files never see each other's rows. */
+export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = requireEnv('TEST_DATABASE_URL');
+  const name = uniqueName('assets_test').replace(/-/g, '_');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}

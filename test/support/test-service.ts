@@ -1,0 +1,99 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { startService, type RunningService } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { adminS3, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, uniqueName } from './infra.js';
+import { TEST_AUDIENCE, TEST_ISSUER, TestIssuer } from './test-issuer.js';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data: T | null;
+  errors?: { message: string; extensions: { code: string; [k: string]: unknown } }[];
+}
+
+export interface TestService {
+  url: string;
+  issuer: TestIssuer;
+  s3: S3Client;
+  db: pg.Pool;
+  publicBucket: string;
+  privateBucket: string;
+  env: Record<string, string>;
+  running: RunningService;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** A token for `sub` with all permissions (or the given ones). */
+  token(sub?: string, permissions?: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Environment of a service against the real test PostgreSQL and S3 server, with its own buckets and database. */
+export function serviceEnv(databaseUrl: string, jwksUrl: string, publicBucket: string, privateBucket: string): Record<string, string> {
+  const endpoint = s3Endpoint();
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    STORAGE_HOSTNAME: endpoint.hostname,
+    STORAGE_PORT: endpoint.port,
+    STORAGE_USE_HTTPS: 'false',
+    STORAGE_REGION: process.env.TEST_S3_REGION ?? 'us-east-1',
+    STORAGE_FORCE_PATH_STYLE: 'true',
+    STORAGE_ACCESS_KEY: requireEnv('TEST_S3_ACCESS_KEY'),
+    STORAGE_SECRET: requireEnv('TEST_S3_SECRET_KEY'),
+    STORAGE_PUBLIC_BUCKET: publicBucket,
+    STORAGE_PRIVATE_BUCKET: privateBucket,
+    JWT_JWKS_URL: jwksUrl,
+    JWT_ISSUER: TEST_ISSUER,
+    JWT_AUDIENCE: TEST_AUDIENCE,
+  };
+}
+
+/** A public-read policy, as `storage init` sets it on the public bucket. */
+export function publicReadPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }],
+  });
+}
+
+export async function startTestService(overrides: Record<string, string> = {}): Promise<TestService> {
+  const issuer = await new TestIssuer().start();
+  const s3 = adminS3();
+  const publicBucket = uniqueName('pub');
+  const privateBucket = uniqueName('priv');
+  await createBuckets(s3, publicBucket, privateBucket);
+  const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+  await s3.send(new PutBucketPolicyCommand({ Bucket: publicBucket, Policy: publicReadPolicy(publicBucket) }));
+  const database = await createDatabase();
+  const env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ...overrides };
+  const running = await startService(loadConfig(env));
+  const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  const url = running.url;
+  return {
+    url,
+    issuer,
+    s3,
+    db,
+    publicBucket,
+    privateBucket,
+    env,
+    running,
+    token: (sub = 'user-1', permissions) => issuer.token({ sub, permissions }),
+    async gql(query, variables = {}, token) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: res.status, ...body } as GraphQLResponse<any>;
+    },
+    async stop() {
+      await running.close();
+      await db.end();
+      await database.drop();
+      await deleteBuckets(s3, publicBucket, privateBucket);
+      s3.destroy();
+      await issuer.stop();
+    },
+  };
+}
