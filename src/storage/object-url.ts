@@ -10,12 +10,6 @@ export function encodeKey(key: string): string {
   return key.split('/').map(escapeUri).join('/');
 }
 
-export function queryString(query: Record<string, string | string[] | null>): string {
-  return Object.entries(query)
-    .map(([name, value]) => `${escapeUri(name)}=${escapeUri(String(value ?? ''))}`)
-    .join('&');
-}
-
 /** Where an object lives: host and path for path-style (MinIO) or virtual-hosted style (R2, S3). */
 export function objectLocation(config: StorageConfig, bucket: string, key: string): { protocol: string; hostname: string; port: number; path: string } {
   const protocol = config.useHttps ? 'https:' : 'http:';
