@@ -105,7 +105,7 @@ export class AssetService {
   }
 
   /** Only the owner, and only while the upload can still happen, ever sees the URL. */
-  async uploadUrl(principal: Principal, asset: Asset): Promise<string | null> {
+  uploadUrl(principal: Principal, asset: Asset): string | null {
     const open = asset.status === 'PENDING' && asset.uploadExpiresAt > this.deps.clock.now();
     if (!open || asset.ownerId !== principal.ownerId) return null;
     return this.deps.storage.presignUpload({
@@ -123,7 +123,7 @@ export class AssetService {
     return this.deps.storage.publicUrl(asset.storageKey);
   }
 
-  async downloadUrl(asset: Asset, ttlSeconds: number): Promise<string | null> {
+  downloadUrl(asset: Asset, ttlSeconds: number): string | null {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
       throw validationError('ttlSeconds must be a positive whole number of seconds.', 'ttlSeconds');
     }

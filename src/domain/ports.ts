@@ -30,8 +30,8 @@ export interface StoredObject {
 /** Object storage as the lifecycle sees it; implemented over S3 in src/storage. */
 export interface ObjectStorage {
   /** A presigned PUT that storage accepts only with exactly these headers. */
-  presignUpload(target: UploadTarget): Promise<string>;
-  presignDownload(bucket: string, key: string, ttlSeconds: number): Promise<string>;
+  presignUpload(target: UploadTarget): string;
+  presignDownload(bucket: string, key: string, ttlSeconds: number): string;
   publicUrl(key: string): string;
   headObject(bucket: string, key: string): Promise<StoredObject | null>;
   deleteObject(bucket: string, key: string): Promise<void>;

@@ -13,7 +13,7 @@ export class S3ObjectStorage implements ObjectStorage {
     private readonly config: StorageConfig,
   ) {}
 
-  presignUpload(target: UploadTarget): Promise<string> {
+  presignUpload(target: UploadTarget): string {
     return this.presigner.presign({
       method: 'PUT',
       bucket: target.bucket,
@@ -24,7 +24,7 @@ export class S3ObjectStorage implements ObjectStorage {
     });
   }
 
-  presignDownload(bucket: string, key: string, ttlSeconds: number): Promise<string> {
+  presignDownload(bucket: string, key: string, ttlSeconds: number): string {
     return this.presigner.presign({ method: 'GET', bucket, key, expiresInSeconds: ttlSeconds });
   }
 
