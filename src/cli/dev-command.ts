@@ -10,7 +10,9 @@ export const devCommand: Command = {
     assertDevModeAllowed(process.env);
     const dev = await startDevEnvironment();
     try {
-      const service = await startService(loadConfig({ ...process.env, ...dev.env, ASSET_CORS_ALLOWED_ORIGINS: process.env.ASSET_CORS_ALLOWED_ORIGINS ?? '*' }));
+      // Loopback only: dev mode has no real secrets and must not be reachable from the network.
+      const devDefaults = { HOST: process.env.HOST ?? '127.0.0.1', ASSET_CORS_ALLOWED_ORIGINS: process.env.ASSET_CORS_ALLOWED_ORIGINS ?? '*' };
+      const service = await startService(loadConfig({ ...process.env, ...dev.env, ...devDefaults }));
       stopOnSignals(service, dev.stop);
       printWelcome(service.url.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost'));
     } catch (error) {

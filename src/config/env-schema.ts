@@ -31,7 +31,7 @@ const hostname = z
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")' });
 
 export const ENV_VARS = {
-  PORT: { schema: int(1, 65535), default: '8083', description: 'HTTP port of the service.' },
+  PORT: { schema: int(0, 65535), default: '8083', description: 'HTTP port of the service (0 picks a free one).' },
   HOST: { schema: text, default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' },
   DATABASE_URL: { schema: url, secret: true, description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
@@ -23,7 +23,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     // Per-request access logs would cost more than the request itself on the hot path; errors are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID()),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { startService, type RunningService } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -57,43 +57,52 @@ export function publicReadPolicy(bucket: string): string {
   });
 }
 
+/** Starts the service on its own buckets and database; whatever was set up is torn down again if the start fails. */
 export async function startTestService(overrides: Record<string, string> = {}): Promise<TestService> {
-  const issuer = await new TestIssuer().start();
-  const s3 = adminS3();
-  const publicBucket = uniqueName('pub');
-  const privateBucket = uniqueName('priv');
-  await createBuckets(s3, publicBucket, privateBucket);
-  const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
-  await s3.send(new PutBucketPolicyCommand({ Bucket: publicBucket, Policy: publicReadPolicy(publicBucket) }));
-  const database = await createDatabase();
-  const env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ...overrides };
-  const running = await startService(loadConfig(env));
-  const db = new pg.Pool({ connectionString: database.url, max: 2 });
-  const url = running.url;
-  return {
-    url,
-    issuer,
-    s3,
-    db,
-    publicBucket,
-    privateBucket,
-    env,
-    running,
-    token: (sub = 'user-1', permissions) => issuer.token({ sub, permissions }),
-    async gql(query, variables = {}, token) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (token) headers.authorization = `Bearer ${token}`;
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
-      return { status: res.status, ...body } as GraphQLResponse<any>;
-    },
-    async stop() {
-      await running.close();
-      await db.end();
-      await database.drop();
-      await deleteBuckets(s3, publicBucket, privateBucket);
-      s3.destroy();
-      await issuer.stop();
-    },
+  const teardown: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of teardown.reverse()) await step().catch(() => undefined);
   };
+  try {
+    const issuer = await new TestIssuer().start();
+    teardown.push(() => issuer.stop());
+    const s3 = adminS3();
+    teardown.push(async () => s3.destroy());
+    const publicBucket = uniqueName('pub');
+    const privateBucket = uniqueName('priv');
+    await createBuckets(s3, publicBucket, privateBucket);
+    teardown.push(() => deleteBuckets(s3, publicBucket, privateBucket));
+    await s3.send(new PutBucketPolicyCommand({ Bucket: publicBucket, Policy: publicReadPolicy(publicBucket) }));
+    const database = await createDatabase();
+    teardown.push(() => database.drop());
+    const env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ...overrides };
+    const db = new pg.Pool({ connectionString: database.url, max: 2 });
+    teardown.push(() => db.end());
+    const running = await startService(loadConfig(env));
+    teardown.push(() => running.close());
+    return {
+      url: running.url,
+      issuer,
+      s3,
+      db,
+      publicBucket,
+      privateBucket,
+      env,
+      running,
+      token: (sub = 'user-1', permissions) => issuer.token({ sub, permissions }),
+      gql: (query, variables = {}, token) => postGraphQL(running.url, query, variables, token),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function postGraphQL(url: string, query: string, variables: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<any>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
+  return { status: res.status, ...body };
 }
