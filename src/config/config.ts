@@ -68,8 +68,8 @@ function databaseConnection(values: Parsed, problems: string[]): string | undefi
   url.hostname = values.POSTGRES_HOST as string;
   url.port = String(values.POSTGRES_PORT);
   url.pathname = `/${values.POSTGRES_DB as string}`;
-  url.username = values.POSTGRES_USER as string;
-  url.password = (values.POSTGRES_PASSWORD as string | undefined) ?? '';
+  url.username = encodeURIComponent(values.POSTGRES_USER as string);
+  url.password = encodeURIComponent((values.POSTGRES_PASSWORD as string | undefined) ?? '');
   return url.toString();
 }
 

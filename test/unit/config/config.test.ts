@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
+
+const SECRET = 'sEcReT-9f8e7d6c5b4a-do-not-leak';
+const ACCESS_KEY = 'AKIA-distinctive-access-key';
+const DB_PASSWORD = 'pg-pass-ZZ-do-not-leak';
+
+const MINIO_ENV = {
+  STORAGE_HOSTNAME: 'localhost',
+  STORAGE_PORT: '9000',
+  STORAGE_USE_HTTPS: 'false',
+  STORAGE_REGION: 'us-east-1',
+  STORAGE_FORCE_PATH_STYLE: 'true',
+  STORAGE_ACCESS_KEY: 'minioadmin',
+  STORAGE_SECRET: 'minioadmin',
+  STORAGE_PUBLIC_BASE_PATH: 'http://localhost:9000/neotool-assets-public',
+  JWT_JWKS_URL: 'http://localhost:8080/.well-known/jwks.json',
+  DATABASE_URL: 'postgres://postgres:postgres@localhost:5432/neotool_assets',
+};
+
+const R2_ENV = {
+  STORAGE_HOSTNAME: 'abc123.r2.cloudflarestorage.com',
+  STORAGE_PORT: '443',
+  STORAGE_USE_HTTPS: 'true',
+  STORAGE_REGION: 'auto',
+  STORAGE_FORCE_PATH_STYLE: 'false',
+  STORAGE_ACCESS_KEY: ACCESS_KEY,
+  STORAGE_SECRET: SECRET,
+  STORAGE_PUBLIC_BASE_PATH: 'https://assets.example.com/',
+  JWT_JWKS_URL: 'https://security.example.com/.well-known/jwks.json',
+  POSTGRES_HOST: 'db.internal',
+  POSTGRES_PASSWORD: DB_PASSWORD,
+};
+
+/** The ConfigError loadConfig throws for this environment. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  test('parses a good MinIO environment, with defaults for the rest', () => {
+    const config = loadConfig(MINIO_ENV);
+    assert.equal(config.port, 8083);
+    assert.deepEqual(
+      { hostname: config.storage.hostname, port: config.storage.port, useHttps: config.storage.useHttps, forcePathStyle: config.storage.forcePathStyle, region: config.storage.region },
+      { hostname: 'localhost', port: 9000, useHttps: false, forcePathStyle: true, region: 'us-east-1' },
+    );
+    assert.equal(config.storage.publicBucket, 'neotool-assets-public');
+    assert.equal(config.storage.privateBucket, 'neotool-assets-private');
+    assert.equal(config.storage.uploadTtlSeconds, 900);
+    assert.equal(config.storage.downloadTtlSeconds, 3600);
+    assert.equal(config.storage.publicBaseUrl, 'http://localhost:9000/neotool-assets-public');
+    assert.equal(config.database.connectionString, MINIO_ENV.DATABASE_URL);
+    assert.equal(config.jwt.jwksUrl, MINIO_ENV.JWT_JWKS_URL);
+    assert.equal(config.assets.idempotencyWindowSeconds, 86_400);
+  });
+
+  test('parses a good R2 environment, dropping the trailing slash of the public base path', () => {
+    const config = loadConfig(R2_ENV);
+    assert.equal(config.storage.useHttps, true);
+    assert.equal(config.storage.port, 443);
+    assert.equal(config.storage.region, 'auto');
+    assert.equal(config.storage.forcePathStyle, false);
+    assert.equal(config.storage.secret, SECRET);
+    assert.equal(config.storage.publicBaseUrl, 'https://assets.example.com');
+  });
+
+  test('lists every missing required variable in one ConfigError', () => {
+    const error = configError({});
+    for (const name of ['STORAGE_HOSTNAME', 'STORAGE_ACCESS_KEY', 'STORAGE_SECRET', 'JWT_JWKS_URL', 'DATABASE_URL or POSTGRES_HOST']) {
+      assert.ok(error.problems.some((p) => p.startsWith(name)), `no problem about ${name} in:\n${error.message}`);
+      assert.match(error.message, new RegExp(name));
+    }
+    assert.equal(error.problems.length, 5);
+  });
+
+  test('rejects a STORAGE_HOSTNAME that includes a scheme, saying to give the host only', () => {
+    const error = configError({ ...MINIO_ENV, STORAGE_HOSTNAME: 'http://localhost' });
+    assert.equal(error.problems.length, 1);
+    assert.match(error.problems[0] ?? '', /^STORAGE_HOSTNAME must not include a scheme.*STORAGE_USE_HTTPS/);
+  });
+
+  test('rejects a STORAGE_HOSTNAME with a port or path', () => {
+    assert.match(configError({ ...MINIO_ENV, STORAGE_HOSTNAME: 'localhost:9000' }).message, /STORAGE_HOSTNAME must be a host name only/);
+    assert.match(configError({ ...MINIO_ENV, STORAGE_HOSTNAME: 'localhost/bucket' }).message, /STORAGE_HOSTNAME must be a host name only/);
+  });
+
+  test('rejects a port that is not a number, showing the value', () => {
+    const error = configError({ ...MINIO_ENV, STORAGE_PORT: 'nine-thousand' });
+    assert.match(error.message, /STORAGE_PORT must be a whole number \(got "nine-thousand"\)/);
+    assert.match(configError({ ...MINIO_ENV, PORT: '70000' }).message, /PORT must be at most 65535/);
+  });
+
+  const r2Mistakes: [string, Record<string, string>, RegExp][] = [
+    ['HTTPS off', { STORAGE_USE_HTTPS: 'false' }, /STORAGE_USE_HTTPS must be true for Cloudflare R2/],
+    ['port 80', { STORAGE_PORT: '80' }, /STORAGE_PORT must be 443 for Cloudflare R2 \(got 80\)/],
+    ['region us-east-1', { STORAGE_REGION: 'us-east-1' }, /STORAGE_REGION must be "auto" for Cloudflare R2/],
+    ['path style on', { STORAGE_FORCE_PATH_STYLE: 'true' }, /STORAGE_FORCE_PATH_STYLE must be false for Cloudflare R2/],
+  ];
+  for (const [what, change, expected] of r2Mistakes) {
+    test(`rejects an R2 host with ${what}`, () => {
+      const error = configError({ ...R2_ENV, ...change });
+      assert.ok(error.problems.some((p) => expected.test(p)), error.message);
+    });
+  }
+
+  test('defaults the port to 80 without HTTPS, which R2 rejects as well', () => {
+    const { STORAGE_PORT: _, ...noPort } = R2_ENV;
+    const error = configError({ ...noPort, STORAGE_USE_HTTPS: 'false' });
+    assert.ok(error.problems.some((p) => /STORAGE_PORT must be 443 .*got 80/.test(p)), error.message);
+  });
+
+  test('builds the database URL from POSTGRES_*, escaping the password', () => {
+    const { DATABASE_URL: _, ...env } = MINIO_ENV;
+    const password = 'p@ss:w/rd#?& x';
+    const config = loadConfig({ ...env, POSTGRES_HOST: 'db.internal', POSTGRES_PORT: '6543', POSTGRES_DB: 'assets', POSTGRES_USER: 'svc', POSTGRES_PASSWORD: password });
+    const url = new URL(config.database.connectionString);
+    assert.equal(url.protocol, 'postgres:');
+    assert.equal(url.hostname, 'db.internal');
+    assert.equal(url.port, '6543');
+    assert.equal(url.pathname, '/assets');
+    assert.equal(url.username, 'svc');
+    assert.equal(decodeURIComponent(url.password), password);
+  });
+
+  test('keeps a "%" in POSTGRES_USER and POSTGRES_PASSWORD literal in the database URL', () => {
+    const { DATABASE_URL: _, ...env } = MINIO_ENV;
+    const url = new URL(loadConfig({ ...env, POSTGRES_HOST: 'db', POSTGRES_USER: 'u%41', POSTGRES_PASSWORD: 'a%41b%' }).database.connectionString);
+    assert.equal(decodeURIComponent(url.username), 'u%41');
+    assert.equal(decodeURIComponent(url.password), 'a%41b%');
+  });
+
+  test('prefers DATABASE_URL over POSTGRES_*', () => {
+    const config = loadConfig({ ...MINIO_ENV, POSTGRES_HOST: 'ignored' });
+    assert.equal(config.database.connectionString, MINIO_ENV.DATABASE_URL);
+  });
+
+  test('takes a STORAGE_PUBLIC_BASE_PATH that is not a full URL relative to the storage endpoint', () => {
+    assert.equal(loadConfig({ ...MINIO_ENV, STORAGE_PUBLIC_BASE_PATH: 'neotool-assets-public' }).storage.publicBaseUrl, 'http://localhost:9000/neotool-assets-public');
+    assert.equal(loadConfig({ ...MINIO_ENV, STORAGE_PUBLIC_BASE_PATH: '/cdn/public/' }).storage.publicBaseUrl, 'http://localhost:9000/cdn/public');
+    const { STORAGE_PUBLIC_BASE_PATH: _, ...noBase } = MINIO_ENV;
+    assert.equal(loadConfig(noBase).storage.publicBaseUrl, 'http://localhost:9000/neotool-assets-public');
+  });
+
+  test('keeps an absolute STORAGE_PUBLIC_BASE_PATH as it is', () => {
+    assert.equal(loadConfig({ ...MINIO_ENV, STORAGE_PUBLIC_BASE_PATH: 'https://cdn.example.com/assets' }).storage.publicBaseUrl, 'https://cdn.example.com/assets');
+  });
+
+  test('never shows secrets in the error text', () => {
+    const error = configError({
+      ...R2_ENV,
+      STORAGE_USE_HTTPS: 'false',
+      STORAGE_PORT: 'x',
+      DATABASE_URL: `not a url ${DB_PASSWORD}`,
+      STORAGE_SECRET: SECRET,
+      STORAGE_ACCESS_KEY: ACCESS_KEY,
+    });
+    assert.ok(error.problems.length >= 3, error.message);
+    for (const secret of [SECRET, ACCESS_KEY, DB_PASSWORD]) {
+      assert.ok(!error.message.includes(secret), `secret leaked:\n${error.message}`);
+      assert.ok(!error.stack?.includes(secret), 'secret leaked in the stack');
+    }
+    assert.match(error.message, /DATABASE_URL .*hidden value/);
+  });
+});
