@@ -1,0 +1,415 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Asset } from '../../../src/domain/asset.js';
+import { AssetError, type ErrorCode } from '../../../src/domain/errors.js';
+import type { UploadRequest } from '../../../src/domain/upload-request.js';
+import { PERMISSIONS } from '../../../src/domain/principal.js';
+import { principal, serviceWithFakes } from '../fakes.js';
+
+const alice = principal('alice');
+const bob = principal('bob');
+const MISSING_ID = '00000000-0000-7000-8000-999999999999';
+
+function request(overrides: Partial<UploadRequest> = {}): UploadRequest {
+  return { namespace: 'default', filename: 'photo.png', mimeType: 'image/png', sizeBytes: 1000, ...overrides };
+}
+
+/** Matches an AssetError with this code (and, when given, details.field). */
+function isAssetError(code: ErrorCode, field?: string) {
+  return (error: unknown): boolean => {
+    assert.ok(error instanceof AssetError, `expected an AssetError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (field !== undefined) assert.equal(error.details.field, field, error.message);
+    return true;
+  };
+}
+
+type Fakes = ReturnType<typeof serviceWithFakes>;
+
+async function uploaded(f: Fakes, asset: Asset, object: { sizeBytes?: number; contentType?: string } = {}): Promise<void> {
+  f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: object.sizeBytes ?? asset.sizeBytes, contentType: object.contentType ?? asset.mimeType });
+}
+
+async function readyAsset(f: Fakes, owner = alice, overrides: Partial<UploadRequest> = {}): Promise<Asset> {
+  const asset = await f.service.createUpload(owner, request(overrides));
+  await uploaded(f, asset);
+  return f.service.confirmUpload(owner, asset.id);
+}
+
+describe('AssetService.createUpload', () => {
+  test('stores a PENDING asset in the namespace bucket, keyed under namespace and owner, expiring after the upload TTL', async () => {
+    const f = serviceWithFakes();
+    f.clock.advanceSeconds(0.75);
+    const asset = await f.service.createUpload(alice, request({ idempotencyKey: 'k-1' }));
+    assert.equal(asset.status, 'PENDING');
+    assert.equal(asset.ownerId, 'alice');
+    assert.equal(asset.storageBucket, 'bucket-private');
+    assert.equal(asset.storageRegion, 'test-region');
+    assert.equal(asset.storageKey, `default/alice/${asset.id}`);
+    assert.equal(asset.createdAt.getTime() % 1000, 0, 'createdAt is truncated to whole seconds');
+    assert.equal(asset.uploadExpiresAt.getTime() - asset.createdAt.getTime(), 900_000);
+    assert.equal(asset.idempotencyKey, 'k-1');
+    assert.deepEqual(await f.repository.findById(asset.id), asset);
+  });
+
+  test('puts PUBLIC namespaces in the public bucket and honours a namespace upload TTL', async () => {
+    const f = serviceWithFakes();
+    const logo = await f.service.createUpload(alice, request({ namespace: 'logos', mimeType: 'image/svg+xml', filename: 'logo.svg' }));
+    assert.equal(logo.visibility, 'PUBLIC');
+    assert.equal(logo.storageBucket, 'bucket-public');
+    const doc = await f.service.createUpload(alice, request({ namespace: 'docs', mimeType: 'application/pdf', filename: 'a.pdf' }));
+    assert.equal(doc.uploadExpiresAt.getTime() - doc.createdAt.getTime(), 60_000);
+  });
+
+  test('falls back to the default namespace for an unknown but well-formed name, with its rules', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ namespace: 'no-such-namespace' }));
+    assert.equal(asset.namespace, 'default');
+    assert.equal(asset.visibility, 'PRIVATE');
+    assert.ok(asset.storageKey.startsWith('default/'));
+    await assert.rejects(f.service.createUpload(alice, request({ namespace: 'no-such-namespace', mimeType: 'application/pdf' })), isAssetError('VALIDATION_ERROR', 'mimeType'));
+  });
+
+  const invalid: [string, Partial<UploadRequest>, string][] = [
+    ['a namespace with capitals and spaces', { namespace: 'Bad Name' }, 'namespace'],
+    ['a namespace with a path', { namespace: '../default' }, 'namespace'],
+    ['an empty namespace', { namespace: '' }, 'namespace'],
+    ['a MIME type the namespace does not allow', { mimeType: 'application/pdf' }, 'mimeType'],
+    ['a malformed MIME type', { mimeType: 'PNG' }, 'mimeType'],
+    ['a MIME type with parameters', { mimeType: 'image/png; charset=x' }, 'mimeType'],
+    ['a size of zero', { sizeBytes: 0 }, 'sizeBytes'],
+    ['a negative size', { sizeBytes: -5 }, 'sizeBytes'],
+    ['a fractional size', { sizeBytes: 1.5 }, 'sizeBytes'],
+    ['a size above the namespace limit', { sizeBytes: 2 * 1024 * 1024 + 1 }, 'sizeBytes'],
+    ['an empty filename', { filename: '' }, 'filename'],
+    ['a filename with a slash', { filename: '../etc/passwd' }, 'filename'],
+    ['a filename with a backslash', { filename: 'a\\b.png' }, 'filename'],
+    ['a filename of ".."', { filename: '..' }, 'filename'],
+    ['a filename with a control character', { filename: 'a\u0000.png' }, 'filename'],
+    ['a filename longer than 255 characters', { filename: `${'a'.repeat(252)}.png` }, 'filename'],
+    ['an idempotency key with spaces', { idempotencyKey: 'has space' }, 'idempotencyKey'],
+    ['an empty idempotency key', { idempotencyKey: '' }, 'idempotencyKey'],
+  ];
+  for (const [what, overrides, field] of invalid) {
+    test(`rejects ${what} with VALIDATION_ERROR naming ${field}, storing nothing`, async () => {
+      const f = serviceWithFakes();
+      await assert.rejects(f.service.createUpload(alice, request(overrides)), isAssetError('VALIDATION_ERROR', field));
+      assert.equal(f.repository.rows.size, 0);
+    });
+  }
+
+  test('applies the global upload cap when it is lower than the namespace limit', async () => {
+    const f = serviceWithFakes({ maxUploadBytes: 500 });
+    await assert.rejects(f.service.createUpload(alice, request({ sizeBytes: 501 })), isAssetError('VALIDATION_ERROR', 'sizeBytes'));
+    assert.equal((await f.service.createUpload(alice, request({ sizeBytes: 500 }))).sizeBytes, 500);
+  });
+
+  test('refuses a caller without the upload permission with FORBIDDEN, storing nothing', async () => {
+    const f = serviceWithFakes();
+    const viewer = principal('alice', [PERMISSIONS.view, PERMISSIONS.delete]);
+    await assert.rejects(f.service.createUpload(viewer, request()), (e: unknown) => {
+      isAssetError('FORBIDDEN')(e);
+      assert.equal((e as AssetError).details.requiredPermission, PERMISSIONS.upload);
+      return true;
+    });
+    assert.equal(f.repository.rows.size, 0);
+  });
+});
+
+describe('AssetService.createUpload with an idempotency key', () => {
+  test('returns the same asset for the same key and upload, storing one row', async () => {
+    const f = serviceWithFakes();
+    const first = await f.service.createUpload(alice, request({ idempotencyKey: 'retry-1' }));
+    f.clock.advanceSeconds(3600);
+    const second = await f.service.createUpload(alice, request({ idempotencyKey: 'retry-1' }));
+    assert.equal(second.id, first.id);
+    assert.equal(f.repository.rows.size, 1);
+  });
+
+  test('keeps keys per owner: the same key from another owner creates another asset', async () => {
+    const f = serviceWithFakes();
+    const a = await f.service.createUpload(alice, request({ idempotencyKey: 'shared' }));
+    const b = await f.service.createUpload(bob, request({ idempotencyKey: 'shared' }));
+    assert.notEqual(a.id, b.id);
+    assert.equal(b.ownerId, 'bob');
+  });
+
+  test('reports CONFLICT, naming the differing fields, when a key is reused with a different size', async () => {
+    const f = serviceWithFakes();
+    const first = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    await assert.rejects(f.service.createUpload(alice, request({ idempotencyKey: 'k', sizeBytes: 2000 })), (e: unknown) => {
+      isAssetError('CONFLICT')(e);
+      assert.deepEqual((e as AssetError).details, { assetId: first.id, differingFields: ['sizeBytes'] });
+      return true;
+    });
+    assert.equal(f.repository.rows.size, 1);
+  });
+
+  test('lets the key of a FAILED asset start a new asset', async () => {
+    const f = serviceWithFakes();
+    const failed = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    await assert.rejects(f.service.confirmUpload(alice, failed.id), isAssetError('STATE_ERROR'));
+    const retry = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    assert.notEqual(retry.id, failed.id);
+    assert.equal(retry.status, 'PENDING');
+    assert.equal((await f.repository.findById(failed.id))?.idempotencyKey, null);
+  });
+
+  test('lets the key of a DELETED asset start a new asset', async () => {
+    const f = serviceWithFakes();
+    const first = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    await f.service.delete(alice, first.id);
+    const retry = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    assert.notEqual(retry.id, first.id);
+  });
+
+  test('creates a new asset once the idempotency window has passed', async () => {
+    const f = serviceWithFakes({ idempotencyWindowSeconds: 100 });
+    const first = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    f.clock.advanceSeconds(99);
+    assert.equal((await f.service.createUpload(alice, request({ idempotencyKey: 'k' }))).id, first.id);
+    f.clock.advanceSeconds(1);
+    const later = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    assert.notEqual(later.id, first.id);
+    assert.equal(f.repository.rows.size, 2);
+  });
+});
+
+describe('AssetService.confirmUpload', () => {
+  test('marks an upload READY when the object has the declared size and type', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    const ready = await f.service.confirmUpload(alice, asset.id);
+    assert.equal(ready.status, 'READY');
+    assert.equal((await f.repository.findById(asset.id))?.status, 'READY');
+  });
+
+  test('fails with STATE_ERROR before the upload and leaves the asset FAILED with OBJECT_MISSING', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), (e: unknown) => {
+      isAssetError('STATE_ERROR')(e);
+      assert.equal((e as AssetError).details.failureReason, 'OBJECT_MISSING');
+      return true;
+    });
+    const stored = await f.repository.findById(asset.id);
+    assert.equal(stored?.status, 'FAILED');
+    assert.equal(stored?.failureReason, 'OBJECT_MISSING');
+  });
+
+  test('fails with INTEGRITY_ERROR on a size mismatch, deletes the object and leaves the asset FAILED', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset, { sizeBytes: 999 });
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), (e: unknown) => {
+      isAssetError('INTEGRITY_ERROR')(e);
+      assert.equal((e as AssetError).details.failureReason, 'SIZE_MISMATCH');
+      return true;
+    });
+    assert.equal(f.storage.objects.size, 0);
+    const stored = await f.repository.findById(asset.id);
+    assert.equal(stored?.status, 'FAILED');
+    assert.equal(stored?.failureReason, 'SIZE_MISMATCH');
+  });
+
+  test('fails with INTEGRITY_ERROR when the object was stored with another Content-Type', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset, { contentType: 'text/html' });
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('INTEGRITY_ERROR'));
+    assert.equal((await f.repository.findById(asset.id))?.failureReason, 'CONTENT_TYPE_MISMATCH');
+    assert.equal(f.storage.objects.size, 0);
+  });
+
+  test('returns a READY asset unchanged without asking storage again', async () => {
+    const f = serviceWithFakes();
+    const ready = await readyAsset(f);
+    const heads = f.storage.calls.filter((c) => c.startsWith('headObject')).length;
+    assert.deepEqual(await f.service.confirmUpload(alice, ready.id), ready);
+    assert.equal(f.storage.calls.filter((c) => c.startsWith('headObject')).length, heads);
+  });
+
+  test('refuses to confirm a FAILED asset with STATE_ERROR', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await assert.rejects(f.service.confirmUpload(alice, asset.id));
+    await uploaded(f, asset);
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('STATE_ERROR'));
+    assert.equal((await f.repository.findById(asset.id))?.status, 'FAILED');
+  });
+
+  test('two concurrent confirmations both return the READY asset', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    const [a, b] = await Promise.all([f.service.confirmUpload(alice, asset.id), f.service.confirmUpload(alice, asset.id)]);
+    assert.equal(a.status, 'READY');
+    assert.equal(b.status, 'READY');
+  });
+});
+
+describe('AssetService access to other owners\' assets', () => {
+  test('answers NOT_FOUND, shaped like a truly missing id, when a non-owner confirms or deletes a PRIVATE asset', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    const missing = await f.service.confirmUpload(bob, MISSING_ID).catch((e: AssetError) => e);
+    assert.ok(missing instanceof AssetError);
+    for (const attempt of [() => f.service.confirmUpload(bob, asset.id), () => f.service.delete(bob, asset.id)]) {
+      const error = await attempt().then(() => assert.fail('expected NOT_FOUND'), (e: unknown) => e);
+      assert.ok(error instanceof AssetError);
+      assert.equal(error.code, 'NOT_FOUND');
+      assert.equal(error.message.replace(asset.id, '<id>'), missing.message.replace(MISSING_ID, '<id>'));
+      assert.deepEqual(error.details, missing.details);
+    }
+    const stored = await f.repository.findById(asset.id);
+    assert.equal(stored?.status, 'PENDING');
+    assert.equal(f.storage.objects.size, 1);
+  });
+
+  test('answers FORBIDDEN when a non-owner confirms or deletes a PUBLIC asset, changing nothing', async () => {
+    const f = serviceWithFakes();
+    const logo = await readyAsset(f, alice, { namespace: 'logos' });
+    await assert.rejects(f.service.confirmUpload(bob, logo.id), isAssetError('FORBIDDEN'));
+    await assert.rejects(f.service.delete(bob, logo.id), isAssetError('FORBIDDEN'));
+    assert.deepEqual(await f.repository.findById(logo.id), logo);
+    assert.equal(f.storage.objects.size, 1);
+  });
+});
+
+describe('AssetService.get', () => {
+  test('shows a PRIVATE asset to its owner only', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    assert.equal((await f.service.get(alice, asset.id))?.id, asset.id);
+    assert.equal(await f.service.get(bob, asset.id), null);
+  });
+
+  test('shows a PUBLIC asset to any caller with the view permission', async () => {
+    const f = serviceWithFakes();
+    const logo = await f.service.createUpload(alice, request({ namespace: 'logos' }));
+    assert.equal((await f.service.get(bob, logo.id))?.id, logo.id);
+  });
+
+  test('hides DELETED assets, even from their owner, and returns null for unknown ids', async () => {
+    const f = serviceWithFakes();
+    const logo = await readyAsset(f, alice, { namespace: 'logos' });
+    await f.service.delete(alice, logo.id);
+    assert.equal(await f.service.get(alice, logo.id), null);
+    assert.equal(await f.service.get(bob, logo.id), null);
+    assert.equal(await f.service.get(alice, MISSING_ID), null);
+  });
+
+  test('requires the view permission', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await assert.rejects(f.service.get(principal('alice', [PERMISSIONS.upload]), asset.id), isAssetError('FORBIDDEN'));
+  });
+});
+
+describe('AssetService URLs', () => {
+  test('gives the owner of a PENDING asset an upload URL signed at creation for the declared headers', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    const url = new URL(f.service.uploadUrl(alice, asset) ?? assert.fail('expected an upload URL'));
+    assert.equal(url.pathname, `/bucket-private/${asset.storageKey}`);
+    assert.equal(url.searchParams.get('ct'), 'image/png');
+    assert.equal(url.searchParams.get('len'), '1000');
+    assert.equal(url.searchParams.get('at'), asset.createdAt.toISOString());
+    assert.equal(url.searchParams.get('exp'), '900');
+  });
+
+  test('never gives a non-owner the upload URL, even of a PUBLIC asset', async () => {
+    const f = serviceWithFakes();
+    const logo = await f.service.createUpload(alice, request({ namespace: 'logos' }));
+    assert.equal(f.service.uploadUrl(bob, logo), null);
+  });
+
+  test('stops giving the upload URL when the upload window closes', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    f.clock.advanceSeconds(899);
+    assert.notEqual(f.service.uploadUrl(alice, asset), null);
+    f.clock.advanceSeconds(1);
+    assert.equal(f.service.uploadUrl(alice, asset), null);
+  });
+
+  test('gives no upload URL once the asset is READY', async () => {
+    const f = serviceWithFakes();
+    assert.equal(f.service.uploadUrl(alice, await readyAsset(f)), null);
+  });
+
+  test('gives a public URL for READY PUBLIC assets only', async () => {
+    const f = serviceWithFakes();
+    const logo = await readyAsset(f, alice, { namespace: 'logos' });
+    assert.equal(f.service.publicUrl(logo), `https://cdn.test/${logo.storageKey}`);
+    assert.equal(f.service.publicUrl(await f.service.createUpload(alice, request({ namespace: 'logos' }))), null);
+    assert.equal(f.service.publicUrl(await readyAsset(f)), null);
+  });
+
+  test('gives a download URL for READY PRIVATE assets only', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    assert.equal(f.service.downloadUrl(doc, 60), `https://storage.test/bucket-private/${doc.storageKey}?ttl=60`);
+    assert.equal(f.service.downloadUrl(await readyAsset(f, alice, { namespace: 'logos' }), 60), null);
+    assert.equal(f.service.downloadUrl(await f.service.createUpload(alice, request()), 60), null);
+  });
+
+  test('caps the download TTL at the configured maximum', async () => {
+    const f = serviceWithFakes({ maxDownloadTtlSeconds: 600 });
+    const doc = await readyAsset(f);
+    assert.match(f.service.downloadUrl(doc, 86_400) ?? '', /\?ttl=600$/);
+    assert.match(f.service.downloadUrl(doc, 600) ?? '', /\?ttl=600$/);
+  });
+
+  for (const ttl of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    test(`rejects a download TTL of ${ttl} with VALIDATION_ERROR naming ttlSeconds`, async () => {
+      const f = serviceWithFakes();
+      const doc = await readyAsset(f);
+      assert.throws(() => f.service.downloadUrl(doc, ttl), isAssetError('VALIDATION_ERROR', 'ttlSeconds'));
+    });
+  }
+});
+
+describe('AssetService.delete', () => {
+  test('removes the object before marking the asset DELETED by its owner', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    const statusWhenObjectDeleted: string[] = [];
+    const deleteObject = f.storage.deleteObject.bind(f.storage);
+    f.storage.deleteObject = async (bucket, key) => {
+      statusWhenObjectDeleted.push(f.repository.rows.get(doc.id)?.status ?? 'gone');
+      return deleteObject(bucket, key);
+    };
+    assert.equal(await f.service.delete(alice, doc.id), true);
+    assert.deepEqual(statusWhenObjectDeleted, ['READY']);
+    assert.equal(f.storage.objects.size, 0);
+    const stored = await f.repository.findById(doc.id);
+    assert.equal(stored?.status, 'DELETED');
+    assert.equal(stored?.deletedBy, 'alice');
+    assert.ok(stored?.deletedAt instanceof Date);
+  });
+
+  test('leaves the asset unchanged when storage fails to delete the object', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    f.storage.failDeletes = new AssetError('STORAGE_UNAVAILABLE', 'storage down');
+    await assert.rejects(f.service.delete(alice, doc.id), isAssetError('STORAGE_UNAVAILABLE'));
+    assert.deepEqual(await f.repository.findById(doc.id), doc);
+  });
+
+  test('answers NOT_FOUND for an already deleted asset', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    await f.service.delete(alice, doc.id);
+    await assert.rejects(f.service.delete(alice, doc.id), isAssetError('NOT_FOUND'));
+  });
+
+  test('requires the delete permission', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    await assert.rejects(f.service.delete(principal('alice', [PERMISSIONS.view, PERMISSIONS.upload]), doc.id), isAssetError('FORBIDDEN'));
+    assert.equal(f.storage.objects.size, 1);
+  });
+});

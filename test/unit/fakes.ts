@@ -1,0 +1,193 @@
+import type { Asset, NewAsset } from '../../src/domain/asset.js';
+import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
+import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
+import type { AssetRepository, Clock, IdGenerator, ObjectStorage, StatusChange, StoredObject, UploadTarget } from '../../src/domain/ports.js';
+import { PERMISSIONS, type Principal } from '../../src/domain/principal.js';
+import type { StorageConfig } from '../../src/config/storage-config.js';
+
+/** In-memory AssetRepository with the database's guarantees: optimistic versions and unique (ownerId, idempotencyKey). */
+export class InMemoryAssetRepository implements AssetRepository {
+  readonly rows = new Map<string, Asset>();
+  transitions: { id: string; change: StatusChange }[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  async insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
+    if (asset.idempotencyKey !== null) {
+      const holder = [...this.rows.values()].find((a) => a.ownerId === asset.ownerId && a.idempotencyKey === asset.idempotencyKey);
+      if (holder) return { asset: structuredClone(holder), created: false };
+    }
+    if (this.rows.has(asset.id)) throw new Error(`duplicate primary key ${asset.id}`);
+    const row: Asset = { ...asset, status: 'PENDING', failureReason: null, version: 1, updatedAt: asset.createdAt, deletedAt: null, deletedBy: null };
+    this.rows.set(row.id, row);
+    return { asset: structuredClone(row), created: true };
+  }
+
+  async releaseIdempotencyKey(id: string): Promise<void> {
+    const row = this.rows.get(id);
+    if (row) row.idempotencyKey = null;
+  }
+
+  async findById(id: string): Promise<Asset | null> {
+    const row = this.rows.get(id);
+    return row ? structuredClone(row) : null;
+  }
+
+  async transition(id: string, expectedVersion: number, change: StatusChange): Promise<Asset | null> {
+    const row = this.rows.get(id);
+    if (!row || row.version !== expectedVersion) return null;
+    this.transitions.push({ id, change });
+    row.status = change.status;
+    row.failureReason = change.failureReason ?? null;
+    row.checksum = change.checksum ?? row.checksum;
+    row.deletedAt = change.status === 'DELETED' ? this.clock.now() : null;
+    row.deletedBy = change.deletedBy ?? null;
+    row.version += 1;
+    row.updatedAt = this.clock.now();
+    return structuredClone(row);
+  }
+
+  /** Puts a row in place directly, as another request or a job would have. */
+  put(asset: Asset): Asset {
+    this.rows.set(asset.id, structuredClone(asset));
+    return asset;
+  }
+}
+
+interface StoredFake extends StoredObject {
+  body?: string;
+}
+
+/** In-memory ObjectStorage that records every call in order; `failDeletes` simulates an unreachable store. */
+export class FakeObjectStorage implements ObjectStorage {
+  readonly objects = new Map<string, StoredFake>();
+  readonly calls: string[] = [];
+  failDeletes: Error | null = null;
+
+  static id(bucket: string, key: string): string {
+    return `${bucket}/${key}`;
+  }
+
+  putObject(bucket: string, key: string, object: StoredFake): void {
+    this.objects.set(FakeObjectStorage.id(bucket, key), object);
+  }
+
+  presignUpload(target: UploadTarget): string {
+    this.calls.push(`presignUpload ${target.bucket}/${target.key}`);
+    const q = new URLSearchParams({ ct: target.contentType, len: String(target.contentLength), at: target.signedAt.toISOString(), exp: String(target.expiresInSeconds) });
+    return `https://storage.test/${target.bucket}/${target.key}?${q}`;
+  }
+
+  presignDownload(bucket: string, key: string, ttlSeconds: number): string {
+    this.calls.push(`presignDownload ${bucket}/${key}`);
+    return `https://storage.test/${bucket}/${key}?ttl=${ttlSeconds}`;
+  }
+
+  publicUrl(key: string): string {
+    return `https://cdn.test/${key}`;
+  }
+
+  async headObject(bucket: string, key: string): Promise<StoredObject | null> {
+    this.calls.push(`headObject ${bucket}/${key}`);
+    const object = this.objects.get(FakeObjectStorage.id(bucket, key));
+    return object ? { sizeBytes: object.sizeBytes, contentType: object.contentType } : null;
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    this.calls.push(`deleteObject ${bucket}/${key}`);
+    if (this.failDeletes) throw this.failDeletes;
+    this.objects.delete(FakeObjectStorage.id(bucket, key));
+  }
+}
+
+/** A clock that only moves when told to. */
+export class FakeClock implements Clock {
+  constructor(private current: Date = new Date('2025-01-15T10:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  advanceSeconds(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+/** Deterministic UUID-shaped ids: 00000000-0000-7000-8000-000000000001, ...02, ... */
+export class SequentialIds implements IdGenerator {
+  private n = 0;
+  next(): string {
+    this.n += 1;
+    return `00000000-0000-7000-8000-${String(this.n).padStart(12, '0')}`;
+  }
+}
+
+export const ALL_PERMISSIONS = Object.values(PERMISSIONS);
+
+export function principal(ownerId: string, permissions: readonly string[] = ALL_PERMISSIONS): Principal {
+  return { ownerId, type: 'access', permissions: new Set(permissions) };
+}
+
+const IMAGES = ['image/jpeg', 'image/png'];
+export const TEST_NAMESPACES: NamespaceRules[] = [
+  { name: 'default', visibility: 'PRIVATE', keyTemplate: '{namespace}/{ownerId}/{assetId}', maxSizeBytes: 2 * 1024 * 1024, allowedMimeTypes: IMAGES },
+  { name: 'logos', visibility: 'PUBLIC', keyTemplate: 'public/{namespace}/{assetId}', maxSizeBytes: 1024 * 1024, allowedMimeTypes: [...IMAGES, 'image/svg+xml'] },
+  { name: 'docs', visibility: 'PRIVATE', keyTemplate: 'docs/{ownerId}/{assetId}', maxSizeBytes: 10 * 1024 * 1024, allowedMimeTypes: ['application/pdf'], uploadTtlSeconds: 60 },
+];
+
+export const TEST_SETTINGS: AssetServiceSettings = {
+  buckets: { PUBLIC: 'bucket-public', PRIVATE: 'bucket-private' },
+  region: 'test-region',
+  uploadTtlSeconds: 900,
+  maxDownloadTtlSeconds: 3600,
+  maxUploadBytes: 5 * 1024 * 1024,
+  idempotencyWindowSeconds: 86_400,
+};
+
+/** An AssetService wired to fresh fakes, with the fakes exposed for arranging and asserting. */
+export function serviceWithFakes(settings: Partial<AssetServiceSettings> = {}) {
+  const clock = new FakeClock();
+  const repository = new InMemoryAssetRepository(clock);
+  const storage = new FakeObjectStorage();
+  const service = new AssetService({
+    repository,
+    storage,
+    namespaces: new NamespaceCatalog(TEST_NAMESPACES),
+    clock,
+    ids: new SequentialIds(),
+    settings: { ...TEST_SETTINGS, ...settings },
+  });
+  return { service, repository, storage, clock };
+}
+
+/** Storage settings as loadConfig would produce them for a local MinIO. */
+export function minioStorageConfig(overrides: Partial<StorageConfig> = {}): StorageConfig {
+  return {
+    hostname: 'localhost',
+    port: 9000,
+    useHttps: false,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    accessKey: 'test-access-key',
+    secret: 'test-secret-key',
+    publicBucket: 'neotool-assets-public',
+    privateBucket: 'neotool-assets-private',
+    publicBaseUrl: 'http://localhost:9000/neotool-assets-public',
+    uploadTtlSeconds: 900,
+    downloadTtlSeconds: 3600,
+    maxUploadBytes: 100 * 1024 * 1024,
+    timeoutMs: 5000,
+    ...overrides,
+  };
+}
+
+/** Storage settings as loadConfig would produce them for Cloudflare R2. */
+export function r2StorageConfig(overrides: Partial<StorageConfig> = {}): StorageConfig {
+  return minioStorageConfig({
+    hostname: 'account123.r2.cloudflarestorage.com',
+    port: 443,
+    useHttps: true,
+    region: 'auto',
+    forcePathStyle: false,
+    publicBaseUrl: 'https://assets.example.com',
+    ...overrides,
+  });
+}
