@@ -64,7 +64,7 @@ function describe(error: unknown): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid; get a token from the configured issuer.';
   if (error instanceof errors.JWKSNoMatchingKey) return 'The token was signed with a key the issuer does not publish; get a new token.';
   if (error instanceof errors.JWTClaimValidationFailed) return `The token's "${error.claim}" claim is not accepted (${error.reason}); get a token for this service.`;
-  if (error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC') {
+  if (error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC' || (error instanceof TypeError && error.message === 'fetch failed')) {
     return 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.';
   }
   return 'The token is malformed; send a compact JWS (header.payload.signature).';

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { AssetError } from '../../../src/domain/errors.js';
+import { createTokenVerifier, type TokenVerifierOptions } from '../../../src/auth/token-verifier.js';
+import { AUDIENCE, ISSUER, LocalIssuer } from './local-issuer.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rejectsUnauthenticated(message: RegExp) {
+  return (error: unknown): boolean => {
+    assert.ok(error instanceof AssetError, `expected AssetError, got ${String(error)}`);
+    assert.equal(error.code, 'UNAUTHENTICATED');
+    assert.match(error.message, message);
+    return true;
+  };
+}
+
+describe('createTokenVerifier', () => {
+  let issuer: LocalIssuer;
+  let options: TokenVerifierOptions;
+
+  before(async () => {
+    issuer = await new LocalIssuer().start();
+    options = { jwksUrl: issuer.jwksUrl, issuer: ISSUER, audience: AUDIENCE };
+  });
+  after(() => issuer.stop());
+
+  test('turns a valid token into a principal owned by its subject, with its permissions', async () => {
+    const token = await issuer.token({ sub: 'user-42', claims: { type: 'service', permissions: ['assets:asset:view', 'assets:asset:upload'] } });
+    const principal = await createTokenVerifier(options).verify(`Bearer ${token}`);
+    assert.equal(principal.ownerId, 'user-42');
+    assert.equal(principal.type, 'service');
+    assert.deepEqual([...principal.permissions].sort(), ['assets:asset:upload', 'assets:asset:view']);
+  });
+
+  test('accepts the scheme name in any case', async () => {
+    const principal = await createTokenVerifier(options).verify(`bearer ${await issuer.token()}`);
+    assert.equal(principal.ownerId, 'user-1');
+  });
+
+  for (const [what, header] of [
+    ['a missing header', undefined],
+    ['an empty header', ''],
+    ['a Basic header', 'Basic dXNlcjpwYXNz'],
+    ['"Bearer" without a token', 'Bearer '],
+    ['a token with spaces in it', 'Bearer abc def'],
+  ] as const) {
+    test(`rejects ${what}, asking for "Authorization: Bearer <JWT>"`, async () => {
+      await assert.rejects(createTokenVerifier(options).verify(header), rejectsUnauthenticated(/Authorization: Bearer <JWT>/));
+    });
+  }
+
+  test('rejects a garbage token as malformed', async () => {
+    await assert.rejects(createTokenVerifier(options).verify('Bearer not-a-jwt'), rejectsUnauthenticated(/malformed/));
+    await assert.rejects(createTokenVerifier(options).verify('Bearer a.b.c'), rejectsUnauthenticated(/malformed/));
+  });
+
+  test('rejects an expired token, saying so', async () => {
+    const token = await issuer.token({ expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${token}`), rejectsUnauthenticated(/expired/));
+  });
+
+  test('rejects a token from another issuer or for another audience, naming the claim', async () => {
+    const verifier = createTokenVerifier(options);
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ issuer: 'https://evil.test' })}`), rejectsUnauthenticated(/"iss" claim/));
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ audience: 'other-service' })}`), rejectsUnauthenticated(/"aud" claim/));
+  });
+
+  test('rejects a token without a subject', async () => {
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ sub: null })}`), rejectsUnauthenticated(/"sub" claim/));
+  });
+
+  test('rejects HS256 and unsigned tokens: only RS256 is accepted', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { type: 'access', permissions: [] };
+    const hs256 = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid: 'key-1' })
+      .setSubject('user-1').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode('a-shared-secret-that-is-long-enough-for-hs256'));
+    const unsigned = new UnsecuredJWT(claims).setSubject('user-1').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now + 600).encode();
+    const verifier = createTokenVerifier(options);
+    await assert.rejects(verifier.verify(`Bearer ${hs256}`), rejectsUnauthenticated(/only RS256/));
+    await assert.rejects(verifier.verify(`Bearer ${unsigned}`), rejectsUnauthenticated(/only RS256/));
+  });
+
+  test('rejects a token signed by a key the issuer does not publish', async () => {
+    const stranger = await LocalIssuer.newKey('stranger');
+    const verifier = createTokenVerifier(options);
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ key: stranger })}`), rejectsUnauthenticated(/key the issuer does not publish/));
+    // A forged token reusing a published kid fails on the signature itself.
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ key: stranger, kid: 'key-1' })}`), rejectsUnauthenticated(/signature is invalid/));
+  });
+
+  for (const [what, claims, message] of [
+    ['without a type claim', { type: undefined }, /"type" claim must be "access" or "service"/],
+    ['with type "refresh"', { type: 'refresh' }, /"type" claim must be "access" or "service"/],
+    ['whose permissions are a string', { permissions: 'assets:asset:view' }, /"permissions" claim must be an array of strings/],
+    ['whose permissions hold a number', { permissions: ['assets:asset:view', 7] }, /"permissions" claim must be an array of strings/],
+    ['without permissions', { permissions: undefined }, /"permissions" claim must be an array of strings/],
+  ] as const) {
+    test(`rejects a correctly signed token ${what}`, async () => {
+      await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ claims })}`), rejectsUnauthenticated(message));
+    });
+  }
+
+  test('tells the caller to retry when the issuer keys cannot be fetched', async () => {
+    const down = await new LocalIssuer().start();
+    const jwksUrl = down.jwksUrl;
+    const token = await down.token();
+    await down.stop();
+    await assert.rejects(createTokenVerifier({ jwksUrl }).verify(`Bearer ${token}`), rejectsUnauthenticated(/could not be fetched; retry/));
+  });
+});
+
+describe('createTokenVerifier and key rotation', () => {
+  test('accepts a token signed with a newly rotated key once the cooldown allows a JWKS refetch', async () => {
+    const issuer = await new LocalIssuer().start();
+    try {
+      const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, refetchCooldownMs: 100 });
+      await verifier.verify(`Bearer ${await issuer.token()}`);
+      assert.equal(issuer.requests, 1);
+      await issuer.rotate();
+      await sleep(150);
+      const principal = await verifier.verify(`Bearer ${await issuer.token({ sub: 'after-rotation' })}`);
+      assert.equal(principal.ownerId, 'after-rotation');
+      assert.equal(issuer.requests, 2);
+    } finally {
+      await issuer.stop();
+    }
+  });
+
+  test('refetches the JWKS at most once per cooldown, however many unknown kids arrive', async () => {
+    const issuer = await new LocalIssuer().start();
+    try {
+      const stranger = await LocalIssuer.newKey('stranger');
+      const unknownKids = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => issuer.token({ key: stranger, kid: `unknown-${i}` })));
+      const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, refetchCooldownMs: 500 });
+      await verifier.verify(`Bearer ${await issuer.token()}`);
+      await sleep(600);
+      const before = issuer.requests;
+      for (const token of unknownKids.slice(0, 5)) {
+        await assert.rejects(verifier.verify(`Bearer ${token}`), rejectsUnauthenticated(/does not publish/));
+      }
+      await Promise.allSettled(unknownKids.slice(5).map((token) => verifier.verify(`Bearer ${token}`)));
+      assert.equal(issuer.requests - before, 1);
+    } finally {
+      await issuer.stop();
+    }
+  });
+});
+
+describe('createTokenVerifier caching', () => {
+  test('verifies a token once: repeating it makes no JWKS request and works after the issuer is gone', async () => {
+    const issuer = await new LocalIssuer().start();
+    // cacheMaxAgeMs 0 makes every signature check fetch the JWKS, so only the token cache can avoid a request.
+    const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, cacheMaxAgeMs: 0 });
+    const token = await issuer.token({ sub: 'cached-user' });
+    const other = await issuer.token({ sub: 'other-user' });
+    try {
+      await verifier.verify(`Bearer ${token}`);
+      const afterFirst = issuer.requests;
+      await verifier.verify(`Bearer ${token}`);
+      assert.equal(issuer.requests, afterFirst, 'a cached token must not fetch the JWKS');
+      await verifier.verify(`Bearer ${other}`);
+      assert.equal(issuer.requests, afterFirst + 1, 'an uncached token fetches (proves the cache, not jose, saved the request)');
+    } finally {
+      await issuer.stop();
+    }
+    assert.equal((await verifier.verify(`Bearer ${token}`)).ownerId, 'cached-user');
+  });
+
+  test('does not cache rejected tokens', async () => {
+    const issuer = await new LocalIssuer().start();
+    try {
+      const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl });
+      const bad = await issuer.token({ claims: { type: 'refresh' } });
+      await assert.rejects(verifier.verify(`Bearer ${bad}`));
+      await assert.rejects(verifier.verify(`Bearer ${bad}`), rejectsUnauthenticated(/"type" claim/));
+    } finally {
+      await issuer.stop();
+    }
+  });
+});
