@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { BucketValidationError, explain, validateBuckets } from '../../../src/storage/bucket-validation.js';
+import { minioStorageConfig, r2StorageConfig } from '../fakes.js';
+
+const SECRET = 'distinctive-secret-Q9x';
+const config = r2StorageConfig({ secret: SECRET });
+const BUCKET = 'neotool-assets-private';
+
+/** An SDK-shaped service error. */
+function sdkError(name: string, status: number, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+function networkError(code: string): Error {
+  return Object.assign(new Error(`connect ${code} 127.0.0.1:9000`), { code });
+}
+
+const CASES: [string, unknown, string, RegExp][] = [
+  ['NotFound (HEAD 404)', sdkError('NotFound', 404, 'UnknownError'), 'NoSuchBucket', /Bucket "neotool-assets-private" \(STORAGE_PRIVATE_BUCKET\) does not exist.*storage init.*STORAGE_PRIVATE_BUCKET/],
+  ['NoSuchBucket', sdkError('NoSuchBucket', 404), 'NoSuchBucket', /does not exist/],
+  ['InvalidAccessKeyId', sdkError('InvalidAccessKeyId', 403), 'InvalidAccessKeyId', /Fix STORAGE_ACCESS_KEY/],
+  ['SignatureDoesNotMatch', sdkError('SignatureDoesNotMatch', 403), 'SignatureDoesNotMatch', /STORAGE_SECRET does not belong to STORAGE_ACCESS_KEY.*Fix STORAGE_SECRET/],
+  ['AccessDenied', sdkError('AccessDenied', 403), 'AccessDenied', /Access to bucket "neotool-assets-private" \(STORAGE_PRIVATE_BUCKET\) was denied/],
+  ['a bare 403 without an error code', sdkError('UnknownError', 403), 'AccessDenied', /was denied/],
+  ['ECONNREFUSED', networkError('ECONNREFUSED'), 'ConnectionFailed', /Cannot reach storage at https:\/\/account123\.r2\.cloudflarestorage\.com .*ECONNREFUSED.*STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS/],
+  ['ENOTFOUND', networkError('ENOTFOUND'), 'ConnectionFailed', /Cannot reach storage/],
+  ['a connection timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'ConnectionFailed', /Cannot reach storage/],
+  ['a refused connection wrapped as the cause', Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } }), 'ConnectionFailed', /Cannot reach storage/],
+];
+
+describe('explain', () => {
+  for (const [what, error, reason, message] of CASES) {
+    test(`explains ${what} as ${reason} with the fix`, () => {
+      const explained = explain(error, config, BUCKET, 'STORAGE_PRIVATE_BUCKET');
+      assert.ok(explained instanceof BucketValidationError);
+      assert.equal(explained.reason, reason);
+      assert.match(explained.message, message);
+      assert.ok(!explained.message.includes(SECRET));
+    });
+  }
+
+  test('reports an unexpected error by name, with the bucket and endpoint', () => {
+    const explained = explain(sdkError('SlowDown', 503, 'Please reduce your request rate.'), minioStorageConfig(), 'b1', 'STORAGE_PUBLIC_BUCKET');
+    assert.equal(explained.reason, 'SlowDown');
+    assert.match(explained.message, /Bucket "b1" \(STORAGE_PUBLIC_BUCKET\) at http:\/\/localhost:9000 could not be checked: SlowDown: Please reduce/);
+  });
+});
+
+describe('validateBuckets', () => {
+  function fakeClient(answer: (command: { constructor: { name: string }; input: { Bucket?: string } }) => unknown) {
+    const sent: string[] = [];
+    const client = {
+      async send(command: { constructor: { name: string }; input: { Bucket?: string } }) {
+        sent.push(`${command.constructor.name} ${command.input.Bucket}`);
+        const result = answer(command);
+        if (result instanceof Error) throw result;
+        return result;
+      },
+    };
+    return { client: client as unknown as S3Client, sent };
+  }
+
+  test('checks the public bucket, then the private one', async () => {
+    const { client, sent } = fakeClient(() => ({}));
+    await validateBuckets(client, config);
+    assert.deepEqual(sent, ['HeadBucketCommand neotool-assets-public', 'HeadBucketCommand neotool-assets-private']);
+  });
+
+  test('asks again with a listing to learn why a HEAD was refused', async () => {
+    const { client, sent } = fakeClient((c) => (c.constructor.name === 'HeadBucketCommand' ? sdkError('UnknownError', 403) : sdkError('SignatureDoesNotMatch', 403)));
+    await assert.rejects(validateBuckets(client, config), (e: unknown) => e instanceof BucketValidationError && e.reason === 'SignatureDoesNotMatch');
+    assert.deepEqual(sent, ['HeadBucketCommand neotool-assets-public', 'ListObjectsV2Command neotool-assets-public']);
+  });
+
+  test('names the private bucket setting when only the private bucket is missing', async () => {
+    const { client } = fakeClient((c) => (c.input.Bucket === 'neotool-assets-private' ? sdkError('NotFound', 404) : {}));
+    await assert.rejects(validateBuckets(client, config), (e: unknown) => e instanceof BucketValidationError && e.reason === 'NoSuchBucket' && /STORAGE_PRIVATE_BUCKET/.test(e.message));
+  });
+});
