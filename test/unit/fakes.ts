@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Asset, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
 import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
@@ -74,7 +75,14 @@ export class FakeObjectStorage implements ObjectStorage {
 
   presignUpload(target: UploadTarget): string {
     this.calls.push(`presignUpload ${target.bucket}/${target.key}`);
-    const q = new URLSearchParams({ ct: target.contentType, len: String(target.contentLength), at: target.signedAt.toISOString(), exp: String(target.expiresInSeconds) });
+    // Read both shapes of UploadTarget: explicit contentType/contentLength, or a map of signed headers.
+    const loose = target as unknown as { contentType?: string; contentLength?: number; headers?: Record<string, string> };
+    const q = new URLSearchParams({
+      ct: loose.headers?.['content-type'] ?? loose.contentType ?? '',
+      len: loose.headers?.['content-length'] ?? String(loose.contentLength),
+      at: target.signedAt.toISOString(),
+      exp: String(target.expiresInSeconds),
+    });
     return `https://storage.test/${target.bucket}/${target.key}?${q}`;
   }
 
@@ -91,6 +99,21 @@ export class FakeObjectStorage implements ObjectStorage {
     this.calls.push(`headObject ${bucket}/${key}`);
     const object = this.objects.get(FakeObjectStorage.id(bucket, key));
     return object ? { sizeBytes: object.sizeBytes, contentType: object.contentType } : null;
+  }
+
+  /** Reads back what was stored: the first bytes, and the whole body and its SHA-256 when asked. */
+  async sampleObject(bucket: string, key: string, request: { headBytes: number; wholeBody: boolean; sha256: boolean }) {
+    this.calls.push(`sampleObject ${bucket}/${key}`);
+    const object = this.objects.get(FakeObjectStorage.id(bucket, key));
+    if (!object) return null;
+    const bytes = new TextEncoder().encode(object.body ?? '');
+    return {
+      sizeBytes: object.sizeBytes,
+      contentType: object.contentType,
+      head: bytes.slice(0, request.headBytes),
+      ...(request.wholeBody ? { body: bytes } : {}),
+      ...(request.sha256 ? { sha256Hex: createHash('sha256').update(bytes).digest('hex') } : {}),
+    };
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {
@@ -126,12 +149,24 @@ export function principal(ownerId: string, permissions: readonly string[] = ALL_
   return { ownerId, type: 'access', permissions: new Set(permissions) };
 }
 
+/** Accepts every content: the lifecycle tests are about states, not about file formats. */
+export class AcceptingInspector {
+  inspected = 0;
+  async inspect(): Promise<null> {
+    this.inspected++;
+    return null;
+  }
+}
+
 const IMAGES = ['image/jpeg', 'image/png'];
-export const TEST_NAMESPACES: NamespaceRules[] = [
-  { name: 'default', visibility: 'PRIVATE', keyTemplate: '{namespace}/{ownerId}/{assetId}', maxSizeBytes: 2 * 1024 * 1024, allowedMimeTypes: IMAGES },
-  { name: 'logos', visibility: 'PUBLIC', keyTemplate: 'public/{namespace}/{assetId}', maxSizeBytes: 1024 * 1024, allowedMimeTypes: [...IMAGES, 'image/svg+xml'] },
-  { name: 'docs', visibility: 'PRIVATE', keyTemplate: 'docs/{ownerId}/{assetId}', maxSizeBytes: 10 * 1024 * 1024, allowedMimeTypes: ['application/pdf'], uploadTtlSeconds: 60 },
+const imageLimits = { maxWidth: 10_000, maxHeight: 10_000, maxPixels: 40_000_000 };
+// Not annotated as NamespaceRules[], so that the extra fields newer rules carry stay compatible.
+const namespaces = [
+  { name: 'default', visibility: 'PRIVATE' as const, keyTemplate: '{namespace}/{ownerId}/{assetId}', maxSizeBytes: 2 * 1024 * 1024, allowedMimeTypes: IMAGES, imageLimits },
+  { name: 'logos', visibility: 'PUBLIC' as const, keyTemplate: 'public/{namespace}/{assetId}', maxSizeBytes: 1024 * 1024, allowedMimeTypes: [...IMAGES, 'image/svg+xml'], imageLimits },
+  { name: 'docs', visibility: 'PRIVATE' as const, keyTemplate: 'docs/{ownerId}/{assetId}', maxSizeBytes: 10 * 1024 * 1024, allowedMimeTypes: ['application/pdf'], uploadTtlSeconds: 60, imageLimits },
 ];
+export const TEST_NAMESPACES: readonly NamespaceRules[] = namespaces;
 
 export const TEST_SETTINGS: AssetServiceSettings = {
   buckets: { PUBLIC: 'bucket-public', PRIVATE: 'bucket-private' },
@@ -147,15 +182,18 @@ export function serviceWithFakes(settings: Partial<AssetServiceSettings> = {}) {
   const clock = new FakeClock();
   const repository = new InMemoryAssetRepository(clock);
   const storage = new FakeObjectStorage();
-  const service = new AssetService({
+  const inspector = new AcceptingInspector();
+  const deps = {
     repository,
     storage,
+    inspector,
     namespaces: new NamespaceCatalog(TEST_NAMESPACES),
     clock,
     ids: new SequentialIds(),
     settings: { ...TEST_SETTINGS, ...settings },
-  });
-  return { service, repository, storage, clock };
+  };
+  const service = new AssetService(deps);
+  return { service, repository, storage, clock, inspector };
 }
 
 /** Storage settings as loadConfig would produce them for a local MinIO. */
