@@ -8,6 +8,7 @@ import { createPool } from './db/pool.js';
 import { PostgresAssetRepository } from './db/asset-repository.js';
 import { AssetService } from './domain/asset-service.js';
 import { cachedCheck } from './http/health.js';
+import { FileContentInspector } from './inspection/content-inspector.js';
 import { buildServer } from './http/server.js';
 import { validateBuckets } from './storage/bucket-validation.js';
 import { Presigner } from './storage/presigner.js';
@@ -34,6 +35,7 @@ export async function startService(config: Config): Promise<RunningService> {
     const service = new AssetService({
       repository: new PostgresAssetRepository(pool),
       storage: new S3ObjectStorage(s3, new Presigner(config.storage), config.storage),
+      inspector: new FileContentInspector(),
       namespaces,
       clock: { now: () => new Date() },
       ids: { next: uuidv7 },

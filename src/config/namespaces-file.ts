@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { NamespaceCatalog, type NamespaceRules } from '../domain/namespace.js';
+import { DEFAULT_IMAGE_LIMITS, NamespaceCatalog, type NamespaceRules } from '../domain/namespace.js';
 import { assertValidKeyTemplate } from '../domain/storage-key.js';
 
 const namespaceSchema = z.object({
@@ -10,6 +10,10 @@ const namespaceSchema = z.object({
   maxSizeBytes: z.number().int().positive(),
   allowedMimeTypes: z.array(z.string().min(3)).min(1),
   uploadTtlSeconds: z.number().int().min(1).max(604800).optional(),
+  imageLimits: z
+    .object({ maxWidth: z.number().int().positive(), maxHeight: z.number().int().positive(), maxPixels: z.number().int().positive() })
+    .partial()
+    .optional(),
 });
 const fileSchema = z.object({ namespaces: z.record(z.string(), namespaceSchema) });
 
@@ -30,7 +34,11 @@ export function parseNamespaces(text: string, source: string): NamespaceCatalog 
     const issue = parsed.error.issues[0];
     throw new Error(`Namespaces file "${source}" is invalid at ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
   }
-  const namespaces: NamespaceRules[] = Object.entries(parsed.data.namespaces).map(([name, ns]) => ({ name, ...ns }));
+  const namespaces: NamespaceRules[] = Object.entries(parsed.data.namespaces).map(([name, ns]) => ({
+    name,
+    ...ns,
+    imageLimits: { ...DEFAULT_IMAGE_LIMITS, ...ns.imageLimits },
+  }));
   for (const ns of namespaces) {
     try {
       assertValidKeyTemplate(ns.keyTemplate);

@@ -2,10 +2,13 @@ import type { Asset, FailureReason, NewAsset, Visibility } from './asset.js';
 import { isVisibleTo } from './asset.js';
 import { AssetError, notFound, validationError } from './errors.js';
 import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
-import type { AssetRepository, Clock, IdGenerator, ObjectStorage, StatusChange } from './ports.js';
+import { normalizeSha256 } from './checksum.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, ObjectStorage, StatusChange } from './ports.js';
 import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
 import { renderStorageKey } from './storage-key.js';
+import { uploadHeaders, type UploadHeader } from './upload-headers.js';
 import { assertWellFormed, type UploadRequest } from './upload-request.js';
+import { verifyUpload } from './upload-verification.js';
 
 export interface AssetServiceSettings {
   buckets: Record<Visibility, string>;
@@ -19,6 +22,7 @@ export interface AssetServiceSettings {
 export interface AssetServiceDeps {
   repository: AssetRepository;
   storage: ObjectStorage;
+  inspector: ContentInspector;
   namespaces: NamespaceCatalog;
   clock: Clock;
   ids: IdGenerator;
@@ -51,7 +55,7 @@ export class AssetService {
       storageBucket: settings.buckets[rules.visibility],
       mimeType: request.mimeType,
       sizeBytes: request.sizeBytes,
-      checksum: null,
+      checksum: request.checksum ? normalizeSha256(request.checksum) : null,
       originalFilename: request.filename,
       uploadExpiresAt: new Date(createdAt.getTime() + ttl * 1000),
       idempotencyKey: request.idempotencyKey ?? null,
@@ -84,15 +88,21 @@ export class AssetService {
     return asset && isVisibleTo(asset, principal.ownerId) ? asset : null;
   }
 
-  /** Checks the uploaded object against what was declared; READY on success, FAILED (object removed) otherwise. */
-  async confirmUpload(principal: Principal, assetId: string): Promise<Asset> {
+  /**
+   * Checks the uploaded object against everything declared (size, type, checksum, content);
+   * READY on success, FAILED with the object removed otherwise. Confirming a READY asset is a no-op.
+   */
+  async confirmUpload(principal: Principal, assetId: string, checksum?: string | null): Promise<Asset> {
     requirePermission(principal, PERMISSIONS.upload);
     const asset = await this.ownedAsset(principal, assetId, 'confirm');
     if (asset.status === 'READY') return asset;
     assertPending(asset);
-    const failure = await this.inspectUploadedObject(asset);
-    if (failure) await this.fail(asset, failure);
-    return this.transitionOrReload(asset, { status: 'READY' });
+    const given = checksum ? normalizeSha256(checksum) : null;
+    if (given && asset.checksum && given !== asset.checksum) return this.fail(asset, 'CHECKSUM_MISMATCH');
+    const rules = this.deps.namespaces.resolve(asset.namespace);
+    const verdict = await verifyUpload(this.deps.storage, this.deps.inspector, asset, rules, asset.checksum ?? given);
+    if (verdict.failure) return this.fail(asset, verdict.failure);
+    return this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
   }
 
   async delete(principal: Principal, assetId: string): Promise<boolean> {
@@ -106,16 +116,23 @@ export class AssetService {
 
   /** Only the owner, and only while the upload can still happen, ever sees the URL. */
   uploadUrl(principal: Principal, asset: Asset): string | null {
-    const open = asset.status === 'PENDING' && asset.uploadExpiresAt > this.deps.clock.now();
-    if (!open || asset.ownerId !== principal.ownerId) return null;
+    const headers = this.uploadHeaders(principal, asset);
+    if (!headers) return null;
+    const signed: Record<string, string> = { 'content-length': String(asset.sizeBytes) };
+    for (const { name, value } of headers) signed[name.toLowerCase()] = value;
     return this.deps.storage.presignUpload({
       bucket: asset.storageBucket,
       key: asset.storageKey,
-      contentType: asset.mimeType,
-      contentLength: asset.sizeBytes,
+      headers: signed,
       signedAt: asset.createdAt,
       expiresInSeconds: Math.round((asset.uploadExpiresAt.getTime() - asset.createdAt.getTime()) / 1000),
     });
+  }
+
+  /** The headers the PUT to uploadUrl must carry; shown under the same rule as the URL itself. */
+  uploadHeaders(principal: Principal, asset: Asset): UploadHeader[] | null {
+    const open = asset.status === 'PENDING' && asset.uploadExpiresAt > this.deps.clock.now();
+    return open && asset.ownerId === principal.ownerId ? uploadHeaders(asset) : null;
   }
 
   publicUrl(asset: Asset): string | null {
@@ -139,14 +156,6 @@ export class AssetService {
       throw new AssetError('FORBIDDEN', `Only the owner of asset ${assetId} can ${action} it.`);
     }
     return asset;
-  }
-
-  private async inspectUploadedObject(asset: Asset): Promise<FailureReason | null> {
-    const object = await this.deps.storage.headObject(asset.storageBucket, asset.storageKey);
-    if (!object) return 'OBJECT_MISSING';
-    if (object.sizeBytes !== asset.sizeBytes) return 'SIZE_MISMATCH';
-    if (object.contentType !== asset.mimeType) return 'CONTENT_TYPE_MISMATCH';
-    return null;
   }
 
   /** Removes whatever was uploaded, records why, and tells the caller. Never returns. */
@@ -177,7 +186,7 @@ export class AssetService {
 
 /** A reused idempotency key must describe the same upload; anything else is a client bug worth reporting. */
 function assertSameUpload(existing: Asset, requested: NewAsset): Asset {
-  const differs = (['namespace', 'mimeType', 'sizeBytes', 'originalFilename'] as const).filter((f) => existing[f] !== requested[f]);
+  const differs = (['namespace', 'mimeType', 'sizeBytes', 'originalFilename', 'checksum'] as const).filter((f) => existing[f] !== requested[f]);
   if (differs.length > 0) {
     throw new AssetError(
       'CONFLICT',
@@ -204,9 +213,15 @@ function assertPendingOrReady(asset: Asset, change: StatusChange): void {
 }
 
 const FAILURE_ADVICE: Record<FailureReason, string> = {
-  OBJECT_MISSING: 'no object was uploaded to uploadUrl; PUT the file first, then confirm',
-  SIZE_MISMATCH: 'the uploaded object does not have the declared sizeBytes',
-  CONTENT_TYPE_MISMATCH: 'the uploaded object was not stored with the declared mimeType as Content-Type',
+  OBJECT_MISSING: 'no object was uploaded to uploadUrl; PUT the file first (with uploadHeaders), then confirm',
+  SIZE_MISMATCH: 'the uploaded object does not have the declared sizeBytes; declare the exact size of the file',
+  CONTENT_TYPE_MISMATCH: 'the object was not stored with the declared mimeType as Content-Type; send the uploadHeaders with the PUT',
+  CHECKSUM_MISMATCH: 'the SHA-256 of the stored bytes differs from the declared checksum; the file changed or was corrupted in transit',
+  CONTENT_MISMATCH: 'the file content is not of the declared mimeType (its signature bytes say otherwise); declare the real type',
+  BINARY_CONTENT: 'a text type was declared but the file is binary (or not UTF-8); declare the real type',
+  UNSAFE_SVG: 'the SVG contains scripts, event handlers or external references, which a public namespace does not serve; remove them',
+  IMAGE_UNREADABLE: 'the image dimensions could not be read; the file is damaged or not the declared image type',
+  IMAGE_TOO_LARGE: "the image dimensions exceed the namespace's limits; scale it down",
   UPLOAD_EXPIRED: 'the upload window closed before the file arrived',
 };
 

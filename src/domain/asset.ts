@@ -6,6 +6,12 @@ export type FailureReason =
   | 'OBJECT_MISSING'
   | 'SIZE_MISMATCH'
   | 'CONTENT_TYPE_MISMATCH'
+  | 'CHECKSUM_MISMATCH'
+  | 'CONTENT_MISMATCH'
+  | 'BINARY_CONTENT'
+  | 'UNSAFE_SVG'
+  | 'IMAGE_UNREADABLE'
+  | 'IMAGE_TOO_LARGE'
   | 'UPLOAD_EXPIRED';
 
 /** One file's metadata: the row in PostgreSQL, independent of any driver. */

@@ -1,4 +1,5 @@
 import type { Visibility } from './asset.js';
+import type { ImageLimits } from './ports.js';
 import { validationError } from './errors.js';
 
 /** A namespace's rules, as declared in the namespaces file. */
@@ -9,7 +10,10 @@ export interface NamespaceRules {
   maxSizeBytes: number;
   allowedMimeTypes: readonly string[];
   uploadTtlSeconds?: number;
+  imageLimits: ImageLimits;
 }
+
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxWidth: 10_000, maxHeight: 10_000, maxPixels: 40_000_000 };
 
 export const FALLBACK_NAMESPACE = 'default';
 const NAMESPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;

@@ -1,4 +1,4 @@
-import type { Asset, AssetStatus, FailureReason, NewAsset } from './asset.js';
+import type { Asset, AssetStatus, FailureReason, NewAsset, Visibility } from './asset.js';
 
 /** Persistence the lifecycle needs; implemented over PostgreSQL in src/db. */
 export interface AssetRepository {
@@ -27,6 +27,38 @@ export interface StoredObject {
   contentType: string | undefined;
 }
 
+/** What to read of an object: its first bytes always; the whole body and its SHA-256 only when needed. */
+export interface SampleRequest {
+  headBytes: number;
+  wholeBody: boolean;
+  sha256: boolean;
+}
+
+/** Bytes read back from storage, streamed (never more than the object's declared size kept in memory). */
+export interface ObjectSample extends StoredObject {
+  head: Uint8Array;
+  body?: Uint8Array;
+  sha256Hex?: string;
+}
+
+/** Judges bytes against what was declared: type signatures, text, SVG safety, image dimensions. */
+export interface ContentInspector {
+  inspect(sample: ObjectSample, declared: DeclaredContent): Promise<FailureReason | null>;
+}
+
+export interface DeclaredContent {
+  mimeType: string;
+  visibility: Visibility;
+  imageLimits: ImageLimits;
+}
+
+export interface ImageLimits {
+  maxWidth: number;
+  maxHeight: number;
+  /** Decompression-bomb ceiling: a small file can declare a huge canvas. */
+  maxPixels: number;
+}
+
 /** Object storage as the lifecycle sees it; implemented over S3 in src/storage. */
 export interface ObjectStorage {
   /** A presigned PUT that storage accepts only with exactly these headers. */
@@ -34,14 +66,15 @@ export interface ObjectStorage {
   presignDownload(bucket: string, key: string, ttlSeconds: number): string;
   publicUrl(key: string): string;
   headObject(bucket: string, key: string): Promise<StoredObject | null>;
+  sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null>;
   deleteObject(bucket: string, key: string): Promise<void>;
 }
 
 export interface UploadTarget {
   bucket: string;
   key: string;
-  contentType: string;
-  contentLength: number;
+  /** Header names and values the PUT must carry, all signed (Content-Length included). */
+  headers: Record<string, string>;
   /** Signing time and lifetime: the same asset always yields the same URL. */
   signedAt: Date;
   expiresInSeconds: number;

@@ -7,6 +7,8 @@ export interface UploadRequest {
   mimeType: string;
   sizeBytes: number;
   idempotencyKey?: string | null;
+  /** SHA-256 of the file (hex or base64); storage and confirm then verify the bytes against it. */
+  checksum?: string | null;
 }
 
 const MAX_FILENAME_LENGTH = 255;

@@ -15,12 +15,13 @@ export function buildResolvers(service: AssetService) {
     Mutation: {
       createAssetUpload: (_: unknown, args: { input: UploadRequest }, ctx: RequestContext) => service.createUpload(principalOf(ctx), args.input),
       confirmAssetUpload: (_: unknown, args: { input: { assetId: string; checksum?: string | null } }, ctx: RequestContext) =>
-        service.confirmUpload(principalOf(ctx), args.input.assetId),
+        service.confirmUpload(principalOf(ctx), args.input.assetId, args.input.checksum),
       deleteAsset: (_: unknown, args: { assetId: string }, ctx: RequestContext) => service.delete(principalOf(ctx), args.assetId),
     },
     Asset: {
       __resolveReference: (ref: { id: string }, _: unknown, ctx: RequestContext) => service.get(principalOf(ctx), ref.id),
       uploadUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadUrl(principalOf(ctx), asset),
+      uploadHeaders: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadHeaders(principalOf(ctx), asset),
       uploadExpiresAt: (asset: Asset) => (asset.status === 'PENDING' ? asset.uploadExpiresAt : null),
       publicUrl: (asset: Asset) => service.publicUrl(asset),
       downloadUrl: (asset: Asset, args: { ttlSeconds: number }) => service.downloadUrl(asset, args.ttlSeconds),

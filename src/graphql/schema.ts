@@ -15,6 +15,12 @@ export const schema = /* GraphQL */ `
     DELETED
   }
 
+  "A header the PUT to uploadUrl must carry, exactly as given (it is signed into the URL)."
+  type UploadHeader {
+    name: String!
+    value: String!
+  }
+
   type Asset @key(fields: "id") {
     id: ID!
     ownerId: String!
@@ -29,13 +35,18 @@ export const schema = /* GraphQL */ `
     originalFilename: String!
     "Presigned PUT, only for the owner and only while the upload is PENDING and open."
     uploadUrl: String
+    "Headers to send with the PUT to uploadUrl (owner only, like uploadUrl). Content-Length is signed too: send exactly sizeBytes bytes."
+    uploadHeaders: [UploadHeader!]
     uploadExpiresAt: DateTime
     "Delivery URL of a READY asset in a PUBLIC namespace."
     publicUrl: String
     "Presigned GET of a READY asset in a PRIVATE namespace; ttlSeconds is capped by the server."
     downloadUrl(ttlSeconds: Int = 3600): String
     status: AssetStatus!
-    "Why the asset is FAILED, e.g. OBJECT_MISSING, SIZE_MISMATCH, CONTENT_TYPE_MISMATCH."
+    """
+    Why the asset is FAILED: OBJECT_MISSING, SIZE_MISMATCH, CONTENT_TYPE_MISMATCH, CHECKSUM_MISMATCH,
+    CONTENT_MISMATCH, BINARY_CONTENT, UNSAFE_SVG, IMAGE_UNREADABLE, IMAGE_TOO_LARGE or UPLOAD_EXPIRED.
+    """
     failureReason: String
     idempotencyKey: String
     createdAt: DateTime!
@@ -50,10 +61,13 @@ export const schema = /* GraphQL */ `
     sizeBytes: Long!
     "Same owner + same key within 24 h returns the same asset."
     idempotencyKey: String
+    "SHA-256 of the file, hex or base64: storage and confirm verify the bytes against it."
+    checksum: String
   }
 
   input ConfirmAssetUploadInput {
     assetId: ID!
+    "SHA-256 of the file, hex or base64, when not declared at create: confirm verifies the stored bytes against it."
     checksum: String
   }
 

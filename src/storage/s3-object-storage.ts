@@ -1,6 +1,8 @@
-import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/storage-config.js';
-import type { ObjectStorage, StoredObject, UploadTarget } from '../domain/ports.js';
+import type { ObjectSample, ObjectStorage, SampleRequest, StoredObject, UploadTarget } from '../domain/ports.js';
+import { readSample } from './object-sampler.js';
 import { publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
 import { isNotFound, storageUnavailable } from './storage-errors.js';
@@ -18,7 +20,7 @@ export class S3ObjectStorage implements ObjectStorage {
       method: 'PUT',
       bucket: target.bucket,
       key: target.key,
-      headers: { 'content-type': target.contentType, 'content-length': String(target.contentLength) },
+      headers: target.headers,
       signedAt: target.signedAt,
       expiresInSeconds: target.expiresInSeconds,
     });
@@ -39,6 +41,22 @@ export class S3ObjectStorage implements ObjectStorage {
     } catch (error) {
       if (isNotFound(error)) return null;
       throw storageUnavailable('inspect the uploaded object', error);
+    }
+  }
+
+  /** One GET: ranged to the first bytes when that is all we need, the whole object streamed otherwise. */
+  async sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null> {
+    const whole = request.wholeBody || request.sha256;
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: whole ? undefined : `bytes=0-${request.headBytes - 1}` }),
+      );
+      const sample = await readSample(object.Body as Readable, request);
+      const sizeBytes = whole ? sample.readBytes : Number(/\/(\d+)$/.exec(object.ContentRange ?? '')?.[1] ?? object.ContentLength ?? 0);
+      return { ...sample, sizeBytes, contentType: object.ContentType };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw storageUnavailable('read the uploaded object', error);
     }
   }
 

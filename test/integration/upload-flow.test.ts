@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CONFIRM, CREATE, DELETE, GET, GET_DOWNLOAD, putBytes, uploadInput } from '../support/operations.js';
+import { CONFIRM, CREATE, DELETE, GET, GET_DOWNLOAD, uploadInput, uploadTo } from '../support/operations.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -18,7 +18,7 @@ describe('the upload lifecycle against real PostgreSQL and S3', () => {
     const created = await svc.gql(CREATE, { input }, token);
     assert.equal(created.errors, undefined, JSON.stringify(created.errors));
     const asset = created.data!.createAssetUpload;
-    const put = await putBytes(asset.uploadUrl, body, input.mimeType as string);
+    const put = await uploadTo(asset, body);
     assert.equal(put.status, 200, await put.text());
     return asset;
   }

@@ -1,0 +1,42 @@
+import type { Asset, FailureReason } from './asset.js';
+import type { NamespaceRules } from './namespace.js';
+import type { ContentInspector, ObjectStorage } from './ports.js';
+
+/** Enough for every type signature and most image headers. */
+const HEAD_BYTES = 64 * 1024;
+/** Images and SVGs up to this size are read whole: dimensions may sit late in a JPEG, scripts anywhere in an SVG. */
+const WHOLE_BODY_LIMIT = 16 * 1024 * 1024;
+
+export interface Verdict {
+  failure: FailureReason | null;
+  /** SHA-256 of the stored bytes, when they were read whole. */
+  sha256Hex?: string;
+}
+
+/**
+ * Checks the stored object against the declaration, cheapest checks first: metadata (HEAD), then
+ * the checksum and content (one streamed GET). `expectedSha256` is the checksum declared at create
+ * or given at confirm.
+ */
+export async function verifyUpload(
+  storage: ObjectStorage,
+  inspector: ContentInspector,
+  asset: Asset,
+  rules: NamespaceRules,
+  expectedSha256: string | null,
+): Promise<Verdict> {
+  const stored = await storage.headObject(asset.storageBucket, asset.storageKey);
+  if (!stored) return { failure: 'OBJECT_MISSING' };
+  if (stored.sizeBytes !== asset.sizeBytes) return { failure: 'SIZE_MISMATCH' };
+  if (stored.contentType !== asset.mimeType) return { failure: 'CONTENT_TYPE_MISMATCH' };
+  const readWhole = asset.mimeType.startsWith('image/') && asset.sizeBytes <= WHOLE_BODY_LIMIT;
+  const sample = await storage.sampleObject(asset.storageBucket, asset.storageKey, {
+    headBytes: HEAD_BYTES,
+    wholeBody: readWhole,
+    sha256: expectedSha256 !== null,
+  });
+  if (!sample) return { failure: 'OBJECT_MISSING' };
+  if (expectedSha256 !== null && sample.sha256Hex !== expectedSha256) return { failure: 'CHECKSUM_MISMATCH' };
+  const failure = await inspector.inspect(sample, { mimeType: asset.mimeType, visibility: asset.visibility, imageLimits: rules.imageLimits });
+  return { failure, sha256Hex: sample.sha256Hex };
+}
