@@ -16,7 +16,7 @@ interface FormattedError {
 export function formatError(error: GraphQLError, log: FastifyBaseLogger, requestId: string): FormattedError {
   const base = { message: error.message, locations: error.locations, path: error.path };
   const original = error.originalError;
-  if (original instanceof AssetError) return { ...base, extensions: { code: original.code, ...original.details } };
+  if (original instanceof AssetError) return { ...base, extensions: { ...original.details, code: original.code } };
   if (!original || original.name === 'GraphQLError') return { ...base, extensions: { code: 'VALIDATION_ERROR' } };
   log.error({ err: original, requestId }, 'unexpected error in a resolver');
   return { ...base, message: `Internal error; retry later, or report request id ${requestId}.`, extensions: { code: 'INTERNAL', requestId } };
