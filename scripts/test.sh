@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The project's one test command (npm test). Installs node_modules when missing, typechecks, starts real
+# PostgreSQL and Ceph's RADOS Gateway (scripts/infra/up.sh), runs the tests with Node's test runner with
+# the infra variables exported, stops what it started (also on failure or Ctrl-C), and exits with the
+# test runner's exit code.
+#   bash scripts/test.sh                          every test/**/*.test.ts (unit, integration, e2e)
+#   bash scripts/test.sh test/unit/foo.test.ts    a subset
+#   KEEP_INFRA=1 npm test      reuse/leave the infra of .data/test-infra.env running (stop: scripts/infra/down.sh)
+#   TEST_DATABASE_URL=... TEST_S3_ENDPOINT=... (+ TEST_S3_* keys) npm test    use external infra, start nothing
+#   SKIP_TYPECHECK=1           skip tsc for a quick local loop (CI never sets it)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ]; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi || exit 1
+fi
+
+# Typecheck first: it is the cheapest failure. Nothing to check before src/ has TypeScript in it.
+if [ "${SKIP_TYPECHECK:-0}" = 1 ]; then
+  echo "test: typecheck skipped (SKIP_TYPECHECK=1)" >&2
+elif [ -z "$(find src -name '*.ts' -print -quit 2>/dev/null)" ]; then
+  echo "test: no TypeScript in src/ yet; typecheck skipped" >&2
+else
+  npx tsc -p tsconfig.json --noEmit || { echo "test: typecheck failed" >&2; exit 1; }
+fi
+
+if [ $# -gt 0 ]; then
+  files=("$@")
+else
+  # Node 20's --test takes no globs: list the files ourselves, in a stable order.
+  mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+fi
+[ ${#files[@]} -gt 0 ] || { echo "test: no test files (test/**/*.test.ts) found" >&2; exit 1; }
+
+# Infrastructure. Unless kept, each run gets its own env file, so concurrent runs and a developer's
+# kept infrastructure are never stopped by mistake; busy ports make up.sh fail with a clear message.
+owned=
+report=$(mktemp)
+cleanup() {
+  if [ -n "$owned" ]; then INFRA_ENV=$owned bash scripts/infra/down.sh; fi
+  # Repeat the runner's summary last: the spec reporter prints failure details after it, and
+  # down.sh's output comes after that.
+  if grep -qE '^ℹ tests [0-9]+' "$report"; then
+    echo; grep -E '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$report" | tail -n 8
+  else
+    echo "test: the test runner printed no summary (interrupted or crashed)" >&2
+  fi
+  rm -f "$report"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_S3_ENDPOINT:-}" ]; then
+  echo "test: using TEST_DATABASE_URL=$TEST_DATABASE_URL and TEST_S3_ENDPOINT=$TEST_S3_ENDPOINT from the environment" >&2
+else
+  if [ "${KEEP_INFRA:-0}" = 1 ]; then
+    env_file=.data/test-infra.env
+    bash scripts/infra/up.sh --keep || exit 1
+  else
+    env_file=.data/test-infra.run-$$.env
+    owned=$env_file   # set before starting: an interrupted start is cleaned up too
+    INFRA_ENV=$env_file bash scripts/infra/up.sh || exit 1
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  . "$env_file"
+  set +a
+fi
+
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+# The spec reporter, also without a TTY (Node 20 would default to TAP), so the summary reads "ℹ tests N".
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee "$report"
+exit "${PIPESTATUS[0]}"
