@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Asset, NewAsset } from '../../src/domain/asset.js';
+import type { Asset, FailureReason, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
 import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
-import type { AssetRepository, Clock, IdGenerator, ObjectStorage, StatusChange, StoredObject, UploadTarget } from '../../src/domain/ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadTarget } from '../../src/domain/ports.js';
 import { PERMISSIONS, type Principal } from '../../src/domain/principal.js';
 import type { StorageConfig } from '../../src/config/storage-config.js';
 
@@ -75,14 +75,7 @@ export class FakeObjectStorage implements ObjectStorage {
 
   presignUpload(target: UploadTarget): string {
     this.calls.push(`presignUpload ${target.bucket}/${target.key}`);
-    // Read both shapes of UploadTarget: explicit contentType/contentLength, or a map of signed headers.
-    const loose = target as unknown as { contentType?: string; contentLength?: number; headers?: Record<string, string> };
-    const q = new URLSearchParams({
-      ct: loose.headers?.['content-type'] ?? loose.contentType ?? '',
-      len: loose.headers?.['content-length'] ?? String(loose.contentLength),
-      at: target.signedAt.toISOString(),
-      exp: String(target.expiresInSeconds),
-    });
+    const q = new URLSearchParams({ ...target.headers, at: target.signedAt.toISOString(), exp: String(target.expiresInSeconds) });
     return `https://storage.test/${target.bucket}/${target.key}?${q}`;
   }
 
@@ -102,7 +95,7 @@ export class FakeObjectStorage implements ObjectStorage {
   }
 
   /** Reads back what was stored: the first bytes, and the whole body and its SHA-256 when asked. */
-  async sampleObject(bucket: string, key: string, request: { headBytes: number; wholeBody: boolean; sha256: boolean }) {
+  async sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null> {
     this.calls.push(`sampleObject ${bucket}/${key}`);
     const object = this.objects.get(FakeObjectStorage.id(bucket, key));
     if (!object) return null;
@@ -149,18 +142,18 @@ export function principal(ownerId: string, permissions: readonly string[] = ALL_
   return { ownerId, type: 'access', permissions: new Set(permissions) };
 }
 
-/** Accepts every content: the lifecycle tests are about states, not about file formats. */
-export class AcceptingInspector {
+/** Judges content as told: accepts everything unless `verdict` says otherwise. */
+export class FakeInspector implements ContentInspector {
+  verdict: FailureReason | null = null;
   inspected = 0;
-  async inspect(): Promise<null> {
+  async inspect(): Promise<FailureReason | null> {
     this.inspected++;
-    return null;
+    return this.verdict;
   }
 }
 
 const IMAGES = ['image/jpeg', 'image/png'];
 const imageLimits = { maxWidth: 10_000, maxHeight: 10_000, maxPixels: 40_000_000 };
-// Not annotated as NamespaceRules[], so that the extra fields newer rules carry stay compatible.
 const namespaces = [
   { name: 'default', visibility: 'PRIVATE' as const, keyTemplate: '{namespace}/{ownerId}/{assetId}', maxSizeBytes: 2 * 1024 * 1024, allowedMimeTypes: IMAGES, imageLimits },
   { name: 'logos', visibility: 'PUBLIC' as const, keyTemplate: 'public/{namespace}/{assetId}', maxSizeBytes: 1024 * 1024, allowedMimeTypes: [...IMAGES, 'image/svg+xml'], imageLimits },
@@ -182,7 +175,7 @@ export function serviceWithFakes(settings: Partial<AssetServiceSettings> = {}) {
   const clock = new FakeClock();
   const repository = new InMemoryAssetRepository(clock);
   const storage = new FakeObjectStorage();
-  const inspector = new AcceptingInspector();
+  const inspector = new FakeInspector();
   const deps = {
     repository,
     storage,

@@ -4,6 +4,7 @@ import type { Asset } from '../../../src/domain/asset.js';
 import { AssetError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { UploadRequest } from '../../../src/domain/upload-request.js';
 import { PERMISSIONS } from '../../../src/domain/principal.js';
+import { createHash } from 'node:crypto';
 import { principal, serviceWithFakes } from '../fakes.js';
 
 const alice = principal('alice');
@@ -314,8 +315,9 @@ describe('AssetService URLs', () => {
     const asset = await f.service.createUpload(alice, request());
     const url = new URL(f.service.uploadUrl(alice, asset) ?? assert.fail('expected an upload URL'));
     assert.equal(url.pathname, `/bucket-private/${asset.storageKey}`);
-    assert.equal(url.searchParams.get('ct'), 'image/png');
-    assert.equal(url.searchParams.get('len'), '1000');
+    assert.equal(url.searchParams.get('content-type'), 'image/png');
+    assert.equal(url.searchParams.get('content-length'), '1000');
+    assert.equal(url.searchParams.get('if-none-match'), '*', 'write-once: a second PUT to the key fails');
     assert.equal(url.searchParams.get('at'), asset.createdAt.toISOString());
     assert.equal(url.searchParams.get('exp'), '900');
   });
@@ -411,5 +413,74 @@ describe('AssetService.delete', () => {
     const doc = await readyAsset(f);
     await assert.rejects(f.service.delete(principal('alice', [PERMISSIONS.view, PERMISSIONS.upload]), doc.id), isAssetError('FORBIDDEN'));
     assert.equal(f.storage.objects.size, 1);
+  });
+});
+
+describe('AssetService.confirmUpload content checks', () => {
+  const BODY = 'the bytes of the file';
+  const SHA256 = createHash('sha256').update(BODY).digest('hex');
+  const size = Buffer.byteLength(BODY);
+
+  test('stores the verified checksum when the bytes match the one declared at create', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256.toUpperCase() }));
+    assert.equal(asset.checksum, SHA256, 'declared checksums are kept as lowercase hex');
+    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: BODY });
+    const ready = await f.service.confirmUpload(alice, asset.id);
+    assert.equal(ready.status, 'READY');
+    assert.equal(ready.checksum, SHA256);
+  });
+
+  test('accepts a base64 checksum as the same digest', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: Buffer.from(SHA256, 'hex').toString('base64') }));
+    assert.equal(asset.checksum, SHA256);
+  });
+
+  test('rejects a malformed checksum with VALIDATION_ERROR naming checksum', async () => {
+    const f = serviceWithFakes();
+    await assert.rejects(f.service.createUpload(alice, request({ checksum: 'md5:abc' })), isAssetError('VALIDATION_ERROR', 'checksum'));
+    assert.equal(f.repository.rows.size, 0);
+  });
+
+  test('fails with INTEGRITY_ERROR CHECKSUM_MISMATCH when the stored bytes differ, deleting them', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256 }));
+    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: 'THE BYTES OF THE FILE' });
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), (e: unknown) => {
+      isAssetError('INTEGRITY_ERROR')(e);
+      assert.equal((e as AssetError).details.failureReason, 'CHECKSUM_MISMATCH');
+      return true;
+    });
+    assert.equal(f.storage.objects.size, 0);
+    assert.equal((await f.repository.findById(asset.id))?.status, 'FAILED');
+  });
+
+  test('fails CHECKSUM_MISMATCH when the checksum given at confirm contradicts the declared one', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256 }));
+    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: BODY });
+    await assert.rejects(f.service.confirmUpload(alice, asset.id, 'f'.repeat(64)), isAssetError('INTEGRITY_ERROR'));
+    assert.equal((await f.repository.findById(asset.id))?.failureReason, 'CHECKSUM_MISMATCH');
+  });
+
+  test('checks a checksum given only at confirm against the stored bytes', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ sizeBytes: size }));
+    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: BODY });
+    assert.equal((await f.service.confirmUpload(alice, asset.id, SHA256)).checksum, SHA256);
+  });
+
+  test('fails with INTEGRITY_ERROR and the inspector\'s reason when the content is not what was declared', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    f.inspector.verdict = 'CONTENT_MISMATCH';
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('INTEGRITY_ERROR'));
+    const stored = await f.repository.findById(asset.id);
+    assert.equal(stored?.status, 'FAILED');
+    assert.equal(stored?.failureReason, 'CONTENT_MISMATCH');
+    assert.equal(f.storage.objects.size, 0);
+    assert.equal(f.inspector.inspected, 1);
   });
 });
