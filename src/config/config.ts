@@ -19,7 +19,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Parsed = Partial<Record<EnvVarName, unknown>>;
+export type Parsed = Partial<Record<EnvVarName, unknown>>;
+const ALL_VARS = Object.keys(ENV_VARS) as EnvVarName[];
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
@@ -42,9 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
 }
 
-function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[]): Parsed {
+/** Parses the given settings (all by default): operator commands read only the part they need. */
+export function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[], names: readonly EnvVarName[] = ALL_VARS): Parsed {
   const values: Parsed = {};
-  for (const [name, spec] of Object.entries(ENV_VARS) as [EnvVarName, (typeof ENV_VARS)[EnvVarName]][]) {
+  for (const name of names) {
+    const spec = ENV_VARS[name];
     const raw = env[name] === '' && !('required' in spec) ? undefined : env[name];
     const value = raw ?? ('default' in spec ? spec.default : undefined);
     if (value === undefined) {
@@ -58,7 +61,7 @@ function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[]): Parsed {
   return values;
 }
 
-function databaseConnection(values: Parsed, problems: string[]): string | undefined {
+export function databaseConnection(values: Parsed, problems: string[]): string | undefined {
   if (values.DATABASE_URL) return values.DATABASE_URL as string;
   if (!values.POSTGRES_HOST) {
     problems.push('DATABASE_URL or POSTGRES_HOST is required: say where PostgreSQL is (e.g. DATABASE_URL=postgres://user:pass@host:5432/db).');

@@ -20,6 +20,11 @@ export interface StorageConfig {
 
 const R2_HOST = /\.r2\.cloudflarestorage\.com$/i;
 
+/** Cloudflare R2 has its own rules: HTTPS only, region "auto", no bucket policies. */
+export function isCloudflareR2(hostname: string): boolean {
+  return R2_HOST.test(hostname);
+}
+
 /** Builds the storage settings and checks the combinations that only fail later, against real storage. */
 export function deriveStorageConfig(values: Partial<Record<EnvVarName, unknown>>, problems: string[]): StorageConfig | undefined {
   const hostname = values.STORAGE_HOSTNAME as string | undefined;
@@ -41,7 +46,7 @@ export function deriveStorageConfig(values: Partial<Record<EnvVarName, unknown>>
     maxUploadBytes: values.STORAGE_MAX_UPLOAD_BYTES as number,
     timeoutMs: values.STORAGE_TIMEOUT_MS as number,
   };
-  if (R2_HOST.test(hostname)) problems.push(...r2Problems(config));
+  if (isCloudflareR2(hostname)) problems.push(...r2Problems(config));
   config.publicBaseUrl = publicBaseUrl(config, values.STORAGE_PUBLIC_BASE_PATH as string | undefined);
   return config;
 }

@@ -1,0 +1,118 @@
+import {
+  CreateBucketCommand,
+  GetBucketCorsCommand,
+  GetBucketPolicyCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  PutBucketPolicyCommand,
+  type CORSRule,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { isCloudflareR2, type StorageConfig } from '../../config/storage-config.js';
+import { explain } from '../../storage/bucket-validation.js';
+import { errorName, isNotFound } from '../../storage/storage-errors.js';
+import type { StorageSettings } from '../settings.js';
+import { sameCorsRules, uploadCorsRules } from './bucket-cors.js';
+import { grantsAnonymousRead, withPublicRead } from './public-read-policy.js';
+
+/** What one step did; `manual` means the operator has to finish it by hand (e.g. in the R2 dashboard). */
+export type InitOutcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'manual';
+
+export interface InitAction {
+  outcome: InitOutcome;
+  subject: string;
+  detail: string;
+}
+
+const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'NotSupported']);
+
+/**
+ * Creates both buckets when missing, opens the public one to anonymous reads and applies the upload
+ * CORS rules to both. Reads before it writes, so a second run changes nothing.
+ */
+export async function initStorage(client: S3Client, settings: StorageSettings, report: (action: InitAction) => void = () => undefined): Promise<InitAction[]> {
+  const { storage, corsAllowedOrigins } = settings;
+  const actions: InitAction[] = [];
+  const record = (action: InitAction) => {
+    actions.push(action);
+    report(action);
+  };
+  const buckets: [string, string][] = [
+    [storage.publicBucket, 'STORAGE_PUBLIC_BUCKET'],
+    [storage.privateBucket, 'STORAGE_PRIVATE_BUCKET'],
+  ];
+  for (const [bucket, setting] of buckets) record(await ensureBucket(client, storage, bucket, setting));
+  record(await ensurePublicRead(client, storage));
+  for (const [bucket] of buckets) record(await ensureCors(client, bucket, corsAllowedOrigins));
+  return actions;
+}
+
+async function ensureBucket(client: S3Client, storage: StorageConfig, bucket: string, setting: string): Promise<InitAction> {
+  const subject = `bucket ${bucket}`;
+  try {
+    // A listing, not HeadBucket: its error body tells a wrong key from a wrong secret or a missing grant.
+    await client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+    return { outcome: 'unchanged', subject, detail: 'exists' };
+  } catch (error) {
+    if (!isNotFound(error)) throw explain(error, storage, bucket, setting);
+  }
+  await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+    throw explain(error, storage, bucket, setting);
+  });
+  return { outcome: 'created', subject, detail: `created (${setting})` };
+}
+
+async function ensurePublicRead(client: S3Client, storage: StorageConfig): Promise<InitAction> {
+  const bucket = storage.publicBucket;
+  const subject = `public read on ${bucket}`;
+  if (isCloudflareR2(storage.hostname)) {
+    return {
+      outcome: 'manual',
+      subject,
+      detail: `R2 has no bucket policies. In the Cloudflare dashboard open R2 > ${bucket} > Settings > Custom Domains and connect the domain of STORAGE_PUBLIC_BASE_PATH (${storage.publicBaseUrl}).`,
+    };
+  }
+  try {
+    const current = await currentPolicy(client, bucket);
+    if (grantsAnonymousRead(current, bucket)) return { outcome: 'unchanged', subject, detail: 'bucket policy already allows anonymous GET' };
+    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: withPublicRead(current, bucket) }));
+    return { outcome: current ? 'updated' : 'created', subject, detail: `bucket policy allows anonymous GET of ${bucket}/*` };
+  } catch (error) {
+    if (!UNSUPPORTED.has(errorName(error))) throw error;
+    return {
+      outcome: 'manual',
+      subject,
+      detail: `this storage does not support bucket policies (${errorName(error)}): make ${bucket} publicly readable with its own tools, or serve it through a CDN at STORAGE_PUBLIC_BASE_PATH.`,
+    };
+  }
+}
+
+async function currentPolicy(client: S3Client, bucket: string): Promise<string | undefined> {
+  try {
+    return (await client.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchBucketPolicy') return undefined;
+    throw error;
+  }
+}
+
+async function ensureCors(client: S3Client, bucket: string, origins: string[]): Promise<InitAction> {
+  const subject = `CORS on ${bucket}`;
+  if (origins.length === 0) {
+    return { outcome: 'skipped', subject, detail: 'ASSET_CORS_ALLOWED_ORIGINS is empty, so browsers cannot upload; set it and run storage init again' };
+  }
+  const wanted = uploadCorsRules(origins);
+  const current = await currentCors(client, bucket);
+  if (sameCorsRules(current, wanted)) return { outcome: 'unchanged', subject, detail: `already allows ${origins.join(', ')}` };
+  await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: wanted } }));
+  return { outcome: current.length ? 'updated' : 'created', subject, detail: `PUT, GET, HEAD allowed from ${origins.join(', ')}` };
+}
+
+async function currentCors(client: S3Client, bucket: string): Promise<CORSRule[]> {
+  try {
+    return (await client.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+  } catch (error) {
+    if (errorName(error) === 'NoSuchCORSConfiguration') return [];
+    throw error;
+  }
+}

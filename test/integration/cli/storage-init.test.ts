@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { GetBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { adminS3, createBuckets, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { serviceEnv } from '../../support/test-service.js';
+import { runCli, storageOnly, type CliResult } from './run-cli.js';
+
+const ORIGIN = 'https://app.example.com';
+
+describe('neotool-assets storage init', () => {
+  const s3 = adminS3();
+  const publicBucket = uniqueName('init-pub');
+  const privateBucket = uniqueName('init-priv');
+  const env = storageOnly({
+    ...serviceEnv('postgres://unused', 'http://unused', publicBucket, privateBucket),
+    ASSET_CORS_ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:3000`,
+  });
+  let first: CliResult;
+  let second: CliResult;
+
+  before(async () => {
+    first = await runCli(['storage', 'init'], env);
+    second = await runCli(['storage', 'init'], env);
+  });
+  after(async () => {
+    await deleteBuckets(s3, publicBucket, privateBucket);
+    s3.destroy();
+  });
+
+  test('creates both buckets, the public-read policy and CORS on both, one line per action, without database or JWT settings', () => {
+    assert.equal(first.code, 0, first.stderr);
+    const lines = first.stdout.trim().split('\n');
+    assert.deepEqual(lines.slice(0, 5).map((l) => l.split(':')[0]), [
+      `created   bucket ${publicBucket}`,
+      `created   bucket ${privateBucket}`,
+      `created   public read on ${publicBucket}`,
+      `created   CORS on ${publicBucket}`,
+      `created   CORS on ${privateBucket}`,
+    ]);
+    assert.equal(lines[5], '5 change(s) applied.');
+  });
+
+  test('a second run changes nothing and says so', () => {
+    assert.equal(second.code, 0, second.stderr);
+    const lines = second.stdout.trim().split('\n');
+    assert.ok(lines.slice(0, 5).every((l) => l.startsWith('unchanged ')), second.stdout);
+    assert.equal(lines[5], 'No changes: storage was already set up.');
+  });
+
+  test('anyone can GET an object of the public bucket, but not of the private one', async () => {
+    for (const bucket of [publicBucket, privateBucket]) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'hello.txt', Body: 'hello', ContentType: 'text/plain' }));
+    }
+    const publicGet = await fetch(new URL(`/${publicBucket}/hello.txt`, s3Endpoint()));
+    assert.equal(publicGet.status, 200);
+    assert.equal(await publicGet.text(), 'hello');
+    const privateGet = await fetch(new URL(`/${privateBucket}/hello.txt`, s3Endpoint()));
+    assert.equal(privateGet.status, 403);
+  });
+
+  test('storage answers a browser preflight for an upload from a configured origin, with the signed upload headers', async () => {
+    for (const bucket of [publicBucket, privateBucket]) {
+      const res = await fetch(new URL(`/${bucket}/some/key.png`, s3Endpoint()), {
+        method: 'OPTIONS',
+        headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type,if-none-match,cache-control,x-amz-checksum-sha256' },
+      });
+      assert.equal(res.status, 200, bucket);
+      assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+      assert.match(res.headers.get('access-control-allow-methods') ?? '', /PUT/);
+      assert.match(res.headers.get('access-control-expose-headers') ?? '', /ETag/i);
+    }
+  });
+
+  test('storage refuses a preflight from an origin that is not configured', async () => {
+    const res = await fetch(new URL(`/${publicBucket}/some/key.png`, s3Endpoint()), {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example.net', 'Access-Control-Request-Method': 'PUT' },
+    });
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('an operator statement already in the public bucket policy survives while public read is added', async () => {
+    const bucket = uniqueName('init-merge');
+    const ownStatement = { Sid: 'OperatorDeny', Effect: 'Deny', Principal: '*', Action: ['s3:DeleteObject'], Resource: [`arn:aws:s3:::${bucket}/*`] };
+    const mergeEnv = { ...env, STORAGE_PUBLIC_BUCKET: bucket };
+    try {
+      await createBuckets(s3, bucket);
+      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [ownStatement] }) }));
+      const rerun = await runCli(['storage', 'init'], mergeEnv);
+      assert.match(rerun.stdout, new RegExp(`updated   public read on ${bucket}`));
+      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}');
+      assert.deepEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ['OperatorDeny', 'PublicRead']);
+    } finally {
+      await deleteBuckets(s3, bucket);
+    }
+  });
+
+  test('a wrong secret stops it with the runbook cause and fix, and nothing else', async () => {
+    const result = await runCli(['storage', 'init'], { ...env, STORAGE_SECRET: 'wrong-secret' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /SignatureDoesNotMatch|rejected the request signature/);
+    assert.match(result.stderr, /Fix STORAGE_SECRET/);
+  });
+});
