@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 
 export type HealthCheck = () => Promise<void>;
 
+/** The health endpoints; the Docker HEALTHCHECK and the Kubernetes probes are checked against this list. */
+export const HEALTH_ROUTES = { health: '/health', ready: '/health/ready', live: '/health/live' } as const;
+
 export interface HealthChecks {
   database: HealthCheck;
   storage: HealthCheck;
@@ -31,9 +34,9 @@ export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks)
     const ok = database.status === 'up' && storage.status === 'up';
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, storage } });
   };
-  app.get('/health', readiness);
-  app.get('/health/ready', readiness);
-  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get(HEALTH_ROUTES.health, readiness);
+  app.get(HEALTH_ROUTES.ready, readiness);
+  app.get(HEALTH_ROUTES.live, async () => ({ status: 'ok' }));
 }
 
 /** Remembers a successful check for a short while so probes and load balancers do not hammer dependencies. */

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the command-line tools the tests use beyond Node, when missing:
+#   kubectl  renders deploy/kubernetes with `kubectl kustomize` (test/deploy). Debian's package is
+#            kubernetes-client (kubectl 1.20); the manifests stay within its kustomize features.
+set -euo pipefail
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "ensure-tools: installing kubectl (Debian package kubernetes-client)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
