@@ -14,6 +14,11 @@ import { validateBuckets } from './storage/bucket-validation.js';
 import { Presigner } from './storage/presigner.js';
 import { createS3Client } from './storage/s3-client.js';
 import { S3ObjectStorage } from './storage/s3-object-storage.js';
+import { auditLifecycle } from './observability/lifecycle-audit.js';
+import { createLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { instrumentStorage } from './observability/storage-instrumentation.js';
+import type { Logger } from 'pino';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -25,17 +30,22 @@ export interface RunningService {
  * The composition root: checks configuration against the real world (namespaces file, database
  * schema, buckets) before it takes a single request, then wires the edges around the lifecycle.
  */
-export async function startService(config: Config): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
   const namespaces = await loadNamespaces(config.assets.configPath);
+  const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
+  metrics.observePool(pool);
   try {
     await migrate(pool);
     const s3 = createS3Client(config.storage);
+    instrumentStorage(s3, metrics);
     await validateBuckets(s3, config.storage);
+    logger.info({ publicBucket: config.storage.publicBucket, privateBucket: config.storage.privateBucket }, 'Bucket validation successful');
     const service = new AssetService({
       repository: new PostgresAssetRepository(pool),
       storage: new S3ObjectStorage(s3, new Presigner(config.storage), config.storage),
       inspector: new FileContentInspector(),
+      events: auditLifecycle(logger, metrics),
       namespaces,
       clock: { now: () => new Date() },
       ids: { next: uuidv7 },
@@ -51,14 +61,14 @@ export async function startService(config: Config): Promise<RunningService> {
     const app = await buildServer({
       service,
       verifier: createTokenVerifier(config.jwt),
-      logLevel: config.logLevel,
+      logger,
+      metrics,
       corsAllowedOrigins: config.assets.corsAllowedOrigins,
       health: {
         database: async () => void (await pool.query('SELECT 1')),
         storage: cachedCheck(() => validateBuckets(s3, config.storage), 5000),
       },
     });
-    app.log.info({ publicBucket: config.storage.publicBucket, privateBucket: config.storage.privateBucket }, 'Bucket validation successful');
     const url = await app.listen({ port: config.port, host: config.host });
     return {
       app,

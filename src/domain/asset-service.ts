@@ -3,7 +3,7 @@ import { isVisibleTo } from './asset.js';
 import { AssetError, notFound, validationError } from './errors.js';
 import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
 import { normalizeSha256 } from './checksum.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, ObjectStorage, StatusChange } from './ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectStorage, StatusChange } from './ports.js';
 import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
 import { renderStorageKey } from './storage-key.js';
 import { uploadHeaders, type UploadHeader } from './upload-headers.js';
@@ -23,6 +23,7 @@ export interface AssetServiceDeps {
   repository: AssetRepository;
   storage: ObjectStorage;
   inspector: ContentInspector;
+  events: LifecycleEvents;
   namespaces: NamespaceCatalog;
   clock: Clock;
   ids: IdGenerator;
@@ -45,7 +46,7 @@ export class AssetService {
     const createdAt = new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
     const ttl = rules.uploadTtlSeconds ?? settings.uploadTtlSeconds;
     const id = ids.next();
-    return this.insertIdempotent({
+    const { asset, created } = await this.insertIdempotent({
       id,
       ownerId: principal.ownerId,
       namespace: rules.name,
@@ -61,21 +62,23 @@ export class AssetService {
       idempotencyKey: request.idempotencyKey ?? null,
       createdAt,
     });
+    if (created) this.emit('asset.created', asset, principal);
+    return asset;
   }
 
   /**
    * The database decides which of several concurrent duplicates wins. A key whose window has
    * passed, or whose asset failed or was deleted, is released so that the client can retry with it.
    */
-  private async insertIdempotent(asset: NewAsset): Promise<Asset> {
+  private async insertIdempotent(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
     const { repository, settings, clock } = this.deps;
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const result = await repository.insertOrFindByIdempotencyKey(asset);
-      if (result.created) return result.asset;
+      if (result.created) return result;
       const existing = result.asset;
       const windowEnd = existing.createdAt.getTime() + settings.idempotencyWindowSeconds * 1000;
       if (existing.status === 'PENDING' || existing.status === 'READY') {
-        if (windowEnd > clock.now().getTime()) return assertSameUpload(existing, asset);
+        if (windowEnd > clock.now().getTime()) return { asset: assertSameUpload(existing, asset), created: false };
       }
       await repository.releaseIdempotencyKey(existing.id);
     }
@@ -98,11 +101,13 @@ export class AssetService {
     if (asset.status === 'READY') return asset;
     assertPending(asset);
     const given = checksum ? normalizeSha256(checksum) : null;
-    if (given && asset.checksum && given !== asset.checksum) return this.fail(asset, 'CHECKSUM_MISMATCH');
+    if (given && asset.checksum && given !== asset.checksum) return this.fail(asset, 'CHECKSUM_MISMATCH', principal);
     const rules = this.deps.namespaces.resolve(asset.namespace);
     const verdict = await verifyUpload(this.deps.storage, this.deps.inspector, asset, rules, asset.checksum ?? given);
-    if (verdict.failure) return this.fail(asset, verdict.failure);
-    return this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+    if (verdict.failure) return this.fail(asset, verdict.failure, principal);
+    const ready = await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+    if (ready.changed) this.emit('asset.confirmed', ready.asset, principal);
+    return ready.asset;
   }
 
   async delete(principal: Principal, assetId: string): Promise<boolean> {
@@ -110,7 +115,8 @@ export class AssetService {
     const asset = await this.ownedAsset(principal, assetId, 'delete');
     // Object first: if storage is down nothing changes and the caller can simply retry.
     await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
-    await this.transitionOrReload(asset, { status: 'DELETED', deletedBy: principal.ownerId });
+    const deleted = await this.transitionOrReload(asset, { status: 'DELETED', deletedBy: principal.ownerId });
+    if (deleted.changed) this.emit('asset.deleted', asset, principal);
     return true;
   }
 
@@ -159,24 +165,29 @@ export class AssetService {
   }
 
   /** Removes whatever was uploaded, records why, and tells the caller. Never returns. */
-  private async fail(asset: Asset, reason: FailureReason): Promise<never> {
+  private async fail(asset: Asset, reason: FailureReason, principal: Principal): Promise<never> {
     if (reason !== 'OBJECT_MISSING') await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
-    await this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
+    const failed = await this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
+    if (failed.changed) this.emit('asset.failed', asset, principal, reason);
     throw failureError(asset, reason);
+  }
+
+  private emit(type: LifecycleEvent['type'], asset: Asset, principal: Principal, reason?: FailureReason): void {
+    this.deps.events.emit({ type, asset, actor: principal.ownerId, reason, requestId: principal.requestId });
   }
 
   /**
    * Applies a status change under optimistic locking. When another request won the race, the
    * current row decides: the same target status means the work is already done.
    */
-  private async transitionOrReload(asset: Asset, change: StatusChange): Promise<Asset> {
+  private async transitionOrReload(asset: Asset, change: StatusChange): Promise<{ asset: Asset; changed: boolean }> {
     let current = asset;
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const updated = await this.deps.repository.transition(current.id, current.version, change);
-      if (updated) return updated;
+      if (updated) return { asset: updated, changed: true };
       const reloaded = await this.deps.repository.findById(current.id);
       if (!reloaded) throw notFound(current.id);
-      if (reloaded.status === change.status) return reloaded;
+      if (reloaded.status === change.status) return { asset: reloaded, changed: false };
       assertPendingOrReady(reloaded, change);
       current = reloaded;
     }

@@ -87,3 +87,17 @@ export interface Clock {
 export interface IdGenerator {
   next(): string;
 }
+
+/** Something that happened to an asset: the audit trail and the metrics are built from these. */
+export interface LifecycleEvent {
+  type: 'asset.created' | 'asset.confirmed' | 'asset.failed' | 'asset.deleted' | 'asset.expired' | 'asset.rescued' | 'asset.purged';
+  asset: Pick<Asset, 'id' | 'ownerId' | 'namespace' | 'sizeBytes'>;
+  /** Who caused it: the caller's subject, or the job's name. */
+  actor: string;
+  reason?: FailureReason;
+  requestId?: string;
+}
+
+export interface LifecycleEvents {
+  emit(event: LifecycleEvent): void;
+}

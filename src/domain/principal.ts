@@ -12,6 +12,8 @@ export interface Principal {
   ownerId: string;
   type: 'access' | 'service';
   permissions: ReadonlySet<string>;
+  /** The request acting for this caller, carried into audit events. */
+  requestId?: string;
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

@@ -21,6 +21,7 @@ export async function buildContext(verifier: TokenVerifier, request: FastifyRequ
 
 /** Every field that touches assets calls this first: without a verified token nothing else happens. */
 export function principalOf(context: RequestContext): Principal {
-  if (context.principal) return context.principal;
+  // The cached principal is shared between requests: the request id rides on a per-request copy.
+  if (context.principal) return { ...context.principal, requestId: context.requestId };
   throw context.authError ?? new AssetError('UNAUTHENTICATED', 'Send "Authorization: Bearer <JWT>" with every request.');
 }

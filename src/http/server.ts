@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
@@ -8,20 +8,24 @@ import { buildContext, type RequestContext } from '../graphql/context.js';
 import { formatError, statusFor } from '../graphql/error-formatter.js';
 import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
 import { type HealthChecks, registerHealthRoutes } from './health.js';
+import { registerMetrics } from './metrics-routes.js';
 
 export interface ServerDeps {
   service: AssetService;
   verifier: TokenVerifier;
   health: HealthChecks;
-  logLevel: string;
+  logger: Logger;
+  metrics: Metrics;
   corsAllowedOrigins: string[];
 }
 
 /** Assembles the HTTP surface: /graphql (+ /graphiql) and the health endpoints. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request access logs would cost more than the request itself on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID()),
@@ -47,5 +51,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   registerHealthRoutes(app, deps.health);
+  registerMetrics(app, deps.metrics);
   return app;
 }

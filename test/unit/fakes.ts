@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Asset, FailureReason, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
 import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadTarget } from '../../src/domain/ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadTarget } from '../../src/domain/ports.js';
 import { PERMISSIONS, type Principal } from '../../src/domain/principal.js';
 import type { StorageConfig } from '../../src/config/storage-config.js';
 
@@ -176,17 +176,19 @@ export function serviceWithFakes(settings: Partial<AssetServiceSettings> = {}) {
   const repository = new InMemoryAssetRepository(clock);
   const storage = new FakeObjectStorage();
   const inspector = new FakeInspector();
+  const events: LifecycleEvent[] = [];
   const deps = {
     repository,
     storage,
     inspector,
+    events: { emit: (event: LifecycleEvent) => void events.push(event) },
     namespaces: new NamespaceCatalog(TEST_NAMESPACES),
     clock,
     ids: new SequentialIds(),
     settings: { ...TEST_SETTINGS, ...settings },
   };
   const service = new AssetService(deps);
-  return { service, repository, storage, clock, inspector };
+  return { service, repository, storage, clock, inspector, events };
 }
 
 /** Storage settings as loadConfig would produce them for a local MinIO. */

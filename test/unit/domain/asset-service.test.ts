@@ -484,3 +484,30 @@ describe('AssetService.confirmUpload content checks', () => {
     assert.equal(f.inspector.inspected, 1);
   });
 });
+
+describe('lifecycle events for the audit trail', () => {
+  test('create, confirm and delete each emit one event naming the asset, its owner and the request', async () => {
+    const f = serviceWithFakes();
+    const caller = { ...alice, requestId: 'req-1' };
+    const asset = await f.service.createUpload(caller, request());
+    await uploaded(f, asset);
+    await f.service.confirmUpload(caller, asset.id);
+    await f.service.delete(caller, asset.id);
+    assert.deepEqual(
+      f.events.map((e) => [e.type, e.asset.id, e.actor, e.requestId]),
+      [
+        ['asset.created', asset.id, 'alice', 'req-1'],
+        ['asset.confirmed', asset.id, 'alice', 'req-1'],
+        ['asset.deleted', asset.id, 'alice', 'req-1'],
+      ],
+    );
+  });
+
+  test('a failed confirm emits asset.failed with the reason, and an idempotent repeat of create emits nothing', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request({ idempotencyKey: 'k1' }));
+    await f.service.createUpload(alice, request({ idempotencyKey: 'k1' }));
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('STATE_ERROR'));
+    assert.deepEqual(f.events.map((e) => [e.type, e.reason]), [['asset.created', undefined], ['asset.failed', 'OBJECT_MISSING']]);
+  });
+});
