@@ -8,8 +8,9 @@
 #   KEEP_INFRA=1 npm test      reuse/leave the infra of .data/test-infra.env running (stop: scripts/infra/down.sh)
 #   TEST_DATABASE_URL=... TEST_S3_ENDPOINT=... (+ TEST_S3_* keys) npm test    use external infra, start nothing
 #   SKIP_TYPECHECK=1           skip tsc for a quick local loop (CI never sets it)
+#   TEST_TIMEOUT_MS=300000     per-test timeout
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 if [ ! -d node_modules ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi || exit 1
@@ -24,6 +25,9 @@ else
   npx tsc -p tsconfig.json --noEmit || { echo "test: typecheck failed" >&2; exit 1; }
 fi
 
+# Command-line tools some tests shell out to (kubectl for test/deploy), installed when missing.
+if [ -f scripts/infra/ensure-tools.sh ]; then bash scripts/infra/ensure-tools.sh || exit 1; fi
+
 if [ $# -gt 0 ]; then
   files=("$@")
 else
@@ -35,12 +39,14 @@ fi
 # Infrastructure. Unless kept, each run gets its own env file, so concurrent runs and a developer's
 # kept infrastructure are never stopped by mistake; busy ports make up.sh fail with a clear message.
 owned=
+ran=0
 report=$(mktemp)
 cleanup() {
   if [ -n "$owned" ]; then INFRA_ENV=$owned bash scripts/infra/down.sh; fi
   # Repeat the runner's summary last: the spec reporter prints failure details after it, and
   # down.sh's output comes after that.
-  if grep -qE '^ℹ tests [0-9]+' "$report"; then
+  if [ "$ran" = 0 ]; then :
+  elif grep -qE '^ℹ tests [0-9]+' "$report"; then
     echo; grep -E '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$report" | tail -n 8
   else
     echo "test: the test runner printed no summary (interrupted or crashed)" >&2
@@ -55,8 +61,8 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_S3_ENDPOINT:-}" ]; then
   echo "test: using TEST_DATABASE_URL=$TEST_DATABASE_URL and TEST_S3_ENDPOINT=$TEST_S3_ENDPOINT from the environment" >&2
 else
   if [ "${KEEP_INFRA:-0}" = 1 ]; then
-    env_file=.data/test-infra.env
-    bash scripts/infra/up.sh --keep || exit 1
+    env_file=${INFRA_ENV:-.data/test-infra.env}
+    INFRA_ENV=$env_file bash scripts/infra/up.sh --keep || exit 1
   else
     env_file=.data/test-infra.run-$$.env
     owned=$env_file   # set before starting: an interrupted start is cleaned up too
@@ -69,6 +75,10 @@ else
 fi
 
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
-# The spec reporter, also without a TTY (Node 20 would default to TAP), so the summary reads "ℹ tests N".
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee "$report"
+# spec reporter also without a TTY (Node 20 would default to TAP), so the summary reads "ℹ tests N".
+# --test-force-exit: a file that leaks a handle (an unclosed pool after a failed before hook) would
+# otherwise keep its process, and CI, waiting forever. --test-timeout bounds a single hung test.
+ran=1
+node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-force-exit \
+  --test-timeout="${TEST_TIMEOUT_MS:-300000}" "${files[@]}" 2>&1 | tee "$report"
 exit "${PIPESTATUS[0]}"
