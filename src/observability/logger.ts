@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Paths that may carry credentials or URL signatures. Presigned URLs are bearer credentials until
@@ -17,6 +17,7 @@ export const REDACTED_PATHS = [
   'config.database.connectionString',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** JSON lines to stdout by default; tests pass a destination to read what the service logs. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

@@ -1,5 +1,6 @@
 import { PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { startService, type RunningService } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { adminS3, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, uniqueName } from './infra.js';
@@ -58,7 +59,7 @@ export function publicReadPolicy(bucket: string): string {
 }
 
 /** Starts the service on its own buckets and database; whatever was set up is torn down again if the start fails. */
-export async function startTestService(overrides: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(overrides: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestService> {
   const teardown: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of teardown.reverse()) await step().catch(() => undefined);
@@ -78,7 +79,7 @@ export async function startTestService(overrides: Record<string, string> = {}): 
     const env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ...overrides };
     const db = new pg.Pool({ connectionString: database.url, max: 2 });
     teardown.push(() => db.end());
-    const running = await startService(loadConfig(env));
+    const running = await startService(loadConfig(env), options.logger);
     teardown.push(() => running.close());
     return {
       url: running.url,

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { capturedLogger } from '../../support/captured-logs.js';
+
+test('the service logger censors tokens, secrets, passwords and presigned URLs wherever they are logged', () => {
+  const { logger, text } = capturedLogger('info');
+  logger.info({
+    req: { headers: { authorization: 'Bearer eyJ.secret-token.sig', cookie: 'session=abc' } },
+    asset: { uploadUrl: 'https://s3/x?X-Amz-Signature=deadbeef', downloadUrl: 'https://s3/y?X-Amz-Signature=cafe' },
+    storage: { secret: 'TOPSECRET' },
+    db: { password: 'hunter2' },
+    call: { token: 'raw-token' },
+  }, 'something happened');
+  const out = text();
+  for (const leaked of ['secret-token', 'session=abc', 'deadbeef', 'cafe', 'TOPSECRET', 'hunter2', 'raw-token']) {
+    assert.ok(!out.includes(leaked), `${leaked} leaked into ${out}`);
+  }
+  assert.equal((out.match(/\[redacted\]/g) ?? []).length, 7);
+});
