@@ -35,7 +35,7 @@ export const ENV_VARS = {
   HOST: { schema: text, default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' },
   DATABASE_URL: { schema: url, secret: true, description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
-  POSTGRES_HOST: { schema: text, description: 'PostgreSQL host (used when DATABASE_URL is not set).' },
+  POSTGRES_HOST: { schema: z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/, { message: 'must be a host name or IP address (IPv6 in brackets, e.g. [::1])' }), description: 'PostgreSQL host (used when DATABASE_URL is not set).' },
   POSTGRES_PORT: { schema: int(1, 65535), default: '5432', description: 'PostgreSQL port.' },
   POSTGRES_DB: { schema: text, default: 'neotool_assets', description: 'PostgreSQL database name.' },
   POSTGRES_USER: { schema: text, default: 'postgres', description: 'PostgreSQL user.' },

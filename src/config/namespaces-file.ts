@@ -29,7 +29,7 @@ export async function loadNamespaces(path: string): Promise<NamespaceCatalog> {
 }
 
 export function parseNamespaces(text: string, source: string): NamespaceCatalog {
-  const parsed = fileSchema.safeParse(parse(text));
+  const parsed = fileSchema.safeParse(parseYaml(text, source));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Namespaces file "${source}" is invalid at ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
@@ -47,4 +47,12 @@ export function parseNamespaces(text: string, source: string): NamespaceCatalog 
     }
   }
   return new NamespaceCatalog(namespaces);
+}
+
+function parseYaml(text: string, source: string): unknown {
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new Error(`Namespaces file "${source}" (ASSET_CONFIG_PATH) is not valid YAML: ${(error as Error).message}`);
+  }
 }

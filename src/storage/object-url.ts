@@ -13,7 +13,8 @@ export function encodeKey(key: string): string {
 /** Where an object lives: host and path for path-style (MinIO) or virtual-hosted style (R2, S3). */
 export function objectLocation(config: StorageConfig, bucket: string, key: string): { protocol: string; hostname: string; port: number; path: string } {
   const protocol = config.useHttps ? 'https:' : 'http:';
-  if (config.forcePathStyle) {
+  // A dotted bucket name as a subdomain is not covered by the endpoint's wildcard certificate: use the path.
+  if (config.forcePathStyle || bucket.includes('.')) {
     return { protocol, hostname: config.hostname, port: config.port, path: `/${bucket}/${encodeKey(key)}` };
   }
   return { protocol, hostname: `${bucket}.${config.hostname}`, port: config.port, path: `/${encodeKey(key)}` };

@@ -170,3 +170,8 @@ describe('loadConfig', () => {
     assert.match(error.message, /DATABASE_URL .*hidden value/);
   });
 });
+
+test('rejects a POSTGRES_HOST that is not a host name, instead of silently connecting elsewhere', () => {
+  const env = { STORAGE_HOSTNAME: 'localhost', STORAGE_ACCESS_KEY: 'k', STORAGE_SECRET: 's', JWT_JWKS_URL: 'http://localhost/jwks', POSTGRES_HOST: 'my db' };
+  assert.throws(() => loadConfig(env), (error: Error) => /POSTGRES_HOST must be a host name or IP address/.test(error.message));
+});
