@@ -8,7 +8,7 @@ import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
 import { renderStorageKey } from './storage-key.js';
 import { uploadHeaders, type UploadHeader } from './upload-headers.js';
 import { assertWellFormed, type UploadRequest } from './upload-request.js';
-import { verifyUpload } from './upload-verification.js';
+import { verifyUpload, type Verdict } from './upload-verification.js';
 
 export interface AssetServiceSettings {
   buckets: Record<Visibility, string>;
@@ -102,12 +102,36 @@ export class AssetService {
     assertPending(asset);
     const given = checksum ? normalizeSha256(checksum) : null;
     if (given && asset.checksum && given !== asset.checksum) return this.fail(asset, 'CHECKSUM_MISMATCH', principal);
-    const rules = this.deps.namespaces.resolve(asset.namespace);
-    const verdict = await verifyUpload(this.deps.storage, this.deps.inspector, asset, rules, asset.checksum ?? given);
+    const verdict = await this.verify(asset, asset.checksum ?? given);
     if (verdict.failure) return this.fail(asset, verdict.failure, principal);
     const ready = await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
     if (ready.changed) this.emit('asset.confirmed', ready.asset, principal);
     return ready.asset;
+  }
+
+  /**
+   * Settles, for a background job (`actor`), an upload whose window closed without a confirm:
+   * confirm's checks decide. A client that crashed after its PUT still gets a READY asset
+   * (asset.rescued); anything else becomes FAILED (asset.expired), UPLOAD_EXPIRED when nothing
+   * arrived. Returns null when a racing confirm or delete had already settled the asset.
+   */
+  async settleExpiredUpload(asset: Asset, actor: string): Promise<'asset.rescued' | 'asset.expired' | null> {
+    const verdict = await this.verify(asset, asset.checksum);
+    const reason = verdict.failure === 'OBJECT_MISSING' ? 'UPLOAD_EXPIRED' : verdict.failure;
+    try {
+      const settled = reason ? await this.markFailed(asset, reason) : await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+      if (!settled.changed) return null;
+      const type = reason ? 'asset.expired' : 'asset.rescued';
+      this.deps.events.emit({ type, asset, actor, reason: reason ?? undefined });
+      return type;
+    } catch (error) {
+      if (error instanceof AssetError && error.code === 'STATE_ERROR') return null;
+      throw error;
+    }
+  }
+
+  private verify(asset: Asset, expectedSha256: string | null): Promise<Verdict> {
+    return verifyUpload(this.deps.storage, this.deps.inspector, asset, this.deps.namespaces.resolve(asset.namespace), expectedSha256);
   }
 
   async delete(principal: Principal, assetId: string): Promise<boolean> {
@@ -166,10 +190,18 @@ export class AssetService {
 
   /** Removes whatever was uploaded, records why, and tells the caller. Never returns. */
   private async fail(asset: Asset, reason: FailureReason, principal: Principal): Promise<never> {
-    if (reason !== 'OBJECT_MISSING') await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
-    const failed = await this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
+    const failed = await this.markFailed(asset, reason);
     if (failed.changed) this.emit('asset.failed', asset, principal, reason);
     throw failureError(asset, reason);
+  }
+
+  /**
+   * Object first, so that a storage outage changes nothing. When nothing was found it is left alone:
+   * a late PUT may land meanwhile and be confirmed by a racing request; the orphan sweep removes it otherwise.
+   */
+  private async markFailed(asset: Asset, reason: FailureReason): Promise<{ asset: Asset; changed: boolean }> {
+    if (!nothingUploaded(reason)) await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+    return this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
   }
 
   private emit(type: LifecycleEvent['type'], asset: Asset, principal: Principal, reason?: FailureReason): void {
@@ -236,8 +268,12 @@ const FAILURE_ADVICE: Record<FailureReason, string> = {
   UPLOAD_EXPIRED: 'the upload window closed before the file arrived',
 };
 
+function nothingUploaded(reason: FailureReason): boolean {
+  return reason === 'OBJECT_MISSING' || reason === 'UPLOAD_EXPIRED';
+}
+
 function failureError(asset: Asset, reason: FailureReason): AssetError {
-  const code = reason === 'OBJECT_MISSING' || reason === 'UPLOAD_EXPIRED' ? 'STATE_ERROR' : 'INTEGRITY_ERROR';
+  const code = nothingUploaded(reason) ? 'STATE_ERROR' : 'INTEGRITY_ERROR';
   return new AssetError(
     code,
     `Upload of asset ${asset.id} failed: ${FAILURE_ADVICE[reason]}. The asset is now FAILED; start a new upload with createAssetUpload.`,
