@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate-command.js')).migrateCommand,
   token: async () => (await import('./token-command.js')).tokenCommand,
   'storage init': async () => (await import('./storage-init-command.js')).storageInitCommand,
+  doctor: async () => (await import('./doctor-command.js')).doctorCommand,
 };

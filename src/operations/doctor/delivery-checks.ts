@@ -1,0 +1,93 @@
+import { endpointUrl } from '../../config/storage-config.js';
+import { publicObjectUrl } from '../../storage/object-url.js';
+import { Presigner } from '../../storage/presigner.js';
+import { UPLOAD_REQUEST_HEADERS } from '../storage-init/bucket-cors.js';
+import { fail, pass, warn, type Check, type Outcome } from './checks.js';
+import { connectionFailure } from './connection-failure.js';
+import { bucketExists, writeAndRead } from './storage-access-checks.js';
+import type { StorageProbe } from './storage-probe.js';
+
+const STORAGE_INIT = 'run `neotool-assets storage init`';
+
+/** How objects reach clients: presigned URLs, the public base URL, a closed private bucket, and CORS for browsers. */
+export function deliveryChecks(probe: StorageProbe): Check[] {
+  const { publicBucket, privateBucket } = probe.storage;
+  return [
+    { name: 'presigned PUT and GET round trip', needs: [bucketExists(privateBucket)], run: () => presignedRoundTrip(probe, privateBucket) },
+    { name: 'public URL serves public objects', needs: [writeAndRead(publicBucket)], run: () => publicUrlServes(probe) },
+    { name: 'private bucket refuses anonymous reads', needs: [writeAndRead(privateBucket)], run: () => privateStaysPrivate(probe) },
+    ...[publicBucket, privateBucket].map((bucket): Check => ({ name: `CORS preflight on ${bucket}`, needs: [bucketExists(bucket)], run: () => corsAllowsOrigins(probe, bucket) })),
+  ];
+}
+
+async function presignedRoundTrip(probe: StorageProbe, bucket: string): Promise<Outcome> {
+  const presigner = new Presigner(probe.storage);
+  const key = probe.newKey(bucket);
+  const body = Buffer.from(probe.body);
+  const signed = { 'content-type': 'text/plain', 'content-length': String(body.length) };
+  const putUrl = presigner.presign({ method: 'PUT', bucket, key, headers: signed, expiresInSeconds: 60 });
+  // The wrong type first: storage must refuse what the URL was not signed for, or a client could upload anything.
+  const wrongType = await fetch(putUrl, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' }, signal: probe.timeout() });
+  const put = await fetch(putUrl, { method: 'PUT', body, headers: { 'content-type': 'text/plain' }, signal: probe.timeout() });
+  if (!put.ok) return fail(`storage refused the presigned PUT (HTTP ${put.status} ${await errorCode(put)}). ${signingFix(put)}`);
+  const get = await fetch(presigner.presign({ method: 'GET', bucket, key, expiresInSeconds: 60 }), { signal: probe.timeout() });
+  if (!get.ok) return fail(`storage refused the presigned GET (HTTP ${get.status} ${await errorCode(get)}). ${signingFix(get)}`);
+  if ((await get.text()) !== probe.body) return fail('the presigned GET returned other bytes than the presigned PUT stored; check the storage before going live.');
+  if (wrongType.ok) return warn('storage accepted an upload whose Content-Type differs from the signed one; uploads are still checked on confirm, but this store does not enforce signed headers.');
+  return pass('PUT with the signed Content-Type/Content-Length stored the object, GET returned it, a different Content-Type was refused');
+}
+
+async function publicUrlServes(probe: StorageProbe): Promise<Outcome> {
+  const [key] = probe.keysIn(probe.storage.publicBucket);
+  const url = publicObjectUrl(probe.storage, key!);
+  const fix = `Set STORAGE_PUBLIC_BASE_PATH to the URL that serves bucket ${probe.storage.publicBucket} (a custom domain or CDN, or ${endpointUrl(probe.storage)}/${probe.storage.publicBucket} for MinIO).`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: probe.timeout() });
+  } catch (error) {
+    return fail(`${connectionFailure(error, url, probe.storage.timeoutMs).cause}. ${fix}`);
+  }
+  if (res.status === 403) return fail(`${url} answered 403: the public bucket is not readable anonymously. ${STORAGE_INIT} (on R2 connect a custom domain to the bucket in the dashboard).`);
+  if (!res.ok) return fail(`${url} answered HTTP ${res.status}: STORAGE_PUBLIC_BASE_PATH (${probe.storage.publicBaseUrl}) does not point at the public bucket. ${fix}`);
+  if ((await res.text()) !== probe.body) return fail(`${url} serves other bytes than the probe object: STORAGE_PUBLIC_BASE_PATH points somewhere else. ${fix}`);
+  return pass(`${url} served the probe object`);
+}
+
+async function privateStaysPrivate(probe: StorageProbe): Promise<Outcome> {
+  const bucket = probe.storage.privateBucket;
+  const [key] = probe.keysIn(bucket);
+  const url = probe.directUrl(bucket, key!);
+  const res = await fetch(url, { signal: probe.timeout() });
+  if (res.ok) {
+    return fail(`DATA LEAK: anyone can read ${url} without credentials. Remove the bucket policy or public access from ${bucket} now; private assets must only be served through presigned URLs.`);
+  }
+  return pass(`an anonymous GET got HTTP ${res.status}`);
+}
+
+async function corsAllowsOrigins(probe: StorageProbe, bucket: string): Promise<Outcome> {
+  const origins = probe.settings.corsAllowedOrigins.map((o) => (o === '*' ? 'https://any-origin.example' : o));
+  if (origins.length === 0) return warn(`ASSET_CORS_ALLOWED_ORIGINS is empty, so browsers cannot upload to ${bucket}. Set it to the web app origins and ${STORAGE_INIT}.`);
+  const refused: string[] = [];
+  for (const origin of origins) {
+    const res = await fetch(probe.directUrl(bucket, 'neotool-doctor/preflight'), {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': UPLOAD_REQUEST_HEADERS.join(',').toLowerCase() },
+      signal: probe.timeout(),
+    });
+    const allowedOrigin = res.headers.get('access-control-allow-origin');
+    const allowedMethods = res.headers.get('access-control-allow-methods') ?? '';
+    if (!(allowedOrigin === origin || allowedOrigin === '*') || !/\bPUT\b|\*/.test(allowedMethods)) refused.push(`${origin} (HTTP ${res.status})`);
+  }
+  if (refused.length) return fail(`the upload preflight was refused for ${refused.join(', ')}. ${STORAGE_INIT} to apply CORS from ASSET_CORS_ALLOWED_ORIGINS.`);
+  return pass(`upload preflight allowed for ${origins.join(', ')}`);
+}
+
+async function errorCode(res: Response): Promise<string> {
+  return /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1] ?? '';
+}
+
+function signingFix(res: Response): string {
+  return res.status === 403
+    ? 'Presigned URLs must be signed for the right region and time: check STORAGE_REGION and this machine\'s clock.'
+    : 'Check that the endpoint is an S3-compatible store and that the credentials may put and get objects.';
+}

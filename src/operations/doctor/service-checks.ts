@@ -1,0 +1,73 @@
+import { describeStartupError } from '../../cli/startup-errors.js';
+import { isCloudflareR2 } from '../../config/storage-config.js';
+import { pendingMigrations } from '../../db/migrate.js';
+import { createPool } from '../../db/pool.js';
+import type { Loaded, StorageSettings } from '../settings.js';
+import { fail, pass, warn, type Check, type Outcome } from './checks.js';
+import { connectionFailure } from './connection-failure.js';
+
+export const STORAGE_SETTINGS = 'storage settings';
+export const DATABASE_SETTINGS = 'database settings';
+export const JWT_SETTINGS = 'JWT settings';
+
+/** One check per part of the configuration: every problem the service would refuse to start with is listed. */
+export function settingsCheck(name: string, loaded: Loaded<unknown>): Check {
+  return { name, run: async () => (loaded.ok ? pass('present and well-formed') : fail(loaded.problems.join(' '))) };
+}
+
+/** Storage settings that parse may still be wrong for R2: its S3 endpoint serves no anonymous reads. */
+export function storageSettingsCheck(loaded: Loaded<StorageSettings>): Check {
+  return {
+    name: STORAGE_SETTINGS,
+    run: async () => {
+      if (!loaded.ok) return fail(loaded.problems.join(' '));
+      const { storage } = loaded.value;
+      if (isCloudflareR2(storage.hostname) && isCloudflareR2(new URL(storage.publicBaseUrl).hostname)) {
+        return warn(`STORAGE_PUBLIC_BASE_PATH (${storage.publicBaseUrl}) is the R2 API endpoint, which serves no public reads. Set it to the custom domain connected to ${storage.publicBucket}.`);
+      }
+      return pass('present and well-formed');
+    },
+  };
+}
+
+export function databaseCheck(loaded: Loaded<string>): Check {
+  return { name: 'database reachable and migrated', needs: [DATABASE_SETTINGS], run: () => databaseMigrated(loaded.ok ? loaded.value : '') };
+}
+
+export function jwksCheck(loaded: Loaded<string>, timeoutMs: number): Check {
+  return { name: 'JWKS serves an RS256 key', needs: [JWT_SETTINGS], run: () => jwksHasRs256Key(loaded.ok ? loaded.value : '', timeoutMs) };
+}
+
+async function databaseMigrated(url: string): Promise<Outcome> {
+  const pool = createPool(url, 1);
+  try {
+    const pending = await pendingMigrations(pool);
+    if (pending.length) return fail(`${pending.length} migration(s) not applied (${pending.join(', ')}). Run \`neotool-assets migrate\` (the service also applies them when it starts).`);
+    return pass('reachable, every migration applied');
+  } catch (error) {
+    return fail(describeStartupError(error));
+  } finally {
+    await pool.end();
+  }
+}
+
+interface Jwk {
+  kty?: string;
+  alg?: string;
+  use?: string;
+}
+
+async function jwksHasRs256Key(url: string, timeoutMs: number): Promise<Outcome> {
+  const fix = 'JWT_JWKS_URL must point at the JWKS of Neotool\'s security service (RS256 keys).';
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    return fail(`${connectionFailure(error, url, timeoutMs).cause}. ${fix}`);
+  }
+  if (!res.ok) return fail(`${url} answered HTTP ${res.status}. ${fix}`);
+  const keys = ((await res.json().catch(() => ({}))) as { keys?: Jwk[] }).keys ?? [];
+  const usable = keys.filter((k) => k.kty === 'RSA' && (k.alg ?? 'RS256') === 'RS256' && (k.use ?? 'sig') === 'sig');
+  if (usable.length === 0) return fail(`${url} lists ${keys.length} key(s), none of them an RS256 signing key. ${fix}`);
+  return pass(`${usable.length} RS256 key(s) at ${url}`);
+}

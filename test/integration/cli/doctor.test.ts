@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { DeleteBucketPolicyCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { migrate } from '../../../src/db/migrate.js';
+import { createPool } from '../../../src/db/pool.js';
+import type { CheckResult } from '../../../src/operations/doctor/checks.js';
+import { runDoctor } from '../../../src/operations/doctor/doctor.js';
+import { adminS3, createDatabase, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
+import { TestIssuer } from '../../support/test-issuer.js';
+import { runCli } from './run-cli.js';
+
+describe('neotool-assets doctor', () => {
+  const s3 = adminS3();
+  const publicBucket = uniqueName('doc-pub');
+  const privateBucket = uniqueName('doc-priv');
+  let issuer: TestIssuer;
+  let database: Awaited<ReturnType<typeof createDatabase>>;
+  let env: Record<string, string>;
+
+  before(async () => {
+    issuer = await new TestIssuer().start();
+    database = await createDatabase();
+    const pool = createPool(database.url, 1);
+    await migrate(pool);
+    await pool.end();
+    env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ASSET_CORS_ALLOWED_ORIGINS: 'https://app.example.com' };
+    const init = await runCli(['storage', 'init'], env);
+    assert.equal(init.code, 0, init.stderr);
+  });
+  after(async () => {
+    await deleteBuckets(s3, publicBucket, privateBucket);
+    await database.drop();
+    await issuer.stop();
+    s3.destroy();
+  });
+
+  const doctor = (overrides: Record<string, string> = {}) => runDoctor({ ...env, ...overrides });
+  const find = (results: CheckResult[], name: string) => {
+    const result = results.find((r) => r.name === name);
+    assert.ok(result, `no check named "${name}" in ${results.map((r) => r.name).join(', ')}`);
+    return result;
+  };
+  async function assertNoProbesLeft() {
+    for (const bucket of [publicBucket, privateBucket]) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'neotool-doctor/' }));
+      assert.equal(listed.KeyCount, 0, `probe objects left in ${bucket}`);
+    }
+  }
+
+  test('passes every check on a set-up deployment, prints one line per check and exits 0', async () => {
+    const result = await runCli(['doctor'], env);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    const checkLines = lines.slice(0, -1);
+    assert.ok(checkLines.length >= 17, result.stdout);
+    assert.ok(checkLines.every((l) => l.startsWith('PASS  ')), result.stdout);
+    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', `CORS preflight on ${privateBucket}`, 'database reachable and migrated', 'JWKS serves an RS256 key']) {
+      assert.ok(checkLines.some((l) => l.startsWith(`PASS  ${name}:`)), `${name} missing from:\n${result.stdout}`);
+    }
+    assert.match(lines.at(-1) ?? '', /0 fail/);
+    await assertNoProbesLeft();
+  });
+
+  test('--json prints one document with every check, and exits 1 when one fails', async () => {
+    const result = await runCli(['doctor', '--json'], { ...env, STORAGE_SECRET: 'not-the-secret' });
+    assert.equal(result.code, 1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; checks: CheckResult[] };
+    assert.equal(report.ok, false);
+    assert.equal(find(report.checks, 'storage credentials valid').status, 'fail');
+  });
+
+  test('a missing bucket fails with the storage init fix, and the checks that need it are skipped', async () => {
+    const missing = uniqueName('doc-missing');
+    const results = await doctor({ STORAGE_PRIVATE_BUCKET: missing });
+    const exists = find(results, `bucket ${missing} exists`);
+    assert.equal(exists.status, 'fail');
+    assert.match(exists.message, /does not exist.*neotool-assets storage init.*STORAGE_PRIVATE_BUCKET/);
+    assert.equal(find(results, `write and read back in ${missing}`).status, 'skip');
+    assert.match(find(results, 'presigned PUT and GET round trip').message, new RegExp(`skipped because "bucket ${missing} exists" did not pass`));
+    assert.equal(find(results, 'public URL serves public objects').status, 'pass');
+    await assertNoProbesLeft();
+  });
+
+  test('a wrong secret is told apart from a wrong access key', async () => {
+    const wrongSecret = find(await doctor({ STORAGE_SECRET: 'not-the-secret' }), 'storage credentials valid');
+    assert.equal(wrongSecret.status, 'fail');
+    assert.match(wrongSecret.message, /^SignatureDoesNotMatch: .*Fix STORAGE_SECRET/);
+    const wrongKey = find(await doctor({ STORAGE_ACCESS_KEY: 'NOSUCHACCESSKEY' }), 'storage credentials valid');
+    assert.equal(wrongKey.status, 'fail');
+    assert.match(wrongKey.message, /^InvalidAccessKeyId: .*Fix STORAGE_ACCESS_KEY/);
+  });
+
+  test('credentials without a grant on the buckets are reported as AccessDenied', async () => {
+    const other = find(await doctor({ STORAGE_ACCESS_KEY: process.env.TEST_S3_ACCESS_KEY_2!, STORAGE_SECRET: process.env.TEST_S3_SECRET_KEY_2! }), 'storage credentials valid');
+    assert.equal(other.status, 'fail');
+    assert.match(other.message, /^AccessDenied: .*Give the credentials/);
+  });
+
+  test('an unreachable port fails as connection refused with the fix, and every storage check after it is skipped', async () => {
+    const results = await doctor({ STORAGE_PORT: String(await freePort()) });
+    const endpoint = find(results, 'storage endpoint reachable');
+    assert.equal(endpoint.status, 'fail');
+    assert.match(endpoint.message, /connection refused.*Check STORAGE_PORT/);
+    const storageChecks = results.slice(results.indexOf(endpoint) + 1).filter((r) => !/database|JWKS/.test(r.name));
+    assert.ok(storageChecks.length >= 12);
+    assert.ok(storageChecks.every((r) => r.status === 'skip'), JSON.stringify(storageChecks));
+    assert.equal(find(results, 'database reachable and migrated').status, 'pass');
+  });
+
+  test('a name that does not resolve, a TLS mismatch and a silent endpoint are each named', async () => {
+    const dns = find(await doctor({ STORAGE_HOSTNAME: 'no-such-host.invalid' }), 'storage endpoint reachable');
+    assert.match(dns.message, /does not resolve \(DNS failure/);
+    const tls = find(await doctor({ STORAGE_USE_HTTPS: 'true' }), 'storage endpoint reachable');
+    assert.match(tls.message, /TLS handshake .* failed.*STORAGE_USE_HTTPS/);
+    const silent = await silentServer();
+    try {
+      const timeout = find(await doctor({ STORAGE_PORT: String((silent.address() as AddressInfo).port), STORAGE_TIMEOUT_MS: '300' }), 'storage endpoint reachable');
+      assert.match(timeout.message, /within 300 ms \(timeout\)/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('a private bucket made public by a bucket policy fails loudly as a data leak', async () => {
+    await s3.send(new PutBucketPolicyCommand({ Bucket: privateBucket, Policy: publicReadPolicy(privateBucket) }));
+    try {
+      const leak = find(await doctor(), 'private bucket refuses anonymous reads');
+      assert.equal(leak.status, 'fail');
+      assert.match(leak.message, /^DATA LEAK: anyone can read .* Remove the bucket policy/);
+    } finally {
+      await s3.send(new DeleteBucketPolicyCommand({ Bucket: privateBucket }));
+    }
+    await assertNoProbesLeft();
+  });
+
+  test('a public base path pointing to the wrong place fails with the URL that should be set', async () => {
+    const wrong = new URL('/not-the-public-bucket', s3Endpoint()).toString();
+    const check = find(await doctor({ STORAGE_PUBLIC_BASE_PATH: wrong }), 'public URL serves public objects');
+    assert.equal(check.status, 'fail');
+    assert.match(check.message, /answered HTTP 404: STORAGE_PUBLIC_BASE_PATH .* does not point at the public bucket/);
+    assert.match(check.message, new RegExp(`Set STORAGE_PUBLIC_BASE_PATH to the URL that serves bucket ${publicBucket}`));
+    await assertNoProbesLeft();
+  });
+
+  test('an unmigrated database, a JWKS without keys and missing settings are each reported with the fix', async () => {
+    const fresh = await createDatabase();
+    const emptyJwks = createServerJson({ keys: [] });
+    await new Promise<void>((resolve) => emptyJwks.listen(0, '127.0.0.1', resolve));
+    try {
+      const results = await doctor({ DATABASE_URL: fresh.url, JWT_JWKS_URL: `http://127.0.0.1:${(emptyJwks.address() as AddressInfo).port}/jwks` });
+      assert.match(find(results, 'database reachable and migrated').message, /migration\(s\) not applied .*neotool-assets migrate/);
+      assert.match(find(results, 'JWKS serves an RS256 key').message, /none of them an RS256 signing key/);
+      const { JWT_JWKS_URL: _omitted, ...withoutJwks } = env;
+      const unset = await runDoctor({ ...withoutJwks, STORAGE_PORT: 'abc' });
+      assert.match(find(unset, 'JWT settings').message, /JWT_JWKS_URL is required/);
+      assert.match(find(unset, 'storage settings').message, /STORAGE_PORT must be a whole number/);
+      assert.equal(find(unset, 'storage checks').status, 'skip');
+    } finally {
+      emptyJwks.close();
+      await fresh.drop();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Accepts connections and never answers: what a black-holed endpoint looks like to a client. */
+async function silentServer(): Promise<Server> {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+function createServerJson(body: unknown) {
+  return createHttpServer((_, res) => res.end(JSON.stringify(body)));
+}
