@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { loadConfig } from '../../src/config/config.js';
 import { parseNamespaces } from '../../src/config/namespaces-file.js';
 import { HEALTH_ROUTES, registerHealthRoutes } from '../../src/http/health.js';
+import { lastArgs, readDockerfile } from './support/dockerfile.js';
 import { defaultOf, isSecretEnvVar, missingRequiredEnvVars, unknownEnvVars } from './support/env-vars.js';
 import { findObject, renderKustomization, selects, type K8sObject } from './support/kustomize.js';
 
@@ -203,6 +204,8 @@ describe('production manifests: security and availability', () => {
   test('the pod runs as a non-root user under the runtime default seccomp profile', () => {
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.ok(pod.securityContext.runAsUser > 0, 'runAsUser must be a non-zero uid');
+    const imageUser = lastArgs(readDockerfile('Dockerfile').at(-1)!, 'USER').split(':')[0];
+    assert.equal(String(pod.securityContext.runAsUser), imageUser, "runAsUser is not the image's user");
     assert.equal(pod.securityContext.seccompProfile?.type, 'RuntimeDefault');
     assert.equal(pod.automountServiceAccountToken, false);
   });
