@@ -11,6 +11,7 @@ import { cachedCheck } from './http/health.js';
 import { FileContentInspector } from './inspection/content-inspector.js';
 import { buildServer } from './http/server.js';
 import { validateBuckets } from './storage/bucket-validation.js';
+import { addCircuitBreaker } from './storage/circuit-breaker.js';
 import { Presigner } from './storage/presigner.js';
 import { createS3Client } from './storage/s3-client.js';
 import { S3ObjectStorage } from './storage/s3-object-storage.js';
@@ -18,11 +19,15 @@ import { auditLifecycle } from './observability/lifecycle-audit.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { instrumentStorage } from './observability/storage-instrumentation.js';
+import { startBackgroundJobs } from './jobs/background-jobs.js';
+import { jobMetrics } from './jobs/job-metrics.js';
+import type { JobRunner } from './jobs/job-runner.js';
 import type { Logger } from 'pino';
 
 export interface RunningService {
   app: FastifyInstance;
   url: string;
+  jobs: JobRunner;
   close(): Promise<void>;
 }
 
@@ -39,13 +44,15 @@ export async function startService(config: Config, logger: Logger = createLogger
     await migrate(pool);
     const s3 = createS3Client(config.storage);
     instrumentStorage(s3, metrics);
+    addCircuitBreaker(s3, { resetTimeoutMs: config.storage.circuitResetMs, volumeThreshold: 5 });
     await validateBuckets(s3, config.storage);
     logger.info({ publicBucket: config.storage.publicBucket, privateBucket: config.storage.privateBucket }, 'Bucket validation successful');
+    const events = auditLifecycle(logger, metrics);
     const service = new AssetService({
       repository: new PostgresAssetRepository(pool),
       storage: new S3ObjectStorage(s3, new Presigner(config.storage), config.storage),
       inspector: new FileContentInspector(),
-      events: auditLifecycle(logger, metrics),
+      events,
       namespaces,
       clock: { now: () => new Date() },
       ids: { next: uuidv7 },
@@ -70,11 +77,14 @@ export async function startService(config: Config, logger: Logger = createLogger
       },
     });
     const url = await app.listen({ port: config.port, host: config.host });
+    const buckets = [config.storage.publicBucket, config.storage.privateBucket];
+    const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics) });
     return {
       app,
       url,
+      jobs,
       close: async () => {
-        await app.close();
+        await Promise.all([app.close(), jobs.stop()]);
         s3.destroy();
         await pool.end();
       },

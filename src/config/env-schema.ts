@@ -60,12 +60,22 @@ export const ENV_VARS = {
   STORAGE_DOWNLOAD_TTL_SECONDS: { schema: int(1, 604800), default: '3600', description: 'Cap for downloadUrl(ttlSeconds).' },
   STORAGE_MAX_UPLOAD_BYTES: { schema: int(1, 5 * 1024 ** 3), default: String(100 * 1024 * 1024), description: 'Hard cap on any upload, whatever the namespace allows.' },
   STORAGE_TIMEOUT_MS: { schema: int(100, 120000), default: '5000', description: 'Timeout of each storage call.' },
+  STORAGE_CIRCUIT_RESET_MS: { schema: int(100, 600000), default: '10000', description: 'Once storage is found unreachable, calls fail fast for this long before a trial call.' },
   JWT_JWKS_URL: { schema: url, required: true, description: 'JWKS of the token issuer (RS256 keys).' },
   JWT_ISSUER: { schema: text, description: 'Required `iss` claim, when set.' },
   JWT_AUDIENCE: { schema: text, description: 'Required `aud` claim, when set.' },
   ASSET_CONFIG_PATH: { schema: text, default: 'config/namespaces.yaml', description: 'Namespaces file (YAML).' },
   ASSET_IDEMPOTENCY_WINDOW_SECONDS: { schema: int(1, 30 * 86400), default: '86400', description: 'How long an idempotency key returns the same asset.' },
   ASSET_CORS_ALLOWED_ORIGINS: { schema: z.string(), default: '', description: 'Comma-separated origins allowed to call the API from browsers.' },
+  JOBS_ENABLED: { schema: bool, default: 'true', description: 'Run the background jobs (expire stale uploads, purge deleted assets, sweep orphaned objects) in this replica; safe on all replicas at once.' },
+  JOB_BATCH_SIZE: { schema: int(1, 1000), default: '100', description: 'Rows (or listed objects per page) a job claims at a time.' },
+  JOB_EXPIRE_INTERVAL_SECONDS: { schema: int(1, 86400), default: '60', description: 'How often PENDING uploads past their window are rescued (READY) or failed.' },
+  JOB_EXPIRE_GRACE_SECONDS: { schema: int(0, 86400), default: '300', description: 'Extra time after an upload window closes before the job settles it (a PUT may still be streaming).' },
+  JOB_PURGE_INTERVAL_SECONDS: { schema: int(1, 604800), default: '3600', description: 'How often DELETED assets past their retention are purged.' },
+  ASSET_PURGE_DELETED_DAYS: { schema: int(0, 36500), default: '30', description: 'Days a DELETED asset row (who deleted it, when) is kept before it is purged.' },
+  JOB_ORPHAN_INTERVAL_SECONDS: { schema: int(1, 604800), default: '21600', description: 'How often both buckets are listed for objects no live asset accounts for.' },
+  ORPHAN_GRACE_SECONDS: { schema: int(0, 31536000), default: '86400', description: 'Objects younger than this are never taken for orphans.' },
+  ORPHAN_DELETE: { schema: bool, default: 'false', description: 'Delete orphaned objects; when false they are only reported in the log.' },
 } satisfies Record<string, EnvVarSpec>;
 
 export type EnvVarName = keyof typeof ENV_VARS;

@@ -16,6 +16,7 @@ export interface StorageConfig {
   downloadTtlSeconds: number;
   maxUploadBytes: number;
   timeoutMs: number;
+  circuitResetMs: number;
 }
 
 const R2_HOST = /\.r2\.cloudflarestorage\.com$/i;
@@ -45,6 +46,7 @@ export function deriveStorageConfig(values: Partial<Record<EnvVarName, unknown>>
     downloadTtlSeconds: values.STORAGE_DOWNLOAD_TTL_SECONDS as number,
     maxUploadBytes: values.STORAGE_MAX_UPLOAD_BYTES as number,
     timeoutMs: values.STORAGE_TIMEOUT_MS as number,
+    circuitResetMs: values.STORAGE_CIRCUIT_RESET_MS as number,
   };
   if (isCloudflareR2(hostname)) problems.push(...r2Problems(config));
   config.publicBaseUrl = publicBaseUrl(config, values.STORAGE_PUBLIC_BASE_PATH as string | undefined);

@@ -9,11 +9,13 @@ export interface StorageFailure {
   $metadata?: { httpStatusCode?: number };
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+// EOPENBREAKER: our circuit breaker refused the call because storage was just found unreachable.
+const NETWORK_CODES = new Set(['EOPENBREAKER', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
 
 export function errorName(error: unknown): string {
   const e = error as StorageFailure;
+  if (e?.code === 'EOPENBREAKER') return 'CircuitOpen';
   return e?.Code ?? e?.name ?? e?.code ?? 'Error';
 }
 

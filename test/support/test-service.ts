@@ -12,13 +12,18 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: { message: string; extensions: { code: string; [k: string]: unknown } }[];
 }
 
-export interface TestService {
-  url: string;
+/** What a test service runs against: a token issuer, buckets and a database of its own, or shared with another instance. */
+export interface TestInfra {
   issuer: TestIssuer;
   s3: S3Client;
-  db: pg.Pool;
   publicBucket: string;
   privateBucket: string;
+  databaseUrl: string;
+}
+
+export interface TestService extends TestInfra {
+  url: string;
+  db: pg.Pool;
   env: Record<string, string>;
   running: RunningService;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
@@ -59,35 +64,36 @@ export function publicReadPolicy(bucket: string): string {
 }
 
 /** Starts the service on its own buckets and database; whatever was set up is torn down again if the start fails. */
-export async function startTestService(overrides: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestService> {
+export interface TestServiceOptions {
+  logger?: Logger;
+  /** Last say over the service's environment, e.g. to route it through a TcpProxy. */
+  adjustEnv?: (env: Record<string, string>) => Record<string, string>;
+  /** A second replica: the same issuer, buckets and database as this (running) service; they stay its to tear down. */
+  shareWith?: TestService;
+}
+
+export async function startTestService(overrides: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
   const teardown: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of teardown.reverse()) await step().catch(() => undefined);
   };
   try {
-    const issuer = await new TestIssuer().start();
-    teardown.push(() => issuer.stop());
-    const s3 = adminS3();
-    teardown.push(async () => s3.destroy());
-    const publicBucket = uniqueName('pub');
-    const privateBucket = uniqueName('priv');
-    await createBuckets(s3, publicBucket, privateBucket);
-    teardown.push(() => deleteBuckets(s3, publicBucket, privateBucket));
-    await s3.send(new PutBucketPolicyCommand({ Bucket: publicBucket, Policy: publicReadPolicy(publicBucket) }));
-    const database = await createDatabase();
-    teardown.push(() => database.drop());
-    const env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ...overrides };
-    const db = new pg.Pool({ connectionString: database.url, max: 2 });
+    const infra = options.shareWith ?? (await provisionInfra(teardown));
+    const { issuer, databaseUrl } = infra;
+    const base = { ...serviceEnv(databaseUrl, issuer.jwksUrl, infra.publicBucket, infra.privateBucket), ...overrides };
+    const env = options.adjustEnv ? options.adjustEnv(base) : base;
+    const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     teardown.push(() => db.end());
     const running = await startService(loadConfig(env), options.logger);
     teardown.push(() => running.close());
     return {
-      url: running.url,
       issuer,
-      s3,
+      s3: infra.s3,
+      publicBucket: infra.publicBucket,
+      privateBucket: infra.privateBucket,
+      databaseUrl,
+      url: running.url,
       db,
-      publicBucket,
-      privateBucket,
       env,
       running,
       token: (sub = 'user-1', permissions) => issuer.token({ sub, permissions }),
@@ -98,6 +104,22 @@ export async function startTestService(overrides: Record<string, string> = {}, o
     await stop();
     throw error;
   }
+}
+
+/** A token issuer, two buckets (the public one publicly readable, as `storage init` leaves it) and a database. */
+async function provisionInfra(teardown: (() => Promise<unknown>)[]): Promise<TestInfra> {
+  const issuer = await new TestIssuer().start();
+  teardown.push(() => issuer.stop());
+  const s3 = adminS3();
+  teardown.push(async () => s3.destroy());
+  const publicBucket = uniqueName('pub');
+  const privateBucket = uniqueName('priv');
+  await createBuckets(s3, publicBucket, privateBucket);
+  teardown.push(() => deleteBuckets(s3, publicBucket, privateBucket));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: publicBucket, Policy: publicReadPolicy(publicBucket) }));
+  const database = await createDatabase();
+  teardown.push(() => database.drop());
+  return { issuer, s3, publicBucket, privateBucket, databaseUrl: database.url };
 }
 
 export async function postGraphQL(url: string, query: string, variables: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<any>> {

@@ -208,6 +208,7 @@ export function minioStorageConfig(overrides: Partial<StorageConfig> = {}): Stor
     downloadTtlSeconds: 3600,
     maxUploadBytes: 100 * 1024 * 1024,
     timeoutMs: 5000,
+    circuitResetMs: 10_000,
     ...overrides,
   };
 }
