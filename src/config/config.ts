@@ -9,6 +9,15 @@ export interface Config {
   storage: StorageConfig;
   jwt: { jwksUrl: string; issuer?: string; audience?: string };
   assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[] };
+  jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  enabled: boolean;
+  batchSize: number;
+  expire: { intervalSeconds: number; graceSeconds: number };
+  purge: { intervalSeconds: number; retentionDays: number };
+  orphans: { intervalSeconds: number; graceSeconds: number; delete: boolean };
 }
 
 /** Thrown with every problem found, so an operator fixes the whole configuration in one go. */
@@ -39,6 +48,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       configPath: values.ASSET_CONFIG_PATH as string,
       idempotencyWindowSeconds: values.ASSET_IDEMPOTENCY_WINDOW_SECONDS as number,
       corsAllowedOrigins: splitList(values.ASSET_CORS_ALLOWED_ORIGINS as string),
+    },
+    jobs: jobsConfig(values),
+  };
+}
+
+function jobsConfig(values: Parsed): JobsConfig {
+  return {
+    enabled: values.JOBS_ENABLED as boolean,
+    batchSize: values.JOB_BATCH_SIZE as number,
+    expire: { intervalSeconds: values.JOB_EXPIRE_INTERVAL_SECONDS as number, graceSeconds: values.JOB_EXPIRE_GRACE_SECONDS as number },
+    purge: { intervalSeconds: values.JOB_PURGE_INTERVAL_SECONDS as number, retentionDays: values.ASSET_PURGE_DELETED_DAYS as number },
+    orphans: {
+      intervalSeconds: values.JOB_ORPHAN_INTERVAL_SECONDS as number,
+      graceSeconds: values.ORPHAN_GRACE_SECONDS as number,
+      delete: values.ORPHAN_DELETE as boolean,
     },
   };
 }

@@ -1,0 +1,40 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { JobsConfig } from '../config/config.js';
+import { JobQueries } from '../db/job-queries.js';
+import { PostgresJobLocks } from '../db/job-locks.js';
+import type { AssetService } from '../domain/asset-service.js';
+import type { LifecycleEvents } from '../domain/ports.js';
+import { ExpireStaleUploadsJob } from './expire-stale-uploads.js';
+import type { OnRun } from './job.js';
+import { JobRunner } from './job-runner.js';
+import { OrphanSweepJob } from './orphan-sweep.js';
+import { PurgeDeletedAssetsJob } from './purge-deleted-assets.js';
+
+export interface BackgroundJobsDeps {
+  config: JobsConfig;
+  pool: pg.Pool;
+  s3: S3Client;
+  buckets: readonly string[];
+  service: AssetService;
+  events: LifecycleEvents;
+  logger: Logger;
+  onRun?: OnRun;
+}
+
+/** The three maintenance jobs, wired and started; none when JOBS_ENABLED=false. */
+export function startBackgroundJobs(deps: BackgroundJobsDeps): JobRunner {
+  const { config, pool, logger } = deps;
+  const queries = new JobQueries(pool);
+  const jobs = config.enabled
+    ? [
+        new ExpireStaleUploadsJob(queries, deps.service, { ...config.expire, batchSize: config.batchSize }, logger),
+        new PurgeDeletedAssetsJob(queries, deps.events, { ...config.purge, batchSize: config.batchSize }),
+        new OrphanSweepJob(deps.s3, deps.buckets, queries, config.orphans, logger),
+      ]
+    : [];
+  const runner = new JobRunner({ jobs, locks: new PostgresJobLocks(pool), logger, onRun: deps.onRun });
+  runner.start();
+  return runner;
+}

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { JobQueries } from '../db/job-queries.js';
+import type { Asset } from '../domain/asset.js';
+import type { AssetService } from '../domain/asset-service.js';
+import type { Job, RunCounts } from './job.js';
+
+export interface ExpireSettings {
+  intervalSeconds: number;
+  /** Extra time after the upload window: a PUT that started just before it closed may still be streaming. */
+  graceSeconds: number;
+  batchSize: number;
+}
+
+// Long enough for a batch of storage checks; if this replica dies, another takes the rows over after it.
+const LEASE_SECONDS = 600;
+
+/**
+ * Settles PENDING uploads whose window closed without a confirm: rescued to READY when the object
+ * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload).
+ */
+export class ExpireStaleUploadsJob implements Job {
+  readonly name = 'expire-stale-uploads';
+  readonly intervalSeconds: number;
+
+  constructor(
+    private readonly queries: JobQueries,
+    private readonly service: AssetService,
+    private readonly settings: ExpireSettings,
+    private readonly logger: Logger,
+  ) {
+    this.intervalSeconds = settings.intervalSeconds;
+  }
+
+  async run(signal: AbortSignal, counts: RunCounts): Promise<void> {
+    const { graceSeconds, batchSize } = this.settings;
+    while (!signal.aborted) {
+      const batch = await this.queries.claimStaleUploads(graceSeconds, batchSize, LEASE_SECONDS);
+      await this.settleBatch(batch, counts);
+      if (batch.length < batchSize) return;
+    }
+  }
+
+  private async settleBatch(batch: Asset[], counts: RunCounts): Promise<void> {
+    let settled = 0;
+    let lastError: unknown;
+    for (const asset of batch) {
+      try {
+        const outcome = await this.service.settleExpiredUpload(asset, this.name);
+        counts.processedItems(outcome === 'asset.rescued' ? 'rescued' : outcome === 'asset.expired' ? 'expired' : 'alreadySettled');
+        settled += 1;
+      } catch (error) {
+        lastError = error;
+        counts.add('errors');
+        this.logger.warn({ job: this.name, assetId: asset.id, err: error }, 'could not settle a stale upload; it is tried again when its lease runs out');
+      }
+    }
+    // Not one settled: storage or the database is down. Stop here instead of claiming every remaining row.
+    if (settled === 0 && lastError !== undefined) throw lastError;
+  }
+}

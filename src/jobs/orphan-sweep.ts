@@ -1,0 +1,82 @@
+import { DeleteObjectsCommand, paginateListObjectsV2, type _Object, type S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from 'pino';
+import type { JobQueries } from '../db/job-queries.js';
+import type { Job, RunCounts } from './job.js';
+
+export interface OrphanSettings {
+  intervalSeconds: number;
+  /** Younger objects are left alone whatever the database says. */
+  graceSeconds: number;
+  /** Report only, unless true. */
+  delete: boolean;
+}
+
+/** How many orphan keys a run's report names; the count covers all of them. */
+const REPORTED_KEYS = 20;
+
+/**
+ * Finds objects in either bucket that no PENDING or READY asset accounts for: left over by a failed
+ * delete, a late PUT after its asset failed, or copied in by hand. One listed page (up to 1000
+ * keys) is one batch, checked against the database with a single query.
+ */
+export class OrphanSweepJob implements Job {
+  readonly name = 'sweep-orphaned-objects';
+  readonly intervalSeconds: number;
+  private readonly audit: Logger;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly buckets: readonly string[],
+    private readonly queries: JobQueries,
+    private readonly settings: OrphanSettings,
+    private readonly logger: Logger,
+  ) {
+    this.intervalSeconds = settings.intervalSeconds;
+    this.audit = logger.child({ audit: true });
+  }
+
+  async run(signal: AbortSignal, counts: RunCounts): Promise<void> {
+    const found: string[] = [];
+    try {
+      for (const bucket of this.buckets) {
+        for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: bucket })) {
+          const orphans = await this.orphansIn(bucket, page.Contents ?? [], counts);
+          if (this.settings.delete) await this.deleteOrphans(bucket, orphans, counts);
+          found.push(...orphans.slice(0, REPORTED_KEYS - found.length).map((key) => `${bucket}/${key}`));
+          if (signal.aborted) return;
+        }
+      }
+    } finally {
+      this.report(found, counts);
+    }
+  }
+
+  private async orphansIn(bucket: string, objects: _Object[], counts: RunCounts): Promise<string[]> {
+    counts.add('scanned', objects.length);
+    const cutoff = Date.now() - this.settings.graceSeconds * 1000;
+    const keys = objects.filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < cutoff).map((o) => o.Key!);
+    if (keys.length === 0) return [];
+    const live = await this.queries.liveKeys(bucket, keys);
+    const orphans = keys.filter((key) => !live.has(key));
+    counts.processedItems('orphans', orphans.length);
+    return orphans;
+  }
+
+  private async deleteOrphans(bucket: string, keys: string[], counts: RunCounts): Promise<void> {
+    if (keys.length === 0) return;
+    const result = await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+    const failed = new Set((result.Errors ?? []).map((e) => e.Key));
+    for (const key of keys.filter((k) => !failed.has(k))) this.audit.info({ event: 'orphan.deleted', bucket, key, actor: this.name }, 'orphan.deleted');
+    counts.add('deleted', keys.length - failed.size);
+    if (failed.size > 0) {
+      counts.add('deleteErrors', failed.size);
+      this.logger.warn({ job: this.name, bucket, errors: result.Errors?.slice(0, REPORTED_KEYS) }, 'some orphaned objects could not be deleted; the next run tries again');
+    }
+  }
+
+  private report(found: string[], counts: RunCounts): void {
+    if (counts.processed === 0) return;
+    const advice = this.settings.delete ? 'deleted' : 'reported only; set ORPHAN_DELETE=true to delete them';
+    this.logger.warn({ job: this.name, orphans: counts.processed, keys: found }, `objects without a live asset found (${advice})`);
+  }
+}
