@@ -4,8 +4,13 @@ import type { ContentInspector, ObjectStorage } from './ports.js';
 
 /** Enough for every type signature and most image headers. */
 const HEAD_BYTES = 64 * 1024;
-/** Images and SVGs up to this size are read whole: dimensions may sit late in a JPEG, scripts anywhere in an SVG. */
+/**
+ * Images and SVGs up to this size are read whole: dimensions may sit late in a JPEG, scripts anywhere
+ * in an SVG. So are Office Open XML packages: the ZIP entry that names the document type,
+ * [Content_Types].xml, may come after the media (some generators write it last).
+ */
 const WHOLE_BODY_LIMIT = 16 * 1024 * 1024;
+const READ_WHOLE = /^(image\/|application\/vnd\.openxmlformats-officedocument\.)/;
 
 export interface Verdict {
   failure: FailureReason | null;
@@ -29,7 +34,7 @@ export async function verifyUpload(
   if (!stored) return { failure: 'OBJECT_MISSING' };
   if (stored.sizeBytes !== asset.sizeBytes) return { failure: 'SIZE_MISMATCH' };
   if (stored.contentType !== asset.mimeType) return { failure: 'CONTENT_TYPE_MISMATCH' };
-  const readWhole = asset.mimeType.startsWith('image/') && asset.sizeBytes <= WHOLE_BODY_LIMIT;
+  const readWhole = READ_WHOLE.test(asset.mimeType) && asset.sizeBytes <= WHOLE_BODY_LIMIT;
   const sample = await storage.sampleObject(asset.storageBucket, asset.storageKey, {
     headBytes: HEAD_BYTES,
     wholeBody: readWhole,

@@ -1,19 +1,23 @@
+/** An element name with any namespace prefix: `<s:script xmlns:s="http://www.w3.org/2000/svg">` is a script too. */
+const element = (names: string) => new RegExp(`<\\s*(?:[\\w.-]+:)?(?:${names})\\b`, 'i');
+
 /**
  * Served from a public domain, an SVG is an HTML-like document: it can run script. Anything that
  * can execute or load from elsewhere is refused. A deny-list over the whole text, deliberately
  * strict: any match fails the upload, even if a browser would not act on it.
  */
 const HAZARDS: [RegExp, string][] = [
-  [/<\s*script/i, 'script element'],
+  [element('script'), 'script element'],
   [/\son[a-z]+\s*=/i, 'event-handler attribute'],
-  [/<\s*foreignObject/i, 'foreignObject element'],
-  [/<\s*(iframe|embed|object|audio|video|handler|listener)\b/i, 'embedded content element'],
+  [element('foreignObject'), 'foreignObject element'],
+  [element('iframe|embed|object|audio|video|handler|listener'), 'embedded content element'],
   [/javascript\s*:/i, 'javascript: URL'],
   [/<!ENTITY/i, 'XML entity declaration'],
   [/(?:xlink:)?href\s*=\s*["']?\s*(?!#)[^"'\s>]/i, 'reference to another document'],
   [/url\(\s*["']?\s*(?!#)[^"')\s]/i, 'external url() reference'],
   [/@import/i, 'stylesheet import'],
-  [/<\s*(set|animate)\b[^>]*\battributeName\s*=\s*["']?\s*(?:xlink:)?href/i, 'animated link'],
+  // Animating a link or an event handler sets it after any static check: <set attributeName="href" to="javascript:...">.
+  [/<\s*(?:[\w.-]+:)?(set|animate)\b[^>]*\battributeName\s*=\s*["']?\s*(?:(?:[\w.-]+:)?href|on)/i, 'animated link or event handler'],
 ];
 
 /** Names the first hazard found, or null when the SVG is safe to serve publicly. */

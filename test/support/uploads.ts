@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { fixture, type FixtureName } from './fixtures.js';
+import { CONFIRM, CREATE, uploadInput, uploadTo } from './operations.js';
+import type { GraphQLResponse, TestService } from './test-service.js';
+
+/** The Asset fields tests read, as the API returns them (ASSET_FIELDS). */
+export interface AssetView {
+  id: string;
+  ownerId: string;
+  namespace: string;
+  visibility: 'PUBLIC' | 'PRIVATE';
+  storageKey: string;
+  storageBucket: string;
+  mimeType: string;
+  sizeBytes: number;
+  checksum: string | null;
+  uploadUrl: string | null;
+  uploadHeaders: { name: string; value: string }[] | null;
+  publicUrl: string | null;
+  status: 'PENDING' | 'READY' | 'FAILED' | 'DELETED';
+  failureReason: string | null;
+  idempotencyKey: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An asset whose upload is still open: the owner sees its URL and headers. */
+export type PendingAsset = AssetView & { uploadUrl: string; uploadHeaders: { name: string; value: string }[] };
+
+/** createAssetUpload input for a fixture: its real size, under the given name and type. */
+export function fixtureInput(name: FixtureName, namespace: string, mimeType: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return uploadInput({ namespace, filename: name, mimeType, sizeBytes: fixture(name).length, ...extra });
+}
+
+export async function createUpload(svc: TestService, token: string, input: Record<string, unknown>): Promise<PendingAsset> {
+  const created = await svc.gql(CREATE, { input }, token);
+  assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+  return created.data!.createAssetUpload;
+}
+
+/** Creates the upload and PUTs the bytes exactly as a well-behaved client would; storage must accept them. */
+export async function createAndUpload(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<PendingAsset> {
+  const asset = await createUpload(svc, token, input);
+  const put = await uploadTo(asset, body);
+  assert.equal(put.status, 200, `storage refused the PUT: ${await put.text()}`);
+  return asset;
+}
+
+export function confirm(svc: TestService, token: string, id: string, checksum?: string): Promise<GraphQLResponse> {
+  return svc.gql(CONFIRM, { id, checksum }, token);
+}
+
+/** Confirms and expects READY. */
+export async function confirmReady(svc: TestService, token: string, id: string, checksum?: string): Promise<AssetView> {
+  const confirmed = await confirm(svc, token, id, checksum);
+  assert.equal(confirmed.errors, undefined, JSON.stringify(confirmed.errors));
+  const asset = confirmed.data!.confirmAssetUpload as AssetView;
+  assert.equal(asset.status, 'READY');
+  return asset;
+}
+
+/** The single error of a response, which must carry this code (and, when given, this failureReason). */
+export function assertError(response: GraphQLResponse, code: string, failureReason?: string): void {
+  assert.equal(response.errors?.length, 1, `expected one ${code} error, got ${JSON.stringify(response.errors ?? response.data)}`);
+  const [error] = response.errors!;
+  assert.equal(error!.extensions.code, code, error!.message);
+  if (failureReason !== undefined) assert.equal(error!.extensions.failureReason, failureReason, error!.message);
+}
+
+export async function objectExists(svc: TestService, asset: Pick<AssetView, 'storageBucket' | 'storageKey'>): Promise<boolean> {
+  try {
+    await svc.s3.send(new HeadObjectCommand({ Bucket: asset.storageBucket, Key: asset.storageKey }));
+    return true;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw error;
+  }
+}
+
+export async function objectBytes(svc: TestService, asset: Pick<AssetView, 'storageBucket' | 'storageKey'>): Promise<Buffer> {
+  const object = await svc.s3.send(new GetObjectCommand({ Bucket: asset.storageBucket, Key: asset.storageKey }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+export interface AssetRowView {
+  status: string;
+  failure_reason: string | null;
+  checksum: string | null;
+  version: number;
+  updated_at: Date;
+}
+
+/** The asset's row as PostgreSQL holds it, read around the service. */
+export async function assetRow(svc: TestService, id: string): Promise<AssetRowView> {
+  const result = await svc.db.query<AssetRowView>('SELECT status, failure_reason, checksum, version, updated_at FROM assets WHERE id = $1', [id]);
+  assert.equal(result.rowCount, 1, `no row for asset ${id}`);
+  return result.rows[0]!;
+}
+
+/**
+ * Uploads a fixture under a declared type, confirms, and checks the whole failure contract:
+ * INTEGRITY_ERROR naming the reason, the asset FAILED with that reason in the API and in
+ * PostgreSQL, and the object gone from the bucket.
+ */
+export async function assertRejectedUpload(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string, reason: string): Promise<void> {
+  const asset = await createAndUpload(svc, token, input, body);
+  assertError(await confirm(svc, token, asset.id), 'INTEGRITY_ERROR', reason);
+  const fetched = await svc.gql(`query($id: ID!) { asset(id: $id) { status failureReason } }`, { id: asset.id }, token);
+  assert.deepEqual(fetched.data!.asset, { status: 'FAILED', failureReason: reason });
+  const row = await assetRow(svc, asset.id);
+  assert.deepEqual({ status: row.status, failureReason: row.failure_reason }, { status: 'FAILED', failureReason: reason });
+  assert.equal(await objectExists(svc, asset), false, 'the rejected object is still in the bucket');
+}
