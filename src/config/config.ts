@@ -7,7 +7,7 @@ export interface Config {
   logLevel: string;
   database: { connectionString: string; poolMax: number };
   storage: StorageConfig;
-  jwt: { jwksUrl: string; issuer?: string; audience?: string };
+  jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
   assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[] };
   jobs: JobsConfig;
 }
@@ -43,7 +43,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: values.LOG_LEVEL as string,
     database: { connectionString: database, poolMax: values.DATABASE_POOL_MAX as number },
     storage,
-    jwt: { jwksUrl: values.JWT_JWKS_URL as string, issuer: values.JWT_ISSUER as string | undefined, audience: values.JWT_AUDIENCE as string | undefined },
+    jwt: {
+      jwksUrl: values.JWT_JWKS_URL as string,
+      issuer: values.JWT_ISSUER as string | undefined,
+      audience: values.JWT_AUDIENCE as string | undefined,
+      refetchCooldownMs: (values.JWT_JWKS_REFETCH_COOLDOWN_SECONDS as number) * 1000,
+    },
     assets: {
       configPath: values.ASSET_CONFIG_PATH as string,
       idempotencyWindowSeconds: values.ASSET_IDEMPOTENCY_WINDOW_SECONDS as number,

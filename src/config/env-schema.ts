@@ -64,6 +64,7 @@ export const ENV_VARS = {
   JWT_JWKS_URL: { schema: url, required: true, description: 'JWKS of the token issuer (RS256 keys).' },
   JWT_ISSUER: { schema: text, description: 'Required `iss` claim, when set.' },
   JWT_AUDIENCE: { schema: text, description: 'Required `aud` claim, when set.' },
+  JWT_JWKS_REFETCH_COOLDOWN_SECONDS: { schema: int(0, 3600), default: '5', description: 'A token with an unknown key id refetches the JWKS at most this often, so new-key tokens may be refused this long after a key rotation.' },
   ASSET_CONFIG_PATH: { schema: text, default: 'config/namespaces.yaml', description: 'Namespaces file (YAML).' },
   ASSET_IDEMPOTENCY_WINDOW_SECONDS: { schema: int(1, 30 * 86400), default: '86400', description: 'How long an idempotency key returns the same asset.' },
   ASSET_CORS_ALLOWED_ORIGINS: { schema: z.string(), default: '', description: 'Comma-separated origins allowed to call the API from browsers.' },

@@ -21,6 +21,8 @@ export interface TokenOptions {
 /** A real token issuer for tests: RS256 keys served as JWKS over HTTP on loopback. */
 export class TestIssuer {
   jwksRequests = 0;
+  /** Delays every JWKS answer: keeps a first request in flight for as long as a test needs. */
+  jwksDelayMs = 0;
   private keys: { kid: string; privateKey: CryptoKey; publicJwk: JWK }[] = [];
   private server?: Server;
 
@@ -33,7 +35,7 @@ export class TestIssuer {
     this.server = createServer((_, res) => {
       this.jwksRequests++;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: this.keys.map((k) => k.publicJwk) }));
+      setTimeout(() => res.end(JSON.stringify({ keys: this.keys.map((k) => k.publicJwk) })), this.jwksDelayMs);
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return this;
@@ -47,8 +49,9 @@ export class TestIssuer {
     return kid;
   }
 
+  /** Signed with the key `kid` names when this issuer holds it, else with the newest key (under `kid`, to forge one). */
   async token(options: TokenOptions = {}): Promise<string> {
-    const key = this.keys[this.keys.length - 1]!;
+    const key = this.keys.find((k) => k.kid === options.kid) ?? this.keys[this.keys.length - 1]!;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ type: options.type ?? 'access', permissions: options.permissions ?? ALL_PERMISSIONS, ...options.claims })
       .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? key.kid })
