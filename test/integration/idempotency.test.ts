@@ -1,0 +1,77 @@
+// A client that retries createAssetUpload with the same idempotency key gets the same asset back,
+// however many retries race each other; PostgreSQL's unique index decides, not a read-then-write.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createUpload, errorOf } from '../support/flows.js';
+import { CONFIRM, CREATE, uploadInput } from '../support/operations.js';
+import { startTestService, type TestService } from '../support/test-service.js';
+
+describe('idempotent createAssetUpload', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService();
+  });
+  after(() => svc.stop());
+
+  const keyed = (overrides: Record<string, unknown> = {}) => uploadInput({ idempotencyKey: `key-${randomUUID()}`, ...overrides });
+
+  async function rowsWithKey(key: string): Promise<{ id: string; owner_id: string }[]> {
+    const { rows } = await svc.db.query('SELECT id, owner_id FROM assets WHERE idempotency_key = $1 ORDER BY owner_id', [key]);
+    return rows;
+  }
+
+  test('the same owner and key return the same asset, with the same uploadUrl', async () => {
+    const token = await svc.token('retrying-client');
+    const input = keyed();
+    const first = await createUpload(svc, token, input);
+    const second = await createUpload(svc, token, input);
+    assert.equal(second.id, first.id);
+    assert.equal(second.uploadUrl, first.uploadUrl);
+    assert.equal(second.idempotencyKey, input.idempotencyKey);
+    assert.equal((await rowsWithKey(input.idempotencyKey as string)).length, 1);
+  });
+
+  test('different owners using the same key get different assets', async () => {
+    const input = keyed();
+    const ann = await createUpload(svc, await svc.token('ann'), input);
+    const ben = await createUpload(svc, await svc.token('ben'), input);
+    assert.notEqual(ann.id, ben.id);
+    assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [
+      { id: ann.id, owner_id: 'ann' },
+      { id: ben.id, owner_id: 'ben' },
+    ]);
+  });
+
+  test('20 concurrent duplicates yield one row and the same id in all 20 answers', async () => {
+    const token = await svc.token('stampede');
+    const input = keyed();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => svc.gql(CREATE, { input }, token)));
+    for (const answer of answers) assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    const ids = new Set(answers.map((a) => a.data!.createAssetUpload.id));
+    assert.equal(ids.size, 1);
+    assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id: [...ids][0], owner_id: 'stampede' }]);
+  });
+
+  test('a reused key with a different sizeBytes is a CONFLICT naming the field, and the first asset is unchanged', async () => {
+    const token = await svc.token('careless-client');
+    const input = keyed();
+    const first = await createUpload(svc, token, input);
+    const error = errorOf(await svc.gql(CREATE, { input: { ...input, sizeBytes: 12 } }, token), 'CONFLICT');
+    assert.deepEqual(error.extensions.differingFields, ['sizeBytes']);
+    assert.equal(error.extensions.assetId, first.id);
+    const { rows } = await svc.db.query('SELECT size_bytes FROM assets WHERE id = $1', [first.id]);
+    assert.deepEqual(rows, [{ size_bytes: '11' }]);
+  });
+
+  test('a key whose asset FAILED starts a new upload, so a client can retry after a failure', async () => {
+    const token = await svc.token('second-try');
+    const input = keyed();
+    const failed = await createUpload(svc, token, input);
+    errorOf(await svc.gql(CONFIRM, { id: failed.id }, token), 'STATE_ERROR');
+    const retry = await createUpload(svc, token, input);
+    assert.notEqual(retry.id, failed.id);
+    assert.equal(retry.status, 'PENDING');
+    assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id: retry.id, owner_id: 'second-try' }]);
+  });
+});
