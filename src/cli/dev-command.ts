@@ -12,8 +12,9 @@ export const devCommand: Command = {
     try {
       // Loopback only: dev mode has no real secrets and must not be reachable from the network.
       const devDefaults = { HOST: process.env.HOST ?? '127.0.0.1', ASSET_CORS_ALLOWED_ORIGINS: process.env.ASSET_CORS_ALLOWED_ORIGINS ?? '*' };
-      const service = await startService(loadConfig({ ...process.env, ...dev.env, ...devDefaults }));
-      stopOnSignals(service, dev.stop);
+      const config = loadConfig({ ...process.env, ...dev.env, ...devDefaults });
+      const service = await startService(config);
+      stopOnSignals(service, config.shutdownTimeoutMs, dev.stop);
       printWelcome(service.url.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost'));
     } catch (error) {
       await dev.stop();

@@ -2,21 +2,38 @@ import { startService, type RunningService } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import type { Command } from './commands.js';
 
-/** Stops taking requests on SIGTERM/SIGINT, lets in-flight ones finish, then exits 0. */
-export function stopOnSignals(service: RunningService, cleanup: () => Promise<void> = async () => undefined): void {
+/**
+ * On SIGTERM/SIGINT: stop taking requests, let in-flight ones and the current job batch finish,
+ * close the pools, exit 0. Past the deadline the process exits 1 rather than hang a rollout.
+ */
+export function stopOnSignals(service: RunningService, deadlineMs: number, cleanup: () => Promise<void> = async () => undefined): void {
+  let stopping = false;
   const stop = async (signal: string) => {
-    service.app.log.info({ signal }, 'shutting down');
-    await service.close();
-    await cleanup();
-    process.exit(0);
+    if (stopping) return;
+    stopping = true;
+    const log = service.app.log;
+    log.info({ signal, deadlineMs }, 'shutting down: finishing in-flight work');
+    setTimeout(() => {
+      log.error({ deadlineMs }, 'shutdown deadline passed; exiting with work unfinished');
+      process.exit(1);
+    }, deadlineMs).unref();
+    try {
+      await service.close();
+      await cleanup();
+      log.info('shutdown complete');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 export const serveCommand: Command = {
   async run() {
-    const service = await startService(loadConfig(process.env));
-    stopOnSignals(service);
+    const config = loadConfig(process.env);
+    stopOnSignals(await startService(config), config.shutdownTimeoutMs);
   },
 };

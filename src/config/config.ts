@@ -5,6 +5,7 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  shutdownTimeoutMs: number;
   database: { connectionString: string; poolMax: number };
   storage: StorageConfig;
   jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
@@ -41,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: values.PORT as number,
     host: values.HOST as string,
     logLevel: values.LOG_LEVEL as string,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS as number,
     database: { connectionString: database, poolMax: values.DATABASE_POOL_MAX as number },
     storage,
     jwt: {

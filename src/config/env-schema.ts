@@ -33,6 +33,7 @@ const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message:
 export const ENV_VARS = {
   PORT: { schema: int(0, 65535), default: '8083', description: 'HTTP port of the service (0 picks a free one).' },
   HOST: { schema: text, default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
+  SHUTDOWN_TIMEOUT_MS: { schema: int(100, 600000), default: '20000', description: 'On SIGTERM: how long in-flight requests and the current job batch may take before the process exits anyway.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' },
   DATABASE_URL: { schema: url, secret: true, description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
   POSTGRES_HOST: { schema: z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/, { message: 'must be a host name or IP address (IPv6 in brackets, e.g. [::1])' }), description: 'PostgreSQL host (used when DATABASE_URL is not set).' },

@@ -32,8 +32,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
   });
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Requests still in flight at shutdown end their keep-alive connection, or close() would wait for it to idle out.
+    if (closing) reply.header('connection', 'close');
   });
   if (deps.corsAllowedOrigins.length > 0) await app.register(cors, { origin: deps.corsAllowedOrigins, maxAge: 600 });
   await app.register(mercuriusFederationPlugin, {

@@ -107,7 +107,7 @@ export async function startTestService(overrides: Record<string, string> = {}, o
 }
 
 /** A token issuer, two buckets (the public one publicly readable, as `storage init` leaves it) and a database. */
-async function provisionInfra(teardown: (() => Promise<unknown>)[]): Promise<TestInfra> {
+export async function provisionInfra(teardown: (() => Promise<unknown>)[]): Promise<TestInfra> {
   const issuer = await new TestIssuer().start();
   teardown.push(() => issuer.stop());
   const s3 = adminS3();

@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches, rejects when the process exits first or the time is up. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exitCode(): Promise<number | null>;
+}
+
+/** Runs `neotool-assets <args>` as a real child process, as an operator or Kubernetes would. */
+export function runCli(args: string[], env: Record<string, string>): CliProcess {
+  const child = spawn(process.execPath, ['bin/neotool-assets.js', ...args], {
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exitCode: () => exited,
+    waitForOutput: (pattern, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; stdout: ${out}\nstderr: ${err}`)), timeoutMs);
+        const check = () => {
+          if (!pattern.test(out)) return;
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          resolve();
+        };
+        child.stdout!.on('data', check);
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`exited with ${code} before ${pattern}; stdout: ${out}\nstderr: ${err}`));
+        });
+        check();
+      }),
+  };
+}
