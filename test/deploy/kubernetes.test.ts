@@ -101,6 +101,13 @@ describe('production manifests: names and placement', () => {
     assert.equal(portNumber(port.targetPort), Number(defaultOf('PORT')));
   });
 
+  test('Prometheus is pointed at /metrics on the service port', () => {
+    const annotations = deployment.spec.template.metadata.annotations ?? {};
+    assert.equal(annotations['prometheus.io/scrape'], 'true');
+    assert.equal(annotations['prometheus.io/path'], '/metrics');
+    assert.equal(Number(annotations['prometheus.io/port']), portNumber('http'));
+  });
+
   test('the container listens where the service does: the PORT default, unless the manifests set PORT', () => {
     const port = containerEnvironment().get('PORT')?.value ?? defaultOf('PORT');
     assert.deepEqual(container.ports.map((p: { containerPort: number }) => p.containerPort), [Number(port)]);
@@ -234,9 +241,14 @@ describe('production manifests: security and availability', () => {
     assert.ok(parseInt(String(rollingUpdate.maxSurge), 10) >= 1, 'maxSurge must let at least one new pod start');
   });
 
-  test('a stopping pod gets more time than its preStop pause to finish requests', () => {
+  test('a stopping pod is given the preStop pause plus the service\'s own shutdown timeout before it is killed', () => {
     const pause = Number(container.lifecycle?.preStop?.exec?.command?.at(-1) ?? 0);
-    assert.ok(pod.terminationGracePeriodSeconds > pause + 10, `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} leaves too little after a ${pause} s preStop`);
+    const shutdownSeconds = Number(containerEnvironment().get('SHUTDOWN_TIMEOUT_MS')?.value ?? defaultOf('SHUTDOWN_TIMEOUT_MS') ?? 0) / 1000;
+    assert.ok(pause > 0, 'no preStop pause: requests routed during endpoint removal would be refused');
+    assert.ok(
+      pod.terminationGracePeriodSeconds > pause + shutdownSeconds,
+      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} does not cover a ${pause} s preStop and a ${shutdownSeconds} s shutdown`,
+    );
   });
 
   test('the autoscaler (autoscaling/v2) scales the Deployment and keeps at least two pods', () => {

@@ -20,7 +20,8 @@ export function isSecretEnvVar(name: string): boolean {
   return spec?.secret === true;
 }
 
-export function defaultOf(name: keyof typeof ENV_VARS): string | undefined {
-  const spec = ENV_VARS[name] as { default?: string };
-  return spec.default;
+/** The default of a setting; undefined for a setting without one, or one the service does not (yet) read. */
+export function defaultOf(name: string): string | undefined {
+  const spec = ENV_VARS[name as keyof typeof ENV_VARS] as { default?: string } | undefined;
+  return spec?.default;
 }
