@@ -39,7 +39,8 @@ const LIVE_KEYS = {
 
 /** The background jobs' statements; each claims or removes one batch. */
 export class JobQueries {
-  constructor(private readonly pool: pg.Pool) {}
+  /** A pool, or a client inside a transaction (tests hold claims open that way). */
+  constructor(private readonly pool: Pick<pg.Pool, 'query'>) {}
 
   /** PENDING assets whose upload window closed more than `graceSeconds` ago, leased to the caller for `leaseSeconds`. */
   claimStaleUploads(graceSeconds: number, limit: number, leaseSeconds: number): Promise<Asset[]> {

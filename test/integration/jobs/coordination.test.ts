@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { JobQueries } from '../../../src/db/job-queries.js';
+import { PostgresJobLocks } from '../../../src/db/job-locks.js';
+import { RunCounts } from '../../../src/jobs/job.js';
+import { OrphanSweepJob } from '../../../src/jobs/orphan-sweep.js';
+import { capturedLogger } from '../../support/captured-logs.js';
+import { fixture } from '../../support/fixtures.js';
+import { startTestService, type TestService } from '../../support/test-service.js';
+import { confirmReady, createAndUpload, createUpload, fixtureInput, objectExists } from '../../support/uploads.js';
+
+/** The statements and locks two replicas would use, on two separate pools, with no job runner in the way. */
+describe('job coordination in PostgreSQL', () => {
+  let svc: TestService;
+  let replicaA: pg.Pool;
+  let replicaB: pg.Pool;
+  let token: string;
+  before(async () => {
+    svc = await startTestService({ JOBS_ENABLED: 'false' });
+    replicaA = new pg.Pool({ connectionString: svc.databaseUrl });
+    replicaB = new pg.Pool({ connectionString: svc.databaseUrl, statement_timeout: 2000 });
+    token = await svc.token('alice');
+  });
+  // Every test starts without stale uploads: claims see only the rows the test made.
+  afterEach(() => svc.db.query(`UPDATE assets SET status = 'FAILED', failure_reason = 'UPLOAD_EXPIRED' WHERE status = 'PENDING'`));
+  after(async () => {
+    await replicaA?.end();
+    await replicaB?.end();
+    await svc?.stop();
+  });
+
+  async function staleUploads(n: number): Promise<string[]> {
+    const assets = await Promise.all(Array.from({ length: n }, () => createUpload(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'))));
+    const ids = assets.map((a) => a.id);
+    await svc.db.query(`UPDATE assets SET upload_expires_at = now() - interval '1 hour' WHERE id = ANY($1)`, [ids]);
+    return ids;
+  }
+
+  test('two replicas claiming at the same moment never get the same stale upload', async () => {
+    const ids = await staleUploads(10);
+    const [first, second] = await Promise.all([new JobQueries(replicaA).claimStaleUploads(0, 6, 60), new JobQueries(replicaB).claimStaleUploads(0, 6, 60)]);
+    const claimed = [...first, ...second].map((a) => a.id);
+    assert.equal(new Set(claimed).size, claimed.length, 'an upload was claimed twice');
+    assert.deepEqual(claimed.sort(), ids.sort());
+    assert.ok(first.every((a) => a.status === 'PENDING' && a.version === 0), 'a claim must not count as a transition');
+  });
+
+  test('a claim skips rows another replica is still claiming instead of waiting for them', async () => {
+    const ids = await staleUploads(5);
+    const claiming = await replicaA.connect();
+    try {
+      await claiming.query('BEGIN');
+      const held = await new JobQueries(claiming).claimStaleUploads(0, 2, 60);
+      // Without SKIP LOCKED this would wait for the open transaction and hit replicaB's statement timeout.
+      const skipped = await new JobQueries(replicaB).claimStaleUploads(0, 100, 60);
+      assert.deepEqual([...held, ...skipped].map((a) => a.id).sort(), ids.sort());
+    } finally {
+      await claiming.query('ROLLBACK');
+      claiming.release();
+    }
+  });
+
+  test('a claimed upload is not claimed again until its lease runs out, as after a replica died mid-batch', async () => {
+    const [id] = await staleUploads(1);
+    const queries = new JobQueries(replicaA);
+    assert.deepEqual((await queries.claimStaleUploads(0, 100, 60)).map((a) => a.id), [id]);
+    assert.deepEqual(await new JobQueries(replicaB).claimStaleUploads(0, 100, 60), []);
+    await svc.db.query(`UPDATE assets SET job_lease_until = now() - interval '1 second' WHERE id = $1`, [id]);
+    assert.deepEqual((await new JobQueries(replicaB).claimStaleUploads(0, 100, 60)).map((a) => a.id), [id]);
+  });
+
+  test('an upload is not stale before its window plus the grace period has passed', async () => {
+    const [id] = await staleUploads(1);
+    await svc.db.query(`UPDATE assets SET upload_expires_at = now() - interval '30 seconds' WHERE id = $1`, [id]);
+    assert.deepEqual(await new JobQueries(replicaA).claimStaleUploads(60, 100, 60), []);
+    assert.deepEqual((await new JobQueries(replicaA).claimStaleUploads(10, 100, 60)).map((a) => a.id), [id]);
+  });
+
+  test("only one replica at a time holds a job's lock, and releasing it lets another take it", async () => {
+    const locksA = new PostgresJobLocks(replicaA);
+    const locksB = new PostgresJobLocks(replicaB);
+    const held = await locksA.tryAcquire('purge-deleted-assets');
+    assert.ok(held);
+    assert.equal(await locksB.tryAcquire('purge-deleted-assets'), null);
+    const otherJob = await locksB.tryAcquire('expire-stale-uploads');
+    assert.ok(otherJob, 'a different job is not blocked');
+    await otherJob.release();
+    await held.release();
+    const taken = await locksB.tryAcquire('purge-deleted-assets');
+    assert.ok(taken);
+    await taken.release();
+  });
+
+  test('the orphan sweep in report-only mode names the orphans in the log and deletes nothing', async () => {
+    const strays = ['stray/one.txt', 'stray/two.txt'];
+    for (const key of strays) await svc.s3.send(new PutObjectCommand({ Bucket: svc.privateBucket, Key: key, Body: 'nobody owns me' }));
+    const live = await createAndUpload(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
+    await confirmReady(svc, token, live.id);
+    const logs = capturedLogger('info');
+    const sweep = (graceSeconds: number) => {
+      const job = new OrphanSweepJob(svc.s3, [svc.publicBucket, svc.privateBucket], new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false }, logs.logger);
+      const counts = new RunCounts();
+      return job.run(new AbortController().signal, counts).then(() => counts);
+    };
+
+    assert.equal((await sweep(3600)).processed, 0, 'objects younger than the grace period are never orphans');
+    const counts = await sweep(0);
+    assert.equal(counts.processed, strays.length);
+    assert.equal(counts.byKind.scanned, strays.length + 1);
+    const report = logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
+    assert.deepEqual(report?.keys.sort(), strays.map((k) => `${svc.privateBucket}/${k}`));
+    assert.match(report?.msg, /ORPHAN_DELETE=true/);
+    for (const key of strays) assert.equal(await objectExists(svc, { storageBucket: svc.privateBucket, storageKey: key }), true);
+    assert.equal(await objectExists(svc, live), true);
+  });
+});

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { capturedLogger } from '../../support/captured-logs.js';
+import { fixture } from '../../support/fixtures.js';
+import { DELETE, GET } from '../../support/operations.js';
+import { startTestService, type TestService } from '../../support/test-service.js';
+import { assetRow, confirmReady, createAndUpload, createUpload, fixtureInput, objectExists } from '../../support/uploads.js';
+
+const EXPIRE = 'expire-stale-uploads';
+
+/** Both replicas run every job every second; uploads are stale 3 s after creation at the latest. */
+const JOBS_ENV = {
+  LOG_LEVEL: 'info',
+  // The URL expires at createdAt (whole seconds) + TTL: two seconds leave the PUT at least one.
+  STORAGE_UPLOAD_TTL_SECONDS: '2',
+  JOB_EXPIRE_GRACE_SECONDS: '1',
+  JOB_EXPIRE_INTERVAL_SECONDS: '1',
+  JOB_PURGE_INTERVAL_SECONDS: '1',
+  JOB_ORPHAN_INTERVAL_SECONDS: '1',
+  ORPHAN_GRACE_SECONDS: '0',
+  ORPHAN_DELETE: 'true',
+  // Small batches, so that a run claims several times.
+  JOB_BATCH_SIZE: '2',
+};
+
+async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+describe('background jobs on two replicas sharing one database and its buckets', () => {
+  const logsA = capturedLogger('info');
+  const logsB = capturedLogger('info');
+  let a: TestService;
+  let b: TestService;
+  let token: string;
+  before(async () => {
+    a = await startTestService(JOBS_ENV, { logger: logsA.logger });
+    b = await startTestService(JOBS_ENV, { logger: logsB.logger, shareWith: a });
+    token = await a.token('alice');
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  const auditLines = (event: string) => [...logsA.lines(), ...logsB.lines()].filter((l) => l.audit && l.event === event);
+  const processedBy = (job: string) => a.running.jobs.stats.of(job).processed + b.running.jobs.stats.of(job).processed;
+
+  test('stale uploads are settled exactly once: rescued when the object passes confirm checks, failed otherwise', async () => {
+    // Namespaces without an uploadTtlSeconds of their own, so that STORAGE_UPLOAD_TTL_SECONDS applies.
+    const png = () => fixtureInput('image.png', 'user-profiles', 'image/png');
+    const crashed = await Promise.all([1, 2, 3, 4].map(() => createAndUpload(a, token, png(), fixture('image.png'))));
+    const crashedPublic = await createAndUpload(b, token, fixtureInput('image.jpg', 'group-assets', 'image/jpeg'), fixture('image.jpg'));
+    const abandoned = await Promise.all([1, 2].map(() => createUpload(b, token, png())));
+    const wrongType = await createAndUpload(a, token, fixtureInput('notes.txt', 'user-profiles', 'image/png'), fixture('notes.txt'));
+    const confirmedInTime = await createAndUpload(a, token, png(), fixture('image.png'));
+    await confirmReady(a, token, confirmedInTime.id);
+    const rescued = [...crashed, crashedPublic];
+    const stale = [...rescued, ...abandoned, wrongType];
+
+    await eventually(async () => processedBy(EXPIRE) >= stale.length, 'both replicas to settle every stale upload');
+    await sleep(1500); // a few more runs on both replicas, which must find nothing left to do
+
+    assert.equal(processedBy(EXPIRE), stale.length, 'an upload was processed more than once');
+    for (const replica of [a, b]) assert.ok(replica.running.jobs.stats.of(EXPIRE).runs > 0, 'both replicas must have run the job');
+    for (const asset of rescued) assert.deepEqual(await assetRow(a, asset.id).then((r) => [r.status, r.version]), ['READY', 1]);
+    for (const asset of rescued) assert.equal(await objectExists(a, asset), true, 'a rescued upload lost its object');
+    for (const asset of abandoned) assert.deepEqual(await assetRow(a, asset.id).then((r) => [r.status, r.failure_reason, r.version]), ['FAILED', 'UPLOAD_EXPIRED', 1]);
+    assert.deepEqual(await assetRow(a, wrongType.id).then((r) => [r.status, r.failure_reason, r.version]), ['FAILED', 'CONTENT_MISMATCH', 1]);
+    assert.equal(await objectExists(a, wrongType), false, 'the object that failed the checks is still in the bucket');
+    assert.equal((await assetRow(a, confirmedInTime.id)).version, 1, 'an upload confirmed in time was touched by the job');
+
+    const settledIds = [...auditLines('asset.rescued'), ...auditLines('asset.expired')].map((l) => l.assetId).sort();
+    assert.deepEqual(settledIds, stale.map((s) => s.id).sort(), 'audit lines must name each settled asset exactly once');
+    const line = auditLines('asset.expired').find((l) => l.assetId === wrongType.id);
+    assert.deepEqual([line?.ownerId, line?.namespace, line?.actor, line?.reason], ['alice', 'user-profiles', EXPIRE, 'CONTENT_MISMATCH']);
+    const publicView = (await b.gql(GET, { id: crashedPublic.id }, await b.token('bob'))).data!.asset;
+    assert.equal(publicView.status, 'READY');
+    assert.equal((await fetch(publicView.publicUrl)).status, 200, 'a rescued PUBLIC asset is served at its publicUrl');
+  });
+
+  test('each run is logged with its counts', () => {
+    const runs = [...logsA.lines(), ...logsB.lines()].filter((l) => l.msg === 'job run finished' && l.job === EXPIRE);
+    const total = (kind: string) => runs.reduce((sum, l) => sum + (l[kind] ?? 0), 0);
+    assert.deepEqual([total('rescued'), total('expired'), total('processed')], [5, 3, 8]);
+    assert.ok(runs.every((l) => typeof l.durationMs === 'number'));
+  });
+
+  test('the purge removes DELETED rows older than the retention and keeps newer ones', async () => {
+    const deletedAsset = async () => {
+      const asset = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
+      await confirmReady(a, token, asset.id);
+      assert.equal((await a.gql(DELETE, { id: asset.id }, token)).data!.deleteAsset, true);
+      return asset;
+    };
+    const old = await deletedAsset();
+    const recent = await deletedAsset();
+    await a.db.query(`UPDATE assets SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
+    await a.db.query(`UPDATE assets SET deleted_at = now() - interval '29 days' WHERE id = $1`, [recent.id]);
+
+    const rowCount = async (id: string) => (await a.db.query('SELECT 1 FROM assets WHERE id = $1', [id])).rowCount;
+    await eventually(async () => (await rowCount(old.id)) === 0, 'the old DELETED row to be purged');
+    assert.equal(await rowCount(recent.id), 1, 'a row within the retention period was purged');
+    assert.deepEqual(auditLines('asset.purged').map((l) => [l.assetId, l.ownerId, l.namespace]), [[old.id, 'alice', 'attachments']]);
+  });
+
+  test('the orphan sweep deletes objects no asset accounts for, and never objects of live assets', async () => {
+    const orphans = [
+      { bucket: a.privateBucket, key: 'attachments/nobody/stray.txt' },
+      { bucket: a.publicBucket, key: 'copied-by-hand.png' },
+    ];
+    for (const o of orphans) await a.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: 'nobody owns me' }));
+    const ready = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
+    await confirmReady(a, token, ready.id);
+    const pending = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
+
+    const exists = (o: { bucket: string; key: string }) => objectExists(a, { storageBucket: o.bucket, storageKey: o.key });
+    await eventually(async () => !(await exists(orphans[0]!)) && !(await exists(orphans[1]!)), 'the orphans to be deleted');
+    assert.equal(await objectExists(a, ready), true, 'the object of a READY asset was deleted');
+    assert.equal(await objectExists(a, pending), true, 'the object of a PENDING asset was deleted');
+    const deleted = auditLines('orphan.deleted').map((l) => `${l.bucket}/${l.key}`);
+    for (const o of orphans) assert.equal(deleted.filter((d) => d === `${o.bucket}/${o.key}`).length, 1, `${o.key} not reported deleted exactly once`);
+  });
+});
