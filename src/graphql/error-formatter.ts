@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
 import { AssetError } from '../domain/errors.js';
 
@@ -20,6 +20,19 @@ export function formatError(error: GraphQLError, log: FastifyBaseLogger, request
   if (!original || original.name === 'GraphQLError') return { ...base, extensions: { code: 'VALIDATION_ERROR' } };
   log.error({ err: original, requestId }, 'unexpected error in a resolver');
   return { ...base, message: `Internal error; retry later, or report request id ${requestId}.`, extensions: { code: 'INTERNAL', requestId } };
+}
+
+/**
+ * Mercurius reports a query that does not parse or validate as one error wrapping the list of
+ * GraphQL errors (MER_ERR_GQL_VALIDATION): unwrap it, so each reaches the client as a VALIDATION_ERROR
+ * with its own message instead of one opaque INTERNAL.
+ */
+export function unwrapQueryErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.flatMap((error) => {
+    const wrapped = (error.originalError as { errors?: unknown } | undefined)?.errors;
+    if (!Array.isArray(wrapped)) return [error];
+    return wrapped.map((inner: Error) => (inner instanceof GraphQLError ? inner : new GraphQLError(inner.message)));
+  });
 }
 
 /** Query errors (nothing executed) are HTTP 400; execution errors come back with HTTP 200 beside partial data. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
 import { buildContext, type RequestContext } from '../graphql/context.js';
-import { formatError, statusFor } from '../graphql/error-formatter.js';
+import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
 import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from 'pino';
@@ -52,7 +52,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     errorFormatter: (execution, context) => {
       const ctx = context as unknown as RequestContext & { reply: { request: { id: string; log: FastifyInstance['log'] } } };
       const request = ctx.reply.request;
-      const errors = execution.errors.map((e) => formatError(e, request.log, request.id));
+      const errors = unwrapQueryErrors(execution.errors).map((e) => formatError(e, request.log, request.id));
       return { statusCode: statusFor(execution), response: { data: execution.data ?? null, errors } };
     },
   });
