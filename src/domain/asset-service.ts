@@ -192,7 +192,8 @@ export class AssetService {
   private async fail(asset: Asset, reason: FailureReason, principal: Principal): Promise<never> {
     const failed = await this.markFailed(asset, reason);
     if (failed.changed) this.emit('asset.failed', asset, principal, reason);
-    throw failureError(asset, reason);
+    // A racing confirm may have failed it first (and deleted the object): its verdict is the one on record.
+    throw failureError(asset, failed.asset.failureReason ?? reason);
   }
 
   /**

@@ -54,7 +54,6 @@ describe('confirm is idempotent and race-free; idempotency keys describe one upl
 
   test(
     'racing confirms of a mismatched upload all report the failureReason recorded on the row',
-    { todo: 'AssetService.fail reports its own reason (OBJECT_MISSING once a racing confirm deleted the object), not the row\'s' },
     async () => {
       const asset = await createAndUpload(svc, token, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
       const reasons = new Set((await confirmConcurrently(asset.id)).map((r) => r.errors?.[0]?.extensions.failureReason));
