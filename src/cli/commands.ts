@@ -15,5 +15,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate-command.js')).migrateCommand,
   token: async () => (await import('./token-command.js')).tokenCommand,
   'storage init': async () => (await import('./storage-init-command.js')).storageInitCommand,
+  'storage sync': async () => (await import('./storage-sync-command.js')).storageSyncCommand,
   doctor: async () => (await import('./doctor-command.js')).doctorCommand,
 };

@@ -1,0 +1,118 @@
+import type { StorageConfig } from '../config/storage-config.js';
+import { createPool } from '../db/pool.js';
+import { loadDatabaseUrl, loadStorageSettings, required } from '../operations/settings.js';
+import { rewriteAssetLocations } from '../operations/sync/rewrite-metadata.js';
+import { syncBucket, type SyncReport } from '../operations/sync/sync.js';
+import { createS3Client } from '../storage/s3-client.js';
+import type { Command } from './commands.js';
+import { syncOutput } from './sync-output.js';
+
+const MIN_PART_MB = 5; // S3's (and R2's) smallest allowed multipart part
+
+/**
+ * `storage sync`: copies objects between two S3-compatible stores, each described like the service's
+ * storage (STORAGE_* under an optional prefix). Reruns skip what is already identical, which is how
+ * an interrupted sync resumes.
+ */
+export const storageSyncCommand: Command = {
+  options: {
+    'from-env-prefix': { type: 'string', default: '' },
+    'to-env-prefix': { type: 'string', default: '' },
+    'both-buckets': { type: 'boolean' },
+    concurrency: { type: 'string', default: '8' },
+    'part-size-mb': { type: 'string', default: '8' },
+    'dry-run': { type: 'boolean' },
+    delete: { type: 'boolean' },
+    'rewrite-metadata': { type: 'boolean' },
+    'progress-every': { type: 'string', default: '5' },
+  },
+  async run(options, positionals) {
+    const source = required(loadStorageSettings(process.env, options['from-env-prefix'] as string)).storage;
+    const destination = required(loadStorageSettings(process.env, options['to-env-prefix'] as string)).storage;
+    const pairs = bucketPairs(positionals, options['both-buckets'] === true, source, destination);
+    const concurrency = wholeNumber(options.concurrency, '--concurrency', 1);
+    const partSize = wholeNumber(options['part-size-mb'], '--part-size-mb', MIN_PART_MB) * 1024 * 1024;
+    const dryRun = options['dry-run'] === true;
+    // Checked before anything is copied: a missing DATABASE_URL must not surface after an hour of copying.
+    const pool = options['rewrite-metadata'] ? createPool(required(loadDatabaseUrl(process.env)), 2) : undefined;
+    const output = syncOutput(process.stdout.isTTY === true, Number(options['progress-every']) * 1000);
+    const sourceClient = createS3Client(source);
+    const destinationClient = createS3Client(destination);
+    const interrupt = interruptOnSignals(output.note);
+    let ok = true;
+    try {
+      for (const [from, to] of pairs) {
+        const started = performance.now();
+        let stopWatching: () => void = () => undefined;
+        const report = await syncBucket({
+          source: { client: sourceClient, bucket: from, storage: source },
+          destination: { client: destinationClient, bucket: to, storage: destination },
+          concurrency,
+          partSize,
+          dryRun,
+          deleteExtraneous: options.delete === true,
+          signal: interrupt.signal,
+          onEvent: output.event,
+          onStart: (progress) => (stopWatching = output.watch(progress, from)),
+        }).finally(() => stopWatching());
+        output.summary(report, (performance.now() - started) / 1000);
+        ok &&= succeeded(report);
+        if (interrupt.signal.aborted) break;
+        if (pool && succeeded(report)) {
+          const rows = await rewriteAssetLocations(pool, { bucket: from, region: source.region }, { bucket: to, region: destination.region }, dryRun);
+          output.note(`${dryRun ? 'would point' : 'pointed'} ${rows} asset row(s) from ${from} (${source.region}) to ${to} (${destination.region})`, { rows });
+        } else if (pool) {
+          output.note(`asset rows left on ${from}: the copy did not complete; run the sync again`);
+        }
+      }
+    } finally {
+      interrupt.dispose();
+      sourceClient.destroy();
+      destinationClient.destroy();
+      await pool?.end();
+    }
+    if (interrupt.signal.aborted) process.exitCode = 130;
+    else if (!ok) process.exitCode = 1;
+  },
+};
+
+function succeeded(report: SyncReport): boolean {
+  return report.failed.length === 0 && !report.interrupted;
+}
+
+/** Bucket names from the arguments, or both of the service's buckets (source names to destination names). */
+function bucketPairs(positionals: string[], both: boolean, source: StorageConfig, destination: StorageConfig): [string, string][] {
+  if (both && positionals.length === 0) {
+    return [
+      [source.publicBucket, destination.publicBucket],
+      [source.privateBucket, destination.privateBucket],
+    ];
+  }
+  if (!both && positionals.length === 2) return [[positionals[0]!, positionals[1]!]];
+  throw new Error('Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets to copy the public and the private bucket (names from the prefixed STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET).');
+}
+
+function wholeNumber(value: string | boolean | undefined, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be a whole number of at least ${min} (got ${String(value)}).`);
+  return n;
+}
+
+/** The first Ctrl-C / SIGTERM stops the sync cleanly (running copies are aborted); a second one exits at once. */
+function interruptOnSignals(note: (message: string) => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    note('interrupted: stopping; run the same command again to resume');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import cliProgress from 'cli-progress';
+import type { SyncEvent, SyncReport } from '../operations/sync/sync.js';
+import type { ProgressSnapshot, SyncProgress } from '../operations/sync/sync-progress.js';
+
+/**
+ * What `storage sync` prints: on a terminal, a progress bar and readable lines; otherwise (CI, a
+ * Kubernetes Job's log) one JSON object per line, progress included, for machines to read.
+ */
+export interface SyncOutput {
+  event(event: SyncEvent): void;
+  /** Shows progress until the returned function is called. */
+  watch(progress: SyncProgress, label: string): () => void;
+  summary(report: SyncReport, seconds: number): void;
+  note(message: string, fields?: Record<string, unknown>): void;
+}
+
+export function syncOutput(tty: boolean, progressEveryMs: number): SyncOutput {
+  return tty ? textOutput() : jsonOutput(progressEveryMs);
+}
+
+function textOutput(): SyncOutput {
+  const line = (text: string) => process.stdout.write(`${text}\n`);
+  return {
+    event: (e) => line(`${e.type.padEnd(12)} ${e.key} (${e.detail})`),
+    watch(progress, label) {
+      const bar = new cliProgress.SingleBar(
+        { format: `${label} {bar} {percentage}% | {objects}/{totalObjects} objects | {done}/{total} | {rate}/s | ETA {eta_text}`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      const payload = (s: ProgressSnapshot) => ({ objects: s.objects, totalObjects: s.totalObjects, done: bytes(s.bytes), total: bytes(s.totalBytes), rate: bytes(s.bytesPerSecond), eta_text: duration(s.etaSeconds) });
+      const first = progress.snapshot();
+      bar.start(Math.max(first.totalBytes, 1), first.bytes, payload(first));
+      const timer = setInterval(() => {
+        const s = progress.snapshot();
+        bar.update(s.bytes, payload(s));
+      }, 250);
+      return () => {
+        clearInterval(timer);
+        const s = progress.snapshot();
+        bar.update(s.bytes, payload(s));
+        bar.stop();
+      };
+    },
+    summary(r, seconds) {
+      const verb = r.dryRun ? 'would copy' : 'copied';
+      const deleted = r.dryRun ? 'would delete' : 'deleted';
+      line(`${r.source} -> ${r.destination}: ${verb} ${r.copied} (${bytes(r.copiedBytes)}), skipped ${r.skipped} identical, ${deleted} ${r.deleted}, failed ${r.failed.length}${r.interrupted ? ', INTERRUPTED' : ''} in ${seconds.toFixed(1)} s`);
+      for (const f of r.failed) line(`  failed ${f.key}: ${f.reason}`);
+    },
+    note: (message) => line(message),
+  };
+}
+
+function jsonOutput(everyMs: number): SyncOutput {
+  const line = (event: string, fields: object) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
+  return {
+    event: (e) => line(e.type, { key: e.key, detail: e.detail }),
+    watch(progress, label) {
+      const timer = setInterval(() => line('progress', { bucket: label, ...progress.snapshot() }), everyMs);
+      return () => {
+        clearInterval(timer);
+        line('progress', { bucket: label, ...progress.snapshot() });
+      };
+    },
+    summary: (report, seconds) => line('summary', { ...report, seconds: Number(seconds.toFixed(3)) }),
+    note: (message, fields = {}) => line('note', { message, ...fields }),
+  };
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '?';
+  const m = Math.floor(seconds / 60);
+  return m > 0 ? `${m}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+}

@@ -1,0 +1,65 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+/** S3 lists and returns ETags in quotes; some stores (Ceph after a multipart upload) return none at all. */
+export function cleanEtag(etag: string | undefined): string {
+  return (etag ?? '').replace(/"/g, '');
+}
+
+/** A single-part ETag is the MD5 of the bytes; multipart ETags ("<md5>-<parts>") are not. */
+export function isContentMd5(etag: string): boolean {
+  return /^[0-9a-f]{32}$/i.test(etag);
+}
+
+/**
+ * Passes bytes through unchanged while computing the MD5 of the whole object and of each part of
+ * `partSize` bytes, as @aws-sdk/lib-storage's Upload cuts them: the ETag the destination must
+ * report is then known without reading the object twice.
+ */
+export class StreamDigest extends Transform {
+  private readonly whole = createHash('md5');
+  private readonly partDigests: Buffer[] = [];
+  private part: Hash = createHash('md5');
+  private partBytes = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly partSize: number,
+    /** Told each chunk's size as it passes, for progress (a 'data' listener would steal the bytes from the reader). */
+    private readonly onChunk: (bytes: number) => void = () => undefined,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.whole.update(chunk);
+    this.bytes += chunk.length;
+    this.onChunk(chunk.length);
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(this.partSize - this.partBytes, chunk.length - offset);
+      this.part.update(chunk.subarray(offset, offset + take));
+      this.partBytes += take;
+      offset += take;
+      if (this.partBytes === this.partSize) this.closePart();
+    }
+    done(null, chunk);
+  }
+
+  md5(): string {
+    return this.whole.copy().digest('hex');
+  }
+
+  /** The ETag S3, R2, Ceph and MinIO give the object once uploaded with this part size. */
+  expectedEtag(): string {
+    if (this.bytes <= this.partSize) return this.md5();
+    const parts = this.partBytes > 0 ? [...this.partDigests, this.part.copy().digest()] : this.partDigests;
+    return `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
+  }
+
+  private closePart(): void {
+    this.partDigests.push(this.part.digest());
+    this.part = createHash('md5');
+    this.partBytes = 0;
+  }
+}

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { migrate } from '../../../src/db/migrate.js';
+import { createPool } from '../../../src/db/pool.js';
+import { loadStorageSettings, required } from '../../../src/operations/settings.js';
+import { listBucket } from '../../../src/operations/sync/listing.js';
+import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.js';
+import { createS3Client } from '../../../src/storage/s3-client.js';
+import { createDatabase, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { runCli } from './run-cli.js';
+import { fillBucket, SYNC_DATASET } from './sync-dataset.js';
+
+const TOTAL = SYNC_DATASET.smallObjects + SYNC_DATASET.largeObjects;
+
+/** The test Ceph's two gateway users, each described the way an operator would: prefixed STORAGE_* settings. */
+function storeEnv(prefix: string, user: 1 | 2): Record<string, string> {
+  const suffix = user === 2 ? '_2' : '';
+  const endpoint = s3Endpoint();
+  const settings: Record<string, string> = {
+    STORAGE_HOSTNAME: endpoint.hostname,
+    STORAGE_PORT: endpoint.port,
+    STORAGE_USE_HTTPS: 'false',
+    STORAGE_FORCE_PATH_STYLE: 'true',
+    STORAGE_REGION: process.env.TEST_S3_REGION ?? 'us-east-1',
+    STORAGE_ACCESS_KEY: requireEnv(`TEST_S3_ACCESS_KEY${suffix}`),
+    STORAGE_SECRET: requireEnv(`TEST_S3_SECRET_KEY${suffix}`),
+    STORAGE_TIMEOUT_MS: '30000',
+  };
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
+const ENV = { ...storeEnv('SRC_', 1), ...storeEnv('DST_', 2) };
+const storageOf = (prefix: string) => required(loadStorageSettings(ENV, prefix)).storage;
+const client = (prefix: string): S3Client => createS3Client(storageOf(prefix));
+const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+const summaryOf = (stdout: string) => jsonLines(stdout).find((l) => l.event === 'summary') as SyncReport & { seconds: number };
+
+describe('neotool-assets storage sync between two gateway users', () => {
+  const source = client('SRC_');
+  const destination = client('DST_');
+  const sourceBucket = uniqueName('sync-src');
+  const destinationBucket = uniqueName('sync-dst');
+  const cli = (...args: string[]) => runCli(['storage', 'sync', sourceBucket, destinationBucket, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', ...args], ENV, 300_000);
+
+  before(async () => {
+    await source.send(new CreateBucketCommand({ Bucket: sourceBucket }));
+    await destination.send(new CreateBucketCommand({ Bucket: destinationBucket }));
+    await fillBucket(source, sourceBucket, SYNC_DATASET);
+  });
+  after(async () => {
+    await emptyAndDelete(source, sourceBucket);
+    await emptyAndDelete(destination, destinationBucket);
+    source.destroy();
+    destination.destroy();
+  });
+
+  let copiedBeforeInterruption = 0;
+
+  test('an interrupted sync stops early, counts no failure and leaves only complete objects', async (t) => {
+    const controller = new AbortController();
+    const started = performance.now();
+    const report = await syncBucket({
+      source: { client: source, bucket: sourceBucket, storage: storageOf('SRC_') },
+      destination: { client: destination, bucket: destinationBucket, storage: storageOf('DST_') },
+      concurrency: 8,
+      partSize: 5 * 1024 * 1024,
+      signal: controller.signal,
+      onStart: (progress) => {
+        const timer = setInterval(() => {
+          if (progress.snapshot().objects >= 500) {
+            controller.abort();
+            clearInterval(timer);
+          }
+        }, 20);
+      },
+    });
+    t.diagnostic(`interrupted after ${report.copied} objects in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    assert.equal(report.interrupted, true);
+    assert.deepEqual(report.failed, []);
+    assert.ok(report.copied >= 500 && report.copied < TOTAL, `copied ${report.copied}`);
+    const [sourceObjects, copied] = [await listBucket(source, sourceBucket), await listBucket(destination, destinationBucket)];
+    assert.ok(copied.size >= report.copied && copied.size < TOTAL);
+    for (const object of copied.values()) assert.equal(object.size, sourceObjects.get(object.key)?.size, object.key);
+    copiedBeforeInterruption = copied.size;
+  });
+
+  test('the rerun skips what was copied, copies the rest with multipart for large objects, verified, and exits 0', async (t) => {
+    const result = await cli('--part-size-mb', '5', '--concurrency', '8');
+    assert.equal(result.code, 0, result.stderr + result.stdout.slice(-2000));
+    const summary = summaryOf(result.stdout);
+    t.diagnostic(`rerun copied ${summary.copied} and skipped ${summary.skipped} in ${summary.seconds} s`);
+    assert.equal(summary.skipped, copiedBeforeInterruption);
+    assert.equal(summary.copied, TOTAL - copiedBeforeInterruption);
+    assert.deepEqual(summary.failed, []);
+    assert.ok(jsonLines(result.stdout).some((l) => l.event === 'progress' && l.objects === TOTAL && l.totalBytes > 100_000_000), 'a final progress line');
+    await assertSameContent(source, sourceBucket, destination, destinationBucket);
+  });
+
+  test('large objects copied in 5 MiB parts carry multipart ETags that match the MD5s of the parts sent', async () => {
+    const copy = await destination.send(new HeadObjectCommand({ Bucket: destinationBucket, Key: 'large/019.bin' }));
+    assert.match(copy.ETag ?? '', /^"[0-9a-f]{32}-2"$/);
+    assert.ok(copy.Metadata?.['neotool-sync-source-etag']);
+  });
+
+  test('a third run finds everything identical and copies nothing, multipart sources included', async () => {
+    const report = await syncBucket({
+      source: { client: source, bucket: sourceBucket, storage: storageOf('SRC_') },
+      destination: { client: destination, bucket: destinationBucket, storage: storageOf('DST_') },
+      concurrency: 8,
+      partSize: 8 * 1024 * 1024,
+    });
+    assert.equal(report.copied, 0);
+    assert.equal(report.skipped, TOTAL);
+  });
+
+  test('--dry-run lists the changed and the extraneous object and changes nothing', async () => {
+    await source.send(new PutObjectCommand({ Bucket: sourceBucket, Key: 'small/00007.txt', Body: Buffer.alloc(SYNC_DATASET.smallBytes, 7), ContentType: 'text/plain' }));
+    await destination.send(new PutObjectCommand({ Bucket: destinationBucket, Key: 'stray/old.txt', Body: 'left over' }));
+    const before = await destination.send(new HeadObjectCommand({ Bucket: destinationBucket, Key: 'small/00007.txt' }));
+    const result = await cli('--dry-run', '--delete');
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonLines(result.stdout).filter((l) => l.event.startsWith('would'));
+    assert.deepEqual(events.map((e) => [e.event, e.key]), [['would-copy', 'small/00007.txt'], ['would-delete', 'stray/old.txt']]);
+    assert.match(events[0]?.detail, /^changed/);
+    const after = await destination.send(new HeadObjectCommand({ Bucket: destinationBucket, Key: 'small/00007.txt' }));
+    assert.equal(after.ETag, before.ETag);
+    await destination.send(new HeadObjectCommand({ Bucket: destinationBucket, Key: 'stray/old.txt' }));
+  });
+
+  test('a changed object is copied again, and --delete removes what the source does not have', async () => {
+    const result = await cli('--delete');
+    assert.equal(result.code, 0, result.stderr);
+    const summary = summaryOf(result.stdout);
+    assert.deepEqual([summary.copied, summary.skipped, summary.deleted], [1, TOTAL - 1, 1]);
+    assert.deepEqual(jsonLines(result.stdout).filter((l) => l.event === 'deleted').map((l) => l.key), ['stray/old.txt']);
+    await assertSameContent(source, sourceBucket, destination, destinationBucket);
+  });
+});
+
+describe('neotool-assets storage sync, other outcomes', () => {
+  test('--rewrite-metadata points the asset rows from the source bucket to the destination bucket', async () => {
+    const source = client('SRC_');
+    const destination = client('DST_');
+    const [from, to] = [uniqueName('rw-src'), uniqueName('rw-dst')];
+    const database = await createDatabase();
+    const pool = createPool(database.url, 2);
+    try {
+      await source.send(new CreateBucketCommand({ Bucket: from }));
+      await destination.send(new CreateBucketCommand({ Bucket: to }));
+      await source.send(new PutObjectCommand({ Bucket: from, Key: 'attachments/u1/a.txt', Body: 'hello', ContentType: 'text/plain' }));
+      await migrate(pool);
+      await insertAsset(pool, from, 'attachments/u1/a.txt');
+      await insertAsset(pool, 'some-other-bucket', 'attachments/u1/b.txt');
+      const result = await runCli(['storage', 'sync', from, to, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', '--rewrite-metadata'], { ...ENV, DATABASE_URL: database.url });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(jsonLines(result.stdout).some((l) => l.event === 'note' && l.rows === 1));
+      const { rows } = await pool.query<{ storage_bucket: string }>('SELECT storage_bucket FROM assets ORDER BY storage_key');
+      assert.deepEqual(rows.map((r) => r.storage_bucket), [to, 'some-other-bucket']);
+    } finally {
+      await pool.end();
+      await database.drop();
+      await emptyAndDelete(source, from);
+      await emptyAndDelete(destination, to);
+      source.destroy();
+      destination.destroy();
+    }
+  });
+
+  test('a bucket that does not exist stops it with the cause and a non-zero exit', async () => {
+    const result = await runCli(['storage', 'sync', 'no-such-source-bucket', 'no-such-destination', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Bucket "no-such-(source|destination)[a-z-]*" \((source|destination) bucket\) does not exist at http:\/\/127\.0\.0\.1:7480/);
+  });
+
+  test('missing or ambiguous bucket arguments are refused before anything is listed', async () => {
+    const result = await runCli(['storage', 'sync', 'only-one', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets/);
+  });
+});
+
+async function insertAsset(pool: ReturnType<typeof createPool>, bucket: string, key: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type, size_bytes, original_filename, upload_expires_at)
+     VALUES (gen_random_uuid(), 'u1', 'attachments', 'PRIVATE', $1, 'us-east-1', $2, 'text/plain', 5, 'a.txt', now())`,
+    [key, bucket],
+  );
+}
+
+/** Same keys, same sizes, same bytes: ETags where both are MD5s, otherwise SHA-256 of both downloads. */
+async function assertSameContent(source: S3Client, sourceBucket: string, destination: S3Client, destinationBucket: string): Promise<void> {
+  const [a, b] = [await listBucket(source, sourceBucket), await listBucket(destination, destinationBucket)];
+  assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+  for (const object of a.values()) {
+    const copy = b.get(object.key)!;
+    assert.equal(copy.size, object.size, object.key);
+    if (object.etag.length === 32 && copy.etag.length === 32) assert.equal(copy.etag, object.etag, object.key);
+    else assert.equal(await sha256(destination, destinationBucket, object.key), await sha256(source, sourceBucket, object.key), object.key);
+  }
+}
+
+async function sha256(client: S3Client, bucket: string, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function emptyAndDelete(client: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
+    const keys = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length === 0) break;
+    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+  }
+  await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+}

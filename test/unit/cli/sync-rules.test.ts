@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, test } from 'node:test';
+import { copyReason } from '../../../src/operations/sync/copy-decision.js';
+import { StreamDigest } from '../../../src/operations/sync/etag.js';
+import { SyncProgress } from '../../../src/operations/sync/sync-progress.js';
+
+const md5 = (data: Buffer) => createHash('md5').update(data).digest();
+
+async function digestOf(data: Buffer, partSize: number, chunkSize: number): Promise<StreamDigest> {
+  const digest = new StreamDigest(partSize);
+  const chunks = Array.from({ length: Math.ceil(data.length / chunkSize) }, (_, i) => data.subarray(i * chunkSize, (i + 1) * chunkSize));
+  await pipeline(Readable.from(chunks), digest, async (source) => {
+    for await (const _ of source) void _;
+  });
+  return digest;
+}
+
+describe('StreamDigest', () => {
+  test('expects the plain MD5 as ETag for an object that fits in one part', async () => {
+    const data = randomBytes(1000);
+    assert.equal((await digestOf(data, 1000, 333)).expectedEtag(), md5(data).toString('hex'));
+  });
+
+  test('expects the MD5 of the part MD5s and the part count for a multipart object, whatever the chunking', async () => {
+    const data = randomBytes(2500);
+    const expected = `${createHash('md5').update(Buffer.concat([md5(data.subarray(0, 1000)), md5(data.subarray(1000, 2000)), md5(data.subarray(2000))])).digest('hex')}-3`;
+    for (const chunkSize of [1, 7, 1000, 4096]) assert.equal((await digestOf(data, 1000, chunkSize)).expectedEtag(), expected, `chunks of ${chunkSize}`);
+  });
+
+  test('an object of exactly two parts has no empty third part', async () => {
+    const data = randomBytes(2000);
+    assert.match((await digestOf(data, 1000, 600)).expectedEtag(), /-2$/);
+  });
+});
+
+describe('copy decision', () => {
+  const object = { key: 'k', size: 10, etag: '0123456789abcdef0123456789abcdef' };
+  const noHead = async () => assert.fail('must not read the destination metadata');
+
+  test('copies what is missing or of another size, skips the same ETag, recopies another MD5 without a HEAD', async () => {
+    assert.equal(await copyReason(object, undefined, noHead), 'missing');
+    assert.equal(await copyReason(object, { ...object, size: 11 }, noHead), 'changed');
+    assert.equal(await copyReason(object, { ...object }, noHead), undefined);
+    assert.equal(await copyReason(object, { ...object, etag: 'ffffffffffffffffffffffffffffffff' }, noHead), 'changed');
+  });
+
+  test('decides by the source ETag recorded on the copy when the ETags are not comparable', async () => {
+    const multipart = { ...object, etag: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-2' };
+    assert.equal(await copyReason(multipart, object, async () => multipart.etag), undefined);
+    assert.equal(await copyReason(multipart, object, async () => 'another-etag-1'), 'changed');
+    assert.equal(await copyReason(multipart, object, async () => undefined), 'changed');
+  });
+});
+
+describe('sync progress', () => {
+  test('counts skipped objects as done without inflating the transfer rate', () => {
+    const progress = new SyncProgress(2, 300);
+    progress.finished({ key: 'skipped', size: 100, etag: '' }, 0);
+    progress.transferred(50);
+    const s = progress.snapshot();
+    assert.deepEqual([s.objects, s.bytes, s.totalBytes], [1, 150, 300]);
+    assert.ok(s.etaSeconds === null || s.etaSeconds > 0);
+  });
+});
