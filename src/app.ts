@@ -22,7 +22,12 @@ import { instrumentStorage } from './observability/storage-instrumentation.js';
 import { startBackgroundJobs } from './jobs/background-jobs.js';
 import { jobMetrics } from './jobs/job-metrics.js';
 import type { JobRunner } from './jobs/job-runner.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { StorageConfig } from './config/storage-config.js';
+import type { NamespaceCatalog } from './domain/namespace.js';
+import type { LifecycleEvents } from './domain/ports.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -42,29 +47,9 @@ export async function startService(config: Config, logger: Logger = createLogger
   metrics.observePool(pool);
   try {
     await migrate(pool);
-    const s3 = createS3Client(config.storage);
-    instrumentStorage(s3, metrics);
-    addCircuitBreaker(s3, { resetTimeoutMs: config.storage.circuitResetMs, volumeThreshold: 5 });
-    await validateBuckets(s3, config.storage);
-    logger.info({ publicBucket: config.storage.publicBucket, privateBucket: config.storage.privateBucket }, 'Bucket validation successful');
+    const s3 = await connectStorage(config.storage, metrics, logger);
     const events = auditLifecycle(logger, metrics);
-    const service = new AssetService({
-      repository: new PostgresAssetRepository(pool),
-      storage: new S3ObjectStorage(s3, new Presigner(config.storage), config.storage),
-      inspector: new FileContentInspector(),
-      events,
-      namespaces,
-      clock: { now: () => new Date() },
-      ids: { next: uuidv7 },
-      settings: {
-        buckets: { PUBLIC: config.storage.publicBucket, PRIVATE: config.storage.privateBucket },
-        region: config.storage.region,
-        uploadTtlSeconds: config.storage.uploadTtlSeconds,
-        maxDownloadTtlSeconds: config.storage.downloadTtlSeconds,
-        maxUploadBytes: config.storage.maxUploadBytes,
-        idempotencyWindowSeconds: config.assets.idempotencyWindowSeconds,
-      },
-    });
+    const service = createAssetService(config, { pool, s3, namespaces, events });
     const app = await buildServer({
       service,
       verifier: createTokenVerifier(config.jwt),
@@ -93,4 +78,47 @@ export async function startService(config: Config, logger: Logger = createLogger
     await pool.end().catch(() => undefined);
     throw error;
   }
+}
+
+/** An instrumented S3 client behind a circuit breaker, after both buckets answered. */
+async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger): Promise<S3Client> {
+  const s3 = createS3Client(config);
+  instrumentStorage(s3, metrics);
+  addCircuitBreaker(s3, { resetTimeoutMs: config.circuitResetMs, volumeThreshold: 5 });
+  try {
+    await validateBuckets(s3, config);
+  } catch (error) {
+    s3.destroy();
+    throw error;
+  }
+  logger.info({ publicBucket: config.publicBucket, privateBucket: config.privateBucket }, 'Bucket validation successful');
+  return s3;
+}
+
+interface ServiceEdges {
+  pool: pg.Pool;
+  s3: S3Client;
+  namespaces: NamespaceCatalog;
+  events: LifecycleEvents;
+}
+
+function createAssetService(config: Config, edges: ServiceEdges): AssetService {
+  const { storage, assets } = config;
+  return new AssetService({
+    repository: new PostgresAssetRepository(edges.pool),
+    storage: new S3ObjectStorage(edges.s3, new Presigner(storage), storage),
+    inspector: new FileContentInspector(),
+    events: edges.events,
+    namespaces: edges.namespaces,
+    clock: { now: () => new Date() },
+    ids: { next: uuidv7 },
+    settings: {
+      buckets: { PUBLIC: storage.publicBucket, PRIVATE: storage.privateBucket },
+      region: storage.region,
+      uploadTtlSeconds: storage.uploadTtlSeconds,
+      maxDownloadTtlSeconds: storage.downloadTtlSeconds,
+      maxUploadBytes: storage.maxUploadBytes,
+      idempotencyWindowSeconds: assets.idempotencyWindowSeconds,
+    },
+  });
 }
