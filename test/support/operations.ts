@@ -6,6 +6,7 @@ export const CREATE = `mutation($input: CreateAssetUploadInput!) { createAssetUp
 export const CONFIRM = `mutation($id: ID!, $checksum: String) { confirmAssetUpload(input: { assetId: $id, checksum: $checksum }) { ${ASSET_FIELDS} } }`;
 export const GET = `query($id: ID!) { asset(id: $id) { ${ASSET_FIELDS} } }`;
 export const GET_DOWNLOAD = `query($id: ID!, $ttl: Int) { asset(id: $id) { id status downloadUrl(ttlSeconds: $ttl) } }`;
+export const GET_DELIVERY = `query($id: ID!) { asset(id: $id) { id status visibility publicUrl downloadUrl } }`;
 export const DELETE = `mutation($id: ID!) { deleteAsset(assetId: $id) }`;
 
 export function uploadInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
