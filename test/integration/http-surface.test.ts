@@ -1,0 +1,78 @@
+// What operators, gateways and developers reach over HTTP besides the asset operations: health
+// probes, the federation SDL and entity lookup, GraphiQL, and error codes on every GraphQL error.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createUpload, errorOf } from '../support/flows.js';
+import { uploadInput } from '../support/operations.js';
+import { postGraphQL, startTestService, type TestService } from '../support/test-service.js';
+
+const ENTITY = `query($id: ID!) { _entities(representations: [{ __typename: "Asset", id: $id }]) { ... on Asset { id ownerId status } } }`;
+
+describe('the HTTP surface', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService();
+  });
+  after(() => svc.stop());
+
+  for (const path of ['/health', '/health/ready']) {
+    test(`GET ${path} is 200 with the database and storage checks up`, async () => {
+      const res = await fetch(`${svc.url}${path}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { status: 'ok', checks: { database: { status: 'up' }, storage: { status: 'up' } } });
+    });
+  }
+
+  test('GET /health/live is 200', async () => {
+    const res = await fetch(`${svc.url}/health/live`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+
+  test('GET /graphiql serves the GraphiQL page', async () => {
+    const res = await fetch(`${svc.url}/graphiql`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await res.text(), /graphiql/i);
+  });
+
+  test('the federation SDL declares Asset as an entity keyed by id, without a user token (as a gateway asks)', async () => {
+    const response = await postGraphQL(svc.url, '{ _service { sdl } }', {}, null);
+    assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+    const sdl = response.data!._service.sdl as string;
+    assert.match(sdl, /type Asset @key\(fields: "id"\)/);
+    assert.match(sdl, /createAssetUpload\(input: CreateAssetUploadInput!\): Asset!/);
+  });
+
+  test("a gateway's entity lookup resolves an Asset for its owner, and null for anyone else (PRIVATE)", async () => {
+    const asset = await createUpload(svc, await svc.token('entity-owner'), uploadInput());
+    const own = await svc.gql(ENTITY, { id: asset.id }, await svc.token('entity-owner'));
+    assert.deepEqual(own.data!._entities, [{ id: asset.id, ownerId: 'entity-owner', status: 'PENDING' }]);
+    const other = await svc.gql(ENTITY, { id: asset.id }, await svc.token('entity-stranger'));
+    assert.deepEqual(other.data!._entities, [null]);
+  });
+
+  test('an entity lookup without a token is UNAUTHENTICATED', async () => {
+    const asset = await createUpload(svc, await svc.token('entity-owner'), uploadInput());
+    errorOf(await svc.gql(ENTITY, { id: asset.id }, null), 'UNAUTHENTICATED');
+  });
+
+  for (const [what, query, message] of [
+    ['an unknown field', '{ nope }', /Cannot query field "nope"/],
+    ['a syntax error', '{ asset(id: "x") { id ', /Syntax Error/],
+    ['a missing required variable', 'query($id: ID!) { asset(id: $id) { id } }', /"\$id" of required type "ID!" was not provided/],
+  ] as const) {
+    test(`${what} is a VALIDATION_ERROR (HTTP 400) that says what is wrong`, async () => {
+      const response = await svc.gql(query, {}, await svc.token('query-author'));
+      assert.equal(response.status, 400);
+      assert.match(errorOf(response, 'VALIDATION_ERROR').message, message);
+    });
+  }
+
+  test('every response carries the request id, echoing a caller-supplied x-request-id', async () => {
+    const res = await fetch(`${svc.url}/health/live`, { headers: { 'x-request-id': 'trace-me-123' } });
+    assert.equal(res.headers.get('x-request-id'), 'trace-me-123');
+    const generated = await fetch(`${svc.url}/health/live`);
+    assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+});
