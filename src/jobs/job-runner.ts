@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type Job, type JobLocks, type OnRun, RunCounts } from './job.js';
+import { type Job, type JobLock, type JobLocks, type OnRun, RunCounts } from './job.js';
 import { JobStats } from './job-stats.js';
 
 export interface JobRunnerDeps {
@@ -42,7 +42,7 @@ export class JobRunner {
   async runOnce(job: Job): Promise<void> {
     const started = performance.now();
     const counts = new RunCounts();
-    let lock;
+    let lock: JobLock | null = null;
     try {
       lock = await this.deps.locks.tryAcquire(job.name);
       if (!lock) return this.skipped(job);
