@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Asset, NewAsset } from '../domain/asset.js';
+import type { ListCriteria } from '../domain/asset-list.js';
 import type { AssetRepository, StatusChange } from '../domain/ports.js';
 import { type AssetRow, toAsset } from './asset-row.js';
 import { withDatabaseErrors } from './database-errors.js';
@@ -26,6 +27,24 @@ const TRANSITION = {
          WHERE id = $1 AND version = $2
          RETURNING *`,
 };
+// The assets list: keyset pagination in newest-first order. Unset filters are NULL parameters, so that
+// one prepared statement serves every combination of them.
+const LIST_FILTERS = `status <> 'DELETED'
+           AND ($2::text IS NULL OR namespace = $2)
+           AND ($3::text IS NULL OR status = $3)
+           AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))`;
+const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC LIMIT $6';
+// The caller's own assets: an index range scan of assets_owner_newest.
+export const LIST_OWN = { name: 'assets_list_own', text: `SELECT * FROM assets WHERE owner_id = $1 AND ${LIST_FILTERS} ${NEWEST_FIRST}` };
+// Plus everyone's READY PUBLIC assets: two index scans (assets_public_newest for the second), merged. Written as a
+// UNION rather than one OR, which would leave PostgreSQL no index to read in order.
+export const LIST_WITH_PUBLIC = {
+  name: 'assets_list_with_public',
+  text: `(SELECT * FROM assets WHERE owner_id = $1 AND ${LIST_FILTERS} ${NEWEST_FIRST})
+         UNION ALL
+         (SELECT * FROM assets WHERE visibility = 'PUBLIC' AND status = 'READY' AND owner_id <> $1 AND ${LIST_FILTERS} ${NEWEST_FIRST})
+         ${NEWEST_FIRST}`,
+};
 
 export class PostgresAssetRepository implements AssetRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -51,6 +70,14 @@ export class PostgresAssetRepository implements AssetRepository {
     return withDatabaseErrors(async () => {
       const result = await this.pool.query<AssetRow>({ ...FIND_BY_ID, values: [id] });
       return result.rows[0] ? toAsset(result.rows[0]) : null;
+    });
+  }
+
+  list(c: ListCriteria): Promise<Asset[]> {
+    return withDatabaseErrors(async () => {
+      const values = [c.ownerId, c.namespace, c.status, c.after?.createdAt ?? null, c.after?.id ?? null, c.limit];
+      const result = await this.pool.query<AssetRow>({ ...(c.includePublic ? LIST_WITH_PUBLIC : LIST_OWN), values });
+      return result.rows.map(toAsset);
     });
   }
 

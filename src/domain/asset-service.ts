@@ -1,6 +1,7 @@
 import type { Asset, FailureReason, NewAsset, Visibility } from './asset.js';
 import { isVisibleTo } from './asset.js';
 import { AssetError, notFound, validationError } from './errors.js';
+import { decodeCursor, pageSize, type AssetPage, type ListRequest } from './asset-list.js';
 import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
 import { normalizeSha256 } from './checksum.js';
 import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectStorage, StatusChange } from './ports.js';
@@ -89,6 +90,23 @@ export class AssetService {
     requirePermission(principal, PERMISSIONS.view);
     const asset = await this.deps.repository.findById(id);
     return asset && isVisibleTo(asset, principal.ownerId) ? asset : null;
+  }
+
+  /** The caller's own assets, newest first; READY PUBLIC assets of others only when asked for. */
+  async list(principal: Principal, request: ListRequest): Promise<AssetPage> {
+    requirePermission(principal, PERMISSIONS.view);
+    const limit = pageSize(request.first);
+    const namespace = request.namespace ? this.deps.namespaces.resolve(request.namespace).name : null;
+    const rows = await this.deps.repository.list({
+      ownerId: principal.ownerId,
+      includePublic: request.includePublic ?? false,
+      namespace,
+      status: request.status ?? null,
+      after: request.after ? decodeCursor(request.after) : null,
+      // One row more than asked for tells whether another page follows.
+      limit: limit + 1,
+    });
+    return { assets: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Asset, AssetStatus, FailureReason, NewAsset, Visibility } from './asset.js';
+import type { ListCriteria } from './asset-list.js';
 
 /** Persistence the lifecycle needs; implemented over PostgreSQL in src/db. */
 export interface AssetRepository {
@@ -10,6 +11,8 @@ export interface AssetRepository {
   /** Frees an asset's idempotency key so that a new upload may use it. */
   releaseIdempotencyKey(id: string): Promise<void>;
   findById(id: string): Promise<Asset | null>;
+  /** Assets matching the criteria, newest first (createdAt, then id, descending); never DELETED ones. */
+  list(criteria: ListCriteria): Promise<Asset[]>;
   /** Optimistic update: applies only when the row still has `expectedVersion`; returns null otherwise. */
   transition(id: string, expectedVersion: number, change: StatusChange): Promise<Asset | null>;
 }

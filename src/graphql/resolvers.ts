@@ -1,5 +1,6 @@
 import type { Asset } from '../domain/asset.js';
 import type { AssetService } from '../domain/asset-service.js';
+import { encodeCursor, type AssetPage, type ListRequest } from '../domain/asset-list.js';
 import type { UploadRequest } from '../domain/upload-request.js';
 import { principalOf, type RequestContext } from './context.js';
 import { DateTime, Long } from './scalars.js';
@@ -11,6 +12,7 @@ export function buildResolvers(service: AssetService) {
     Long,
     Query: {
       asset: (_: unknown, args: { id: string }, ctx: RequestContext) => service.get(principalOf(ctx), args.id),
+      assets: async (_: unknown, args: ListRequest, ctx: RequestContext) => toConnection(await service.list(principalOf(ctx), args)),
     },
     Mutation: {
       createAssetUpload: (_: unknown, args: { input: UploadRequest }, ctx: RequestContext) => service.createUpload(principalOf(ctx), args.input),
@@ -27,4 +29,10 @@ export function buildResolvers(service: AssetService) {
       downloadUrl: (asset: Asset, args: { ttlSeconds: number }) => service.downloadUrl(asset, args.ttlSeconds),
     },
   };
+}
+
+/** A page as a Relay-style connection: each edge's cursor is its own position. */
+function toConnection(page: AssetPage) {
+  const edges = page.assets.map((node) => ({ node, cursor: encodeCursor(node) }));
+  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }

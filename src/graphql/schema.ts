@@ -71,9 +71,30 @@ export const schema = /* GraphQL */ `
     checksum: String
   }
 
+  type AssetEdge {
+    node: Asset!
+    "Pass as after to get the assets following this one."
+    cursor: String!
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+
+  type AssetConnection {
+    edges: [AssetEdge!]!
+    pageInfo: PageInfo!
+  }
+
   extend type Query {
     "PUBLIC assets are visible to any caller, PRIVATE ones to their owner only; otherwise null."
     asset(id: ID!): Asset
+    """
+    The caller's own assets (never DELETED ones), newest first; with includePublic also every other
+    owner's READY PUBLIC assets. first: 1 to 100; after: pageInfo.endCursor of the previous page.
+    """
+    assets(namespace: String, status: AssetStatus, includePublic: Boolean = false, first: Int = 20, after: String): AssetConnection!
   }
 
   extend type Mutation {

@@ -34,6 +34,10 @@ export class InMemoryAssetRepository implements AssetRepository {
     return row ? structuredClone(row) : null;
   }
 
+  async list(): Promise<Asset[]> {
+    throw new Error('the assets list is tested against PostgreSQL (test/integration/list)');
+  }
+
   async transition(id: string, expectedVersion: number, change: StatusChange): Promise<Asset | null> {
     const row = this.rows.get(id);
     if (!row || row.version !== expectedVersion) return null;
