@@ -20,6 +20,7 @@ Operator commands (same STORAGE_* settings as the service):
                    --from-env-prefix SRC_   source store from SRC_STORAGE_* (default: STORAGE_*)
                    --to-env-prefix DST_     destination store from DST_STORAGE_* (default: STORAGE_*)
                    --concurrency N (8)  --part-size-mb N (8)  --dry-run  --delete
+                   --progress-every SECONDS (5): JSON progress lines when stdout is not a terminal
                    --rewrite-metadata   point asset rows at the destination (needs DATABASE_URL)
 `;
 

@@ -35,7 +35,7 @@ export const storageSyncCommand: Command = {
     const dryRun = options['dry-run'] === true;
     // Checked before anything is copied: a missing DATABASE_URL must not surface after an hour of copying.
     const pool = options['rewrite-metadata'] ? createPool(required(loadDatabaseUrl(process.env)), 2) : undefined;
-    const output = syncOutput(process.stdout.isTTY === true, Number(options['progress-every']) * 1000);
+    const output = syncOutput(process.stdout.isTTY === true, wholeNumber(options['progress-every'], '--progress-every', 1) * 1000);
     const sourceClient = createS3Client(source);
     const destinationClient = createS3Client(destination);
     const interrupt = interruptOnSignals(output.note);

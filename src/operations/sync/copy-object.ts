@@ -34,7 +34,11 @@ export async function copyObject(source: Endpoint, destination: Endpoint, object
   );
   const digest = new StreamDigest(options.partSize, options.onBytes);
   pipeline(got.Body as Readable, digest, () => undefined); // errors reach the Upload through the digest stream
-  await upload(destination, object, got, digest, options);
+  // A failed upload stops reading too (destroying the digest ends the pipeline), so no source connection is left open.
+  await upload(destination, object, got, digest, options).catch((error: unknown) => {
+    digest.destroy();
+    throw error;
+  });
   const problem = await verify(destination, object, got, digest);
   if (problem) {
     await destination.client.send(new DeleteObjectCommand({ Bucket: destination.bucket, Key: object.key })).catch(() => undefined);
