@@ -1,0 +1,108 @@
+// The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
+// non-zero with one message that names the setting and the fix, never a stack trace.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { startService } from '../../src/app.js';
+import { describeStartupError } from '../../src/cli/startup-errors.js';
+import { loadConfig } from '../../src/config/config.js';
+import { runCli as startCli } from '../support/cli-process.js';
+import { s3Endpoint } from '../support/infra.js';
+import { provisionInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { runCli } from './cli/run-cli.js';
+
+/** A local port nobody listens on: connections to it are refused at once. */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return String(port);
+}
+
+function withDatabase(url: string, change: (u: URL) => void): string {
+  const copy = new URL(url);
+  change(copy);
+  return copy.toString();
+}
+
+type Breakage = (infra: TestInfra) => Promise<Record<string, string | undefined>> | Record<string, string | undefined>;
+
+// The runbook's troubleshooting cases, each started as a real process.
+const BROKEN: [string, Breakage, RegExp[]][] = [
+  ['a bucket that does not exist', () => ({ STORAGE_PUBLIC_BUCKET: 'missing-public-bucket' }), [/Bucket "missing-public-bucket" \(STORAGE_PUBLIC_BUCKET\) does not exist/, /storage init/]],
+  ['a wrong storage secret', () => ({ STORAGE_SECRET: 'not-the-secret' }), [/rejected the request signature/, /Fix STORAGE_SECRET/]],
+  ['an unknown access key', () => ({ STORAGE_ACCESS_KEY: 'NOSUCHACCESSKEY' }), [/does not know the access key/, /Fix STORAGE_ACCESS_KEY/]],
+  ['a scheme in STORAGE_HOSTNAME', () => ({ STORAGE_HOSTNAME: `http://${s3Endpoint().hostname}` }), [/STORAGE_HOSTNAME must not include a scheme/, /STORAGE_USE_HTTPS/]],
+  ['a STORAGE_PORT that is not a number', () => ({ STORAGE_PORT: 'nine-thousand' }), [/STORAGE_PORT must be a whole number/]],
+  ['an unreachable storage endpoint', async () => ({ STORAGE_PORT: await closedPort() }), [/Cannot reach storage at http:\/\/127\.0\.0\.1:\d+/, /STORAGE_HOSTNAME, STORAGE_PORT/]],
+  ['an unreachable database', (infra) => ({ DATABASE_URL: withDatabase(infra.databaseUrl, (u) => (u.port = '1')) }), [/Cannot reach PostgreSQL at 127\.0\.0\.1:1/, /DATABASE_URL/]],
+];
+
+// More ways to get the database wrong: the same startup and explanation, checked in-process because
+// every spawned process costs seconds of module loading.
+const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
+  ['a host that does not resolve', (u) => (u.hostname = 'no-such-host.invalid'), [/"no-such-host\.invalid"/, /DATABASE_URL \/ POSTGRES_HOST/]],
+  ['a port where something else than PostgreSQL answers', (u) => (u.port = s3Endpoint().port), [/database connection failed/, /DATABASE_URL/]],
+  ['a database that does not exist', (u) => (u.pathname = '/no_such_database'), [/"no_such_database" does not exist/, /POSTGRES_DB/]],
+];
+
+describe('starting the real service process', () => {
+  const teardown: (() => Promise<unknown>)[] = [];
+  let env: Record<string, string>;
+  let infra: TestInfra;
+  before(async () => {
+    infra = await provisionInfra(teardown);
+    env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
+  });
+  after(async () => {
+    for (const step of teardown.reverse()) await step().catch(() => undefined);
+  });
+
+  // Each start is its own process: a few side by side, as many as the cores can load at once.
+  describe('refuses to start', { concurrency: 3 }, () => {
+    for (const [what, breakage, expected] of BROKEN) {
+      test(`with ${what}: exits non-zero with one message naming the setting and the fix, and no stack trace`, async () => {
+        const result = await runCli(['serve'], { ...env, ...(await breakage(infra)) }, 60_000);
+        assert.notEqual(result.code, 0, result.stdout + result.stderr);
+        assert.equal(result.stderr.match(/neotool-assets:/g)?.length, 1, result.stderr);
+        assert.ok(result.stderr.startsWith('neotool-assets: '), result.stderr);
+        assert.doesNotMatch(result.stderr, /^\s+at /m);
+        for (const pattern of expected) assert.match(result.stderr, pattern);
+        assert.doesNotMatch(result.stdout, /Bucket validation successful/);
+      });
+    }
+  });
+
+  for (const [what, change, expected] of BROKEN_DATABASE) {
+    test(`with ${what} in DATABASE_URL: startup fails with a message naming the setting`, async () => {
+      const broken = { ...env, LOG_LEVEL: 'silent', DATABASE_URL: withDatabase(infra.databaseUrl, change) };
+      await assert.rejects(startService(loadConfig(broken)), (error) => {
+        for (const pattern of expected) assert.match(describeStartupError(error), pattern);
+        return true;
+      });
+    });
+  }
+
+  test('with everything right it logs "Bucket validation successful", serves, and SIGTERM ends it with exit code 0', async () => {
+    const service = startCli(['serve'], env);
+    try {
+      await service.waitForOutput(/Server listening at (http:\/\/[^"]+)/, 60_000);
+      assert.match(service.stdout(), /"msg":"Bucket validation successful"/);
+      const url = /Server listening at (http:\/\/[^"]+)/.exec(service.stdout())![1]!;
+      assert.equal((await fetch(`${url}/health`)).status, 200);
+      service.child.kill('SIGTERM');
+      assert.equal(await service.exitCode(), 0, service.stderr());
+      assert.equal(service.stderr(), '');
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
+  test('dev mode refuses NODE_ENV=production, saying what to use instead', async () => {
+    const result = await runCli(['dev'], { NODE_ENV: 'production' }, 60_000);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /^neotool-assets: dev mode refuses to run with NODE_ENV=production; use `neotool-assets serve`/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+  });
+});
