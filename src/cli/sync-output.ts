@@ -24,10 +24,10 @@ function textOutput(): SyncOutput {
     event: (e) => line(`${e.type.padEnd(12)} ${e.key} (${e.detail})`),
     watch(progress, label) {
       const bar = new cliProgress.SingleBar(
-        { format: `${label} {bar} {percentage}% | {objects}/{totalObjects} objects | {done}/{total} | {rate}/s | ETA {eta_text}`, hideCursor: true },
+        { format: `${label} {bar} {percentage}% | {objects}/{totalObjects} objects | {done_text}/{total_text} | {rate}/s | ETA {eta_text}`, hideCursor: true },
         cliProgress.Presets.shades_classic,
       );
-      const payload = (s: ProgressSnapshot) => ({ objects: s.objects, totalObjects: s.totalObjects, done: bytes(s.bytes), total: bytes(s.totalBytes), rate: bytes(s.bytesPerSecond), eta_text: duration(s.etaSeconds) });
+      const payload = (s: ProgressSnapshot) => ({ objects: s.objects, totalObjects: s.totalObjects, done_text: bytes(s.bytes), total_text: bytes(s.totalBytes), rate: bytes(s.bytesPerSecond), eta_text: duration(s.etaSeconds) });
       const first = progress.snapshot();
       bar.start(Math.max(first.totalBytes, 1), first.bytes, payload(first));
       const timer = setInterval(() => {

@@ -36,14 +36,27 @@ export class SyncProgress {
   snapshot(): ProgressSnapshot {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const bytesPerSecond = seconds > 0 ? Math.round(this.bytesTransferred / seconds) : 0;
-    const remaining = this.totalBytes - this.bytesDone;
     return {
       objects: this.objectsDone,
       totalObjects: this.totalObjects,
       bytes: this.bytesDone,
       totalBytes: this.totalBytes,
       bytesPerSecond,
-      etaSeconds: remaining <= 0 ? 0 : bytesPerSecond > 0 ? Math.ceil(remaining / bytesPerSecond) : null,
+      etaSeconds: this.eta(seconds, bytesPerSecond),
     };
+  }
+
+  /**
+   * The longer of two estimates: by bytes (large objects dominate) and by objects (many small ones
+   * are bound by requests, not bytes). Unknown (null) until something has finished.
+   */
+  private eta(seconds: number, bytesPerSecond: number): number | null {
+    const remainingBytes = this.totalBytes - this.bytesDone;
+    const remainingObjects = this.totalObjects - this.objectsDone;
+    if (remainingObjects <= 0) return 0;
+    if (this.objectsDone === 0 || seconds <= 0) return null;
+    const byObjects = remainingObjects / (this.objectsDone / seconds);
+    const byBytes = remainingBytes > 0 && bytesPerSecond > 0 ? remainingBytes / bytesPerSecond : 0;
+    return Math.ceil(Math.max(byObjects, byBytes));
   }
 }

@@ -64,4 +64,14 @@ describe('sync progress', () => {
     assert.deepEqual([s.objects, s.bytes, s.totalBytes], [1, 150, 300]);
     assert.ok(s.etaSeconds === null || s.etaSeconds > 0);
   });
+
+  test('estimates by objects when many small ones remain after the bytes are nearly done', async () => {
+    const progress = new SyncProgress(100, 1000);
+    progress.transferred(990);
+    progress.finished({ key: 'big', size: 990, etag: '' }, 990);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { etaSeconds } = progress.snapshot();
+    // One object per ~50 ms leaves ~99 objects * 50 ms, far more than the 10 bytes would take.
+    assert.ok(etaSeconds !== null && etaSeconds >= 3, `eta ${etaSeconds}`);
+  });
 });
