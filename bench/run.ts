@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Cleanup } from './cleanup.js';
 import { setUpEnvironment, type BenchEnvironment } from './environment.js';
 import { measure, type Measurement, type Target } from './load.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -21,20 +22,25 @@ async function main(): Promise<void> {
     `bench: ${settings.scenarios.join(', ')} at ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s each` +
       `${settings.profileDir ? ', service under the CPU profiler' : ''}`,
   );
-  const environment = await setUpEnvironment(settings);
-  stopOnInterrupt(environment);
-  let measurements: Measurement[];
-  try {
-    measurements = await runScenarios(environment, settings);
-  } finally {
-    await environment.teardown();
-  }
+  const cleanup = new Cleanup();
+  stopOnInterrupt(cleanup);
+  const { measurements, servicePid } = await benchmark(settings, cleanup);
   const results = withFloorRatios(measurements);
   printTable(results);
   printCreateTarget(results);
   writeJson(`${RESULTS_DIR}/latest.json`, settings, results, startedAt);
-  if (settings.profileDir) printProfile(settings.profileDir, environment.service.pid);
+  if (settings.profileDir) printProfile(settings.profileDir, servicePid);
   if (reportFailures(results)) process.exitCode = 1;
+}
+
+/** Sets up, measures every scenario, and cleans up whatever happens. */
+async function benchmark(settings: BenchSettings, cleanup: Cleanup): Promise<{ measurements: Measurement[]; servicePid: number }> {
+  try {
+    const environment = await setUpEnvironment(settings, cleanup);
+    return { measurements: await runScenarios(environment, settings), servicePid: environment.service.pid };
+  } finally {
+    await cleanup.run();
+  }
 }
 
 async function runScenarios(environment: BenchEnvironment, settings: BenchSettings): Promise<Measurement[]> {
@@ -68,10 +74,10 @@ async function warmUpAndMeasure(target: Target, scenario: Scenario, settings: Be
   return measurement;
 }
 
-function stopOnInterrupt(environment: BenchEnvironment): void {
+function stopOnInterrupt(cleanup: Cleanup): void {
   const stop = async () => {
     console.error('bench: interrupted; cleaning up');
-    await environment.teardown();
+    await cleanup.run();
     process.exit(130);
   };
   process.once('SIGINT', stop);
