@@ -1,0 +1,70 @@
+// Database migrations as operators meet them: several replicas starting at once against an empty
+// database, and the `migrate` command of a deployment job.
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { runCli as startCli, type CliProcess } from '../support/cli-process.js';
+import { createDatabase } from '../support/infra.js';
+import { provisionInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { runCli } from './cli/run-cli.js';
+
+const LISTENING = /Server listening at (http:\/\/[^"]+)/;
+
+async function migrationFiles(): Promise<string[]> {
+  const files = await readdir(new URL('../../src/db/migrations/', import.meta.url));
+  return files.filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+}
+
+async function appliedVersions(databaseUrl: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('database migrations', { concurrency: true }, () => {
+  const teardown: (() => Promise<unknown>)[] = [];
+  let infra: TestInfra;
+  before(async () => {
+    infra = await provisionInfra(teardown);
+  });
+  after(async () => {
+    for (const step of teardown.reverse()) await step().catch(() => undefined);
+  });
+
+  test('three replicas starting at once on one empty database all become healthy, and each migration is applied once', async () => {
+    const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
+    const replicas: CliProcess[] = [0, 1, 2].map(() => startCli(['serve'], env));
+    try {
+      await Promise.all(replicas.map((r) => r.waitForOutput(LISTENING, 90_000)));
+      for (const replica of replicas) {
+        const url = LISTENING.exec(replica.stdout())![1]!;
+        assert.equal((await fetch(`${url}/health`)).status, 200, replica.stdout());
+      }
+      assert.deepEqual(await appliedVersions(infra.databaseUrl), await migrationFiles());
+      for (const replica of replicas) replica.child.kill('SIGTERM');
+      assert.deepEqual(await Promise.all(replicas.map((r) => r.exitCode())), [0, 0, 0]);
+    } finally {
+      for (const replica of replicas) replica.child.kill('SIGKILL');
+    }
+  });
+
+  test('`migrate` applies every migration to a fresh database and says which, then reports nothing to apply', async () => {
+    const database = await createDatabase();
+    teardown.push(() => database.drop());
+    const env = { DATABASE_URL: database.url };
+    const first = await runCli(['migrate'], env, 90_000);
+    assert.equal(first.code, 0, first.stderr);
+    const files = await migrationFiles();
+    assert.equal(first.stdout, `Applied migrations: ${files.join(', ')}\n`);
+    assert.deepEqual(await appliedVersions(database.url), files);
+    const second = await runCli(['migrate'], env, 90_000);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, 'Database is up to date; nothing to apply.\n');
+    assert.deepEqual(await appliedVersions(database.url), files);
+  });
+});
