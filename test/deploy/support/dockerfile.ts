@@ -74,13 +74,15 @@ export function argsOf(stage: Stage, keyword: string): string[] {
 }
 
 export function copySteps(stage: Stage): CopyStep[] {
-  return argsOf(stage, 'COPY').map((args) => {
-    const words = args.split(/\s+/);
-    const flags = words.filter((w) => w.startsWith('--'));
-    const paths = words.filter((w) => !w.startsWith('--'));
-    const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
-    return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
-  });
+  return argsOf(stage, 'COPY').map(parseCopy);
+}
+
+/** `COPY [--from=STAGE] [--chown=...] SOURCE... DESTINATION` (shell form, paths without spaces). */
+export function parseCopy(args: string): CopyStep {
+  const words = args.split(/\s+/);
+  const paths = words.filter((w) => !w.startsWith('--'));
+  const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
+  return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
 }
 
 /** The command of a RUN line, without BuildKit's --mount/--network flags. */
