@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
+import { storageSyncCommand } from '../../src/cli/storage-sync-command.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadNamespaces } from '../../src/config/namespaces-file.js';
 import { runDoctor } from '../../src/operations/doctor/doctor.js';
@@ -111,6 +112,12 @@ describe('docs/runbook.md', () => {
     const names = (await runDoctor(env)).map((r) => r.name.replace(storage.publicBucket, '<bucket>').replace(storage.privateBucket, '<bucket>'));
     const checklist = section('3. Validation checklist');
     assert.deepEqual([...new Set(names)].filter((name) => !checklist.includes(`\`${name}\``)), []);
+  });
+
+  test('documents every option of `storage sync`, and no other', () => {
+    const table = section('5. Moving objects from MinIO to R2').split('\n').filter((line) => line.startsWith('| `--'));
+    const documented = table.flatMap((row) => [...(row.split(' | ')[0] ?? '').matchAll(/`--([a-z-]+)/g)].map((m) => m[1]));
+    assert.deepEqual(documented.sort(), Object.keys(storageSyncCommand.options ?? {}).sort());
   });
 
   test('puts into Vault exactly the properties the ExternalSecret reads', () => {
