@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { runCli as startCli, type CliProcess } from '../support/cli-process.js';
 import { createDatabase } from '../support/infra.js';
-import { provisionInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { ownInfra, serviceEnv } from '../support/test-service.js';
 import { runCli } from './cli/run-cli.js';
 
 const LISTENING = /Server listening at (http:\/\/[^"]+)/;
@@ -27,14 +27,11 @@ async function appliedVersions(databaseUrl: string): Promise<string[]> {
 }
 
 describe('database migrations', { concurrency: true }, () => {
-  const teardown: (() => Promise<unknown>)[] = [];
-  let infra: TestInfra;
+  let infra: Awaited<ReturnType<typeof ownInfra>>;
   before(async () => {
-    infra = await provisionInfra(teardown);
+    infra = await ownInfra();
   });
-  after(async () => {
-    for (const step of teardown.reverse()) await step().catch(() => undefined);
-  });
+  after(() => infra.release());
 
   test('three replicas starting at once on one empty database all become healthy, and each migration is applied once', async () => {
     const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
@@ -53,9 +50,9 @@ describe('database migrations', { concurrency: true }, () => {
     }
   });
 
-  test('`migrate` applies every migration to a fresh database and says which, then reports nothing to apply', async () => {
+  test('`migrate` applies every migration to a fresh database and says which, then reports nothing to apply', async (t) => {
     const database = await createDatabase();
-    teardown.push(() => database.drop());
+    t.after(() => database.drop());
     const env = { DATABASE_URL: database.url };
     const first = await runCli(['migrate'], env, 90_000);
     assert.equal(first.code, 0, first.stderr);

@@ -8,7 +8,7 @@ import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { runCli as startCli } from '../support/cli-process.js';
 import { s3Endpoint } from '../support/infra.js';
-import { provisionInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 import { runCli } from './cli/run-cli.js';
 
 /** A local port nobody listens on: connections to it are refused at once. */
@@ -48,16 +48,13 @@ const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
 ];
 
 describe('starting the real service process', () => {
-  const teardown: (() => Promise<unknown>)[] = [];
   let env: Record<string, string>;
-  let infra: TestInfra;
+  let infra: Awaited<ReturnType<typeof ownInfra>>;
   before(async () => {
-    infra = await provisionInfra(teardown);
+    infra = await ownInfra();
     env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
   });
-  after(async () => {
-    for (const step of teardown.reverse()) await step().catch(() => undefined);
-  });
+  after(() => infra.release());
 
   // Each start is its own process: a few side by side, as many as the cores can load at once.
   describe('refuses to start', { concurrency: 3 }, () => {

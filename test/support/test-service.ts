@@ -73,10 +73,8 @@ export interface TestServiceOptions {
 }
 
 export async function startTestService(overrides: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
-  const teardown: (() => Promise<unknown>)[] = [];
-  const stop = async () => {
-    for (const step of teardown.reverse()) await step().catch(() => undefined);
-  };
+  const teardown: TeardownSteps = [];
+  const stop = () => tearDown(teardown);
   try {
     const infra = options.shareWith ?? (await provisionInfra(teardown));
     const { issuer, databaseUrl } = infra;
@@ -106,8 +104,27 @@ export async function startTestService(overrides: Record<string, string> = {}, o
   }
 }
 
+export type TeardownSteps = (() => Promise<unknown>)[];
+
+/** Undoes set-up steps, newest first; a step that fails does not keep the others from running. */
+export async function tearDown(steps: TeardownSteps): Promise<void> {
+  for (const step of steps.reverse()) await step().catch(() => undefined);
+}
+
+/** Infra of its own for a file that runs the service another way (as a real process, say); `release()` removes it. */
+export async function ownInfra(): Promise<TestInfra & { release(): Promise<void> }> {
+  const teardown: TeardownSteps = [];
+  const release = () => tearDown(teardown);
+  try {
+    return { ...(await provisionInfra(teardown)), release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
 /** A token issuer, two buckets (the public one publicly readable, as `storage init` leaves it) and a database. */
-export async function provisionInfra(teardown: (() => Promise<unknown>)[]): Promise<TestInfra> {
+export async function provisionInfra(teardown: TeardownSteps): Promise<TestInfra> {
   const issuer = await new TestIssuer().start();
   teardown.push(() => issuer.stop());
   const s3 = adminS3();
