@@ -141,7 +141,10 @@ describe('the JWKS of the compose stack (deploy/compose/dev-jwks-server.mjs)', (
     const port = await freePort();
     const script = (jwks.command ?? []).at(-1)?.replace(/^\/repo\//, '') ?? '';
     server = spawn(process.execPath, [script], { env: { PATH: process.env.PATH, PORT: String(port), DEV_SIGNING_KEY: keyFileIn(scratch) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise((resolve) => server.stdout?.once('data', resolve));
+    await new Promise((resolve, reject) => {
+      server.stdout?.once('data', resolve);
+      server.once('exit', (code) => reject(new Error(`the JWKS server exited (code ${code}) before listening`)));
+    });
     baseUrl = `http://127.0.0.1:${port}`;
     jwksPath = new URL(service.environment?.JWT_JWKS_URL ?? '').pathname;
   });
