@@ -23,6 +23,8 @@ elif [ -z "$(find src -name '*.ts' -print -quit 2>/dev/null)" ]; then
   echo "test: no TypeScript in src/ yet; typecheck skipped" >&2
 else
   npx tsc -p tsconfig.json --noEmit || { echo "test: typecheck failed" >&2; exit 1; }
+  # The client SDK once more on its own, without Node's types: it must run in browsers too.
+  npx tsc -p packages/client/tsconfig.json --noEmit || { echo "test: client SDK typecheck failed" >&2; exit 1; }
 fi
 
 # Command-line tools some tests shell out to (kubectl for test/deploy), installed when missing.
