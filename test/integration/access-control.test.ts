@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
+import { fixture } from '../support/fixtures.js';
 import { createUpload, errorOf, readyAsset, type AssetJson } from '../support/flows.js';
 import { CONFIRM, DELETE, GET, GET_DOWNLOAD, uploadInput, uploadTo } from '../support/operations.js';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.js';
 
-const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+const PNG_BYTES = fixture('image.png');
 
 describe("another owner's assets", () => {
   let svc: TestService;

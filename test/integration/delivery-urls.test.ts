@@ -2,11 +2,12 @@
 // presigned GET whose lifetime the caller chooses within the server's cap.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { fixture } from '../support/fixtures.js';
 import { createUpload, errorOf, readyAsset, signedLifetimeSeconds, type AssetJson } from '../support/flows.js';
 import { GET_DELIVERY, GET_DOWNLOAD, uploadInput } from '../support/operations.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
-const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+const PNG_BYTES = fixture('image.png');
 const DEFAULT_CAP_SECONDS = 3600; // STORAGE_DOWNLOAD_TTL_SECONDS default
 
 describe('delivery URLs', () => {

@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
+import { fixture } from '../support/fixtures.js';
 import { countAssets, errorOf, readyAsset } from '../support/flows.js';
 import { CREATE, uploadInput } from '../support/operations.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
-const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+const PNG_BYTES = fixture('image.png');
 
 const HOSTILE_OWNERS: [string, string][] = [
   ['a path climbing to /etc/passwd', '../../etc/passwd'],

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CONFIRM, CREATE, DELETE, GET, GET_DOWNLOAD, uploadInput, uploadTo } from '../support/operations.js';
+import { fixture } from '../support/fixtures.js';
+import { uploadedAsset } from '../support/flows.js';
+import { CONFIRM, DELETE, GET, GET_DOWNLOAD, uploadInput } from '../support/operations.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
-const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+const PNG_BYTES = fixture('image.png');
 
 describe('the upload lifecycle against real PostgreSQL and S3', () => {
   let svc: TestService;
@@ -14,14 +16,7 @@ describe('the upload lifecycle against real PostgreSQL and S3', () => {
   });
   after(() => svc.stop());
 
-  async function createAndUpload(input: Record<string, unknown>, body: Buffer) {
-    const created = await svc.gql(CREATE, { input }, token);
-    assert.equal(created.errors, undefined, JSON.stringify(created.errors));
-    const asset = created.data!.createAssetUpload;
-    const put = await uploadTo(asset, body);
-    assert.equal(put.status, 200, await put.text());
-    return asset;
-  }
+  const createAndUpload = (input: Record<string, unknown>, body: Buffer) => uploadedAsset(svc, token, input, body);
 
   test('a PUBLIC asset becomes READY and its publicUrl serves the bytes to anyone', async () => {
     const asset = await createAndUpload(uploadInput({ namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: PNG_BYTES.length }), PNG_BYTES);
@@ -47,7 +42,7 @@ describe('the upload lifecycle against real PostgreSQL and S3', () => {
     const res = await fetch(fetched.data!.asset.downloadUrl);
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'hello world');
-    const anonymous = await fetch(`${svc.env.STORAGE_HOSTNAME}` && `http://${svc.env.STORAGE_HOSTNAME}:${svc.env.STORAGE_PORT}/${svc.privateBucket}/${asset.storageKey}`);
+    const anonymous = await fetch(`http://${svc.env.STORAGE_HOSTNAME}:${svc.env.STORAGE_PORT}/${svc.privateBucket}/${asset.storageKey}`);
     assert.equal(anonymous.status, 403);
   });
 

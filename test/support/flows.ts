@@ -31,11 +31,17 @@ export async function createUpload(svc: TestService, token: string, input: Recor
   return created.data!.createAssetUpload;
 }
 
-/** Creates, PUTs `body` with the signed headers and confirms: a READY asset. */
-export async function readyAsset(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<AssetJson> {
+/** Creates and PUTs `body` with the signed headers: a PENDING asset whose object is in storage. */
+export async function uploadedAsset(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<AssetJson> {
   const asset = await createUpload(svc, token, input);
   const put = await uploadTo(asset, body);
   assert.equal(put.status, 200, await put.text());
+  return asset;
+}
+
+/** Creates, PUTs `body` with the signed headers and confirms: a READY asset. */
+export async function readyAsset(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<AssetJson> {
+  const asset = await uploadedAsset(svc, token, input, body);
   const confirmed = await svc.gql(CONFIRM, { id: asset.id }, token);
   assert.equal(confirmed.errors, undefined, JSON.stringify(confirmed.errors));
   return confirmed.data!.confirmAssetUpload;
