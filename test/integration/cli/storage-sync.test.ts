@@ -169,6 +169,30 @@ describe('neotool-assets storage sync, other outcomes', () => {
     }
   });
 
+  test('--both-buckets copies the public and the private bucket, named by the prefixed settings', async () => {
+    const source = client('SRC_');
+    const destination = client('DST_');
+    const names = { SRC_STORAGE_PUBLIC_BUCKET: uniqueName('both-spub'), SRC_STORAGE_PRIVATE_BUCKET: uniqueName('both-spriv'), DST_STORAGE_PUBLIC_BUCKET: uniqueName('both-dpub'), DST_STORAGE_PRIVATE_BUCKET: uniqueName('both-dpriv') };
+    try {
+      for (const [setting, bucket] of Object.entries(names)) await (setting.startsWith('SRC_') ? source : destination).send(new CreateBucketCommand({ Bucket: bucket }));
+      await source.send(new PutObjectCommand({ Bucket: names.SRC_STORAGE_PUBLIC_BUCKET, Key: 'logo.png', Body: 'png', ContentType: 'image/png' }));
+      await source.send(new PutObjectCommand({ Bucket: names.SRC_STORAGE_PRIVATE_BUCKET, Key: 'doc.pdf', Body: 'pdf', ContentType: 'application/pdf' }));
+      const result = await runCli(['storage', 'sync', '--both-buckets', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], { ...ENV, ...names });
+      assert.equal(result.code, 0, result.stderr);
+      const summaries = jsonLines(result.stdout).filter((l) => l.event === 'summary');
+      assert.deepEqual(summaries.map((s) => [s.source, s.destination, s.copied]), [
+        [names.SRC_STORAGE_PUBLIC_BUCKET, names.DST_STORAGE_PUBLIC_BUCKET, 1],
+        [names.SRC_STORAGE_PRIVATE_BUCKET, names.DST_STORAGE_PRIVATE_BUCKET, 1],
+      ]);
+      const copied = await destination.send(new HeadObjectCommand({ Bucket: names.DST_STORAGE_PRIVATE_BUCKET, Key: 'doc.pdf' }));
+      assert.equal(copied.ContentType, 'application/pdf');
+    } finally {
+      for (const [setting, bucket] of Object.entries(names)) await emptyAndDelete(setting.startsWith('SRC_') ? source : destination, bucket);
+      source.destroy();
+      destination.destroy();
+    }
+  });
+
   test('a bucket that does not exist stops it with the cause and a non-zero exit', async () => {
     const result = await runCli(['storage', 'sync', 'no-such-source-bucket', 'no-such-destination', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
     assert.equal(result.code, 1);
