@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config/config.js';
-import { loadNamespaces } from './config/namespaces-file.js';
+import { loadNamespacesFile } from './config/namespaces-file.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { PostgresAssetRepository } from './db/asset-repository.js';
@@ -27,7 +27,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StorageConfig } from './config/storage-config.js';
 import type { NamespaceCatalog } from './domain/namespace.js';
-import type { LifecycleEvents } from './domain/ports.js';
+import type { LifecycleEvents, UploadLimiter } from './domain/ports.js';
+import { createUploadLimiter, type LimiterHooks } from './limits/shared-upload-limiter.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -41,7 +42,7 @@ export interface RunningService {
  * schema, buckets) before it takes a single request, then wires the edges around the lifecycle.
  */
 export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
-  const namespaces = await loadNamespaces(config.assets.configPath);
+  const { catalog: namespaces, rateLimit } = await loadNamespacesFile(config.assets.configPath);
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
@@ -49,7 +50,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     await migrate(pool);
     const s3 = await connectStorage(config.storage, metrics, logger);
     const events = auditLifecycle(logger, metrics);
-    const service = createAssetService(config, { pool, s3, namespaces, events });
+    const limiter = createUploadLimiter(pool, { ...rateLimit, ...config.uploadLimits }, limiterHooks(metrics, logger));
+    const service = createAssetService(config, { pool, s3, namespaces, events, limiter });
     const app = await buildServer({
       service,
       verifier: createTokenVerifier(config.jwt),
@@ -100,6 +102,7 @@ interface ServiceEdges {
   s3: S3Client;
   namespaces: NamespaceCatalog;
   events: LifecycleEvents;
+  limiter: UploadLimiter;
 }
 
 function createAssetService(config: Config, edges: ServiceEdges): AssetService {
@@ -109,6 +112,7 @@ function createAssetService(config: Config, edges: ServiceEdges): AssetService {
     storage: new S3ObjectStorage(edges.s3, new Presigner(storage), storage),
     inspector: new FileContentInspector(),
     events: edges.events,
+    limiter: edges.limiter,
     namespaces: edges.namespaces,
     clock: { now: () => new Date() },
     ids: { next: uuidv7 },
@@ -121,4 +125,12 @@ function createAssetService(config: Config, edges: ServiceEdges): AssetService {
       idempotencyWindowSeconds: assets.idempotencyWindowSeconds,
     },
   });
+}
+
+/** Refusals are counted by limit; a failed give-back only leaves a counter high until its window ends, worth a warning. */
+function limiterHooks(metrics: Metrics, logger: Logger): LimiterHooks {
+  return {
+    onRefused: (limit) => metrics.rateLimitRejections.inc({ limit }),
+    onGiveBackFailed: (err, ownerId) => logger.warn({ err, ownerId }, 'Could not give back an upload to the per-owner rate limits; its counters stay one upload high until their windows end'),
+  };
 }

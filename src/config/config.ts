@@ -1,5 +1,6 @@
 import { ENV_VARS, type EnvVarName } from './env-schema.js';
 import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
+import { UPLOAD_LIMIT_ENV_VARS, type UploadLimits } from './upload-limits.js';
 
 export interface Config {
   port: number;
@@ -11,6 +12,8 @@ export interface Config {
   jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
   assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[] };
   jobs: JobsConfig;
+  /** Limits set by environment variables; they override the namespaces file's `rateLimit` block. */
+  uploadLimits: Partial<UploadLimits>;
 }
 
 export interface JobsConfig {
@@ -57,7 +60,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: splitList(values.ASSET_CORS_ALLOWED_ORIGINS as string),
     },
     jobs: jobsConfig(values),
+    uploadLimits: uploadLimitOverrides(values),
   };
+}
+
+function uploadLimitOverrides(values: Parsed): Partial<UploadLimits> {
+  const set = Object.entries(UPLOAD_LIMIT_ENV_VARS).filter(([, name]) => values[name] !== undefined);
+  return Object.fromEntries(set.map(([limit, name]) => [limit, values[name] as number]));
 }
 
 function jobsConfig(values: Parsed): JobsConfig {

@@ -78,6 +78,10 @@ export const ENV_VARS = {
   JOB_ORPHAN_INTERVAL_SECONDS: { schema: int(1, 604800), default: '21600', description: 'How often both buckets are listed for objects no live asset accounts for.' },
   ORPHAN_GRACE_SECONDS: { schema: int(0, 31536000), default: '86400', description: 'Objects younger than this are never taken for orphans.' },
   ORPHAN_DELETE: { schema: bool, default: 'false', description: 'Delete orphaned objects; when false they are only reported in the log.' },
+  RATE_LIMIT_UPLOADS_PER_HOUR: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads (createAssetUpload) one owner may start per hour, across all replicas; 0 turns the limit off. Default: rateLimit.uploadsPerHour of the namespaces file (shipped: 1000).' },
+  RATE_LIMIT_BURST_PER_MINUTE: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads one owner may start per minute (the burst allowance of the hourly limit); 0 turns it off. Default: rateLimit.burstPerMinute of the namespaces file (shipped: 100).' },
+  RATE_LIMIT_BYTES_PER_HOUR: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may declare (sizeBytes of new uploads) per hour; 0 turns the limit off. Default: rateLimit.bytesPerHour of the namespaces file (shipped: 1073741824, 1 GiB).' },
+  STORAGE_QUOTA_BYTES_PER_OWNER: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may hold in READY and PENDING assets (QUOTA_EXCEEDED beyond); 0 turns the quota off. Default: rateLimit.quotaBytes of the namespaces file (shipped: 10737418240, 10 GiB).' },
 } satisfies Record<string, EnvVarSpec>;
 
 export type EnvVarName = keyof typeof ENV_VARS;

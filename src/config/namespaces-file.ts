@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_IMAGE_LIMITS, NamespaceCatalog, type NamespaceRules } from '../domain/namespace.js';
 import { assertValidKeyTemplate } from '../domain/storage-key.js';
+import { rateLimitSchema, type UploadLimits } from './upload-limits.js';
 
 const namespaceSchema = z.object({
   visibility: z.enum(['PUBLIC', 'PRIVATE']),
@@ -15,20 +16,34 @@ const namespaceSchema = z.object({
     .partial()
     .optional(),
 });
-const fileSchema = z.object({ namespaces: z.record(z.string(), namespaceSchema) });
+const fileSchema = z.object({ namespaces: z.record(z.string(), namespaceSchema), rateLimit: rateLimitSchema });
+
+/** Everything the namespaces file declares: the namespaces and the default per-owner upload limits. */
+export interface NamespacesFile {
+  catalog: NamespaceCatalog;
+  rateLimit: UploadLimits;
+}
 
 /** Reads and checks the namespaces file once at startup; any problem names the file and the entry. */
-export async function loadNamespaces(path: string): Promise<NamespaceCatalog> {
+export async function loadNamespacesFile(path: string): Promise<NamespacesFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new Error(`Cannot read the namespaces file "${path}" (ASSET_CONFIG_PATH): ${(error as Error).message}`);
   }
-  return parseNamespaces(text, path);
+  return parseNamespacesFile(text, path);
+}
+
+export async function loadNamespaces(path: string): Promise<NamespaceCatalog> {
+  return (await loadNamespacesFile(path)).catalog;
 }
 
 export function parseNamespaces(text: string, source: string): NamespaceCatalog {
+  return parseNamespacesFile(text, source).catalog;
+}
+
+export function parseNamespacesFile(text: string, source: string): NamespacesFile {
   const parsed = fileSchema.safeParse(parseYaml(text, source));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -46,7 +61,7 @@ export function parseNamespaces(text: string, source: string): NamespaceCatalog 
       throw new Error(`Namespaces file "${source}", namespace "${ns.name}": ${(error as Error).message}`);
     }
   }
-  return new NamespaceCatalog(namespaces);
+  return { catalog: new NamespaceCatalog(namespaces), rateLimit: parsed.data.rateLimit };
 }
 
 function parseYaml(text: string, source: string): unknown {

@@ -65,6 +65,13 @@ export class PostgresAssetRepository implements AssetRepository {
     });
   }
 
+  findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Asset | null> {
+    return withDatabaseErrors(async () => {
+      const result = await this.pool.query<AssetRow>({ ...FIND_BY_IDEMPOTENCY_KEY, values: [ownerId, idempotencyKey] });
+      return result.rows[0] ? toAsset(result.rows[0]) : null;
+    });
+  }
+
   findById(id: string): Promise<Asset | null> {
     if (!UUID.test(id)) return Promise.resolve(null);
     return withDatabaseErrors(async () => {

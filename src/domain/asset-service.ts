@@ -4,7 +4,7 @@ import { AssetError, notFound, validationError } from './errors.js';
 import { decodeCursor, pageSize, type AssetPage, type ListRequest } from './asset-list.js';
 import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
 import { normalizeSha256 } from './checksum.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectStorage, StatusChange } from './ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectStorage, StatusChange, UploadLimiter } from './ports.js';
 import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
 import { renderStorageKey } from './storage-key.js';
 import { uploadHeaders, type UploadHeader } from './upload-headers.js';
@@ -25,6 +25,7 @@ export interface AssetServiceDeps {
   storage: ObjectStorage;
   inspector: ContentInspector;
   events: LifecycleEvents;
+  limiter: UploadLimiter;
   namespaces: NamespaceCatalog;
   clock: Clock;
   ids: IdGenerator;
@@ -47,7 +48,7 @@ export class AssetService {
     const createdAt = new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
     const ttl = rules.uploadTtlSeconds ?? settings.uploadTtlSeconds;
     const id = ids.next();
-    const { asset, created } = await this.insertIdempotent({
+    const { asset, created } = await this.insertAdmitted({
       id,
       ownerId: principal.ownerId,
       namespace: rules.name,
@@ -68,22 +69,52 @@ export class AssetService {
   }
 
   /**
+   * Only new uploads count against the owner's limits: the limiter must refuse before anything is
+   * stored, and gets its admission back when nothing was created (an idempotent repeat, a failed insert).
+   */
+  private async insertAdmitted(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
+    const { limiter } = this.deps;
+    try {
+      await limiter.admit(asset.ownerId, asset.sizeBytes);
+    } catch (refusal) {
+      // A retry of an upload already made still gets its asset, however full the owner's limits are now.
+      const repeated = asset.idempotencyKey ? await this.repeatedUpload(asset, asset.idempotencyKey) : null;
+      if (repeated) return { asset: repeated, created: false };
+      throw refusal;
+    }
+    const result = await this.insertIdempotent(asset).catch(async (error: unknown) => {
+      await limiter.cancel(asset.ownerId, asset.sizeBytes);
+      throw error;
+    });
+    if (!result.created) await limiter.cancel(asset.ownerId, asset.sizeBytes);
+    return result;
+  }
+
+  private async repeatedUpload(asset: NewAsset, idempotencyKey: string): Promise<Asset | null> {
+    const existing = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
+    return existing && this.keyStillHolds(existing) ? assertSameUpload(existing, asset) : null;
+  }
+
+  /**
    * The database decides which of several concurrent duplicates wins. A key whose window has
    * passed, or whose asset failed or was deleted, is released so that the client can retry with it.
    */
   private async insertIdempotent(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
-    const { repository, settings, clock } = this.deps;
+    const { repository } = this.deps;
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const result = await repository.insertOrFindByIdempotencyKey(asset);
       if (result.created) return result;
       const existing = result.asset;
-      const windowEnd = existing.createdAt.getTime() + settings.idempotencyWindowSeconds * 1000;
-      if (existing.status === 'PENDING' || existing.status === 'READY') {
-        if (windowEnd > clock.now().getTime()) return { asset: assertSameUpload(existing, asset), created: false };
-      }
+      if (this.keyStillHolds(existing)) return { asset: assertSameUpload(existing, asset), created: false };
       await repository.releaseIdempotencyKey(existing.id);
     }
     throw new AssetError('CONFLICT', `Idempotency key "${asset.idempotencyKey}" is being reused concurrently; retry the request.`);
+  }
+
+  /** An idempotency key stands for its asset while the asset is PENDING or READY and the window lasts. */
+  private keyStillHolds(existing: Asset): boolean {
+    const windowEnd = existing.createdAt.getTime() + this.deps.settings.idempotencyWindowSeconds * 1000;
+    return (existing.status === 'PENDING' || existing.status === 'READY') && windowEnd > this.deps.clock.now().getTime();
   }
 
   async get(principal: Principal, id: string): Promise<Asset | null> {

@@ -10,6 +10,7 @@ export interface AssetRepository {
   insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }>;
   /** Frees an asset's idempotency key so that a new upload may use it. */
   releaseIdempotencyKey(id: string): Promise<void>;
+  findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Asset | null>;
   findById(id: string): Promise<Asset | null>;
   /** Assets matching the criteria, newest first (createdAt, then id, descending); never DELETED ones. */
   list(criteria: ListCriteria): Promise<Asset[]>;
@@ -103,4 +104,15 @@ export interface LifecycleEvent {
 
 export interface LifecycleEvents {
   emit(event: LifecycleEvent): void;
+}
+
+/** Per-owner limits on new uploads (rates and a storage quota), shared by all replicas; implemented in src/limits. */
+export interface UploadLimiter {
+  /** Counts a new upload of `sizeBytes`; throws RATE_LIMIT_EXCEEDED or QUOTA_EXCEEDED, counting nothing. */
+  admit(ownerId: string, sizeBytes: number): Promise<void>;
+  /**
+   * Undoes an admit that created no upload (an idempotent repeat, a failed insert). Never fails the
+   * request: a lost cancel only leaves the owner's rate counters one upload high until their window ends.
+   */
+  cancel(ownerId: string, sizeBytes: number): Promise<void>;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Asset, FailureReason, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
+import type { AssetError } from '../../src/domain/errors.js';
 import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadTarget } from '../../src/domain/ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadLimiter, UploadTarget } from '../../src/domain/ports.js';
 import { PERMISSIONS, type Principal } from '../../src/domain/principal.js';
 import type { StorageConfig } from '../../src/config/storage-config.js';
 
@@ -27,6 +28,11 @@ export class InMemoryAssetRepository implements AssetRepository {
   async releaseIdempotencyKey(id: string): Promise<void> {
     const row = this.rows.get(id);
     if (row) row.idempotencyKey = null;
+  }
+
+  async findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Asset | null> {
+    const holder = [...this.rows.values()].find((a) => a.ownerId === ownerId && a.idempotencyKey === idempotencyKey);
+    return holder ? structuredClone(holder) : null;
   }
 
   async findById(id: string): Promise<Asset | null> {
@@ -156,6 +162,21 @@ export class FakeInspector implements ContentInspector {
   }
 }
 
+/** Admits everything unless `refusal` is set; records every call ("admit alice 100", ...). */
+export class FakeLimiter implements UploadLimiter {
+  readonly calls: string[] = [];
+  refusal: AssetError | null = null;
+
+  async admit(ownerId: string, sizeBytes: number): Promise<void> {
+    this.calls.push(`admit ${ownerId} ${sizeBytes}`);
+    if (this.refusal) throw this.refusal;
+  }
+
+  async cancel(ownerId: string, sizeBytes: number): Promise<void> {
+    this.calls.push(`cancel ${ownerId} ${sizeBytes}`);
+  }
+}
+
 const IMAGES = ['image/jpeg', 'image/png'];
 const imageLimits = { maxWidth: 10_000, maxHeight: 10_000, maxPixels: 40_000_000 };
 const namespaces = [
@@ -180,19 +201,21 @@ export function serviceWithFakes(settings: Partial<AssetServiceSettings> = {}) {
   const repository = new InMemoryAssetRepository(clock);
   const storage = new FakeObjectStorage();
   const inspector = new FakeInspector();
+  const limiter = new FakeLimiter();
   const events: LifecycleEvent[] = [];
   const deps = {
     repository,
     storage,
     inspector,
     events: { emit: (event: LifecycleEvent) => void events.push(event) },
+    limiter,
     namespaces: new NamespaceCatalog(TEST_NAMESPACES),
     clock,
     ids: new SequentialIds(),
     settings: { ...TEST_SETTINGS, ...settings },
   };
   const service = new AssetService(deps);
-  return { service, repository, storage, clock, inspector, events };
+  return { service, repository, storage, clock, inspector, limiter, events };
 }
 
 /** Storage settings as loadConfig would produce them for a local MinIO. */

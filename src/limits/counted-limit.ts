@@ -1,0 +1,40 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { UploadLimits } from '../config/upload-limits.js';
+
+export type LimitName = keyof UploadLimits;
+
+/** What one limit said about a new upload. */
+export type Verdict = { admitted: true } | Refusal;
+
+export interface Refusal {
+  admitted: false;
+  /** The store counted the refused upload anyway (rate-limiter-flexible does): it has to be given back. */
+  counted: boolean;
+  /** When waiting helps: how long until the limit has room again; 0 when only freeing space helps. */
+  retryAfterMs: number;
+}
+
+export const ADMITTED: Verdict = { admitted: true };
+
+/** One per-owner limit over a shared counter. */
+export interface CountedLimit {
+  readonly name: LimitName;
+  /** A rate recovers with time; the quota when the owner deletes assets (waiting alone does not help). */
+  readonly kind: 'rate' | 'quota';
+  /** The configured maximum (uploads or bytes). */
+  readonly max: number;
+  /** How long this owner is already known, in this process, to stay refused: no store round trip for them. */
+  blockedForMs(ownerId: string): number;
+  consume(ownerId: string, sizeBytes: number): Promise<Verdict>;
+  giveBack(ownerId: string, sizeBytes: number): Promise<void>;
+}
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when a limit is exceeded, and with an Error when its store fails. */
+export async function consumeOrRefuse(limiter: RateLimiterAbstract, key: string, points: number): Promise<{ res: RateLimiterRes; refused: boolean }> {
+  try {
+    return { res: await limiter.consume(key, points), refused: false };
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return { res: rejection, refused: true };
+    throw rejection;
+  }
+}

@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import type { UploadLimits } from '../config/upload-limits.js';
+import { withDatabaseErrors } from '../db/database-errors.js';
+import type { UploadLimiter } from '../domain/ports.js';
+import type { CountedLimit, LimitName, Refusal, Verdict } from './counted-limit.js';
+import { refusal } from './refusals.js';
+import { StorageQuota } from './storage-quota.js';
+import { WindowLimit, type WindowSpec } from './window-limit.js';
+
+export interface LimiterHooks {
+  /** Every refused upload, by the limit it was refused for (the rate-limit rejections metric). */
+  onRefused(limit: LimitName): void;
+  /** A give-back that failed: the request goes on, a counter stays too high for a while (see UploadLimiter). */
+  onGiveBackFailed(error: unknown, ownerId: string): void;
+}
+
+/** The enabled limits (0 turns one off), counted in PostgreSQL through the service's pool. */
+export function createUploadLimiter(pool: pg.Pool, limits: UploadLimits, hooks: LimiterHooks): SharedUploadLimiter {
+  const windows: WindowSpec[] = [
+    { name: 'burstPerMinute', max: limits.burstPerMinute, windowSeconds: 60, counts: 'uploads' },
+    { name: 'uploadsPerHour', max: limits.uploadsPerHour, windowSeconds: 3600, counts: 'uploads' },
+    { name: 'bytesPerHour', max: limits.bytesPerHour, windowSeconds: 3600, counts: 'bytes' },
+  ];
+  const enabled: CountedLimit[] = windows.filter((w) => w.max > 0).map((w) => new WindowLimit(pool, w));
+  if (limits.quotaBytes > 0) enabled.push(new StorageQuota(pool, limits.quotaBytes));
+  return new SharedUploadLimiter(enabled, hooks);
+}
+
+interface Counted {
+  limit: CountedLimit;
+  verdict: Verdict;
+}
+
+/** Per-owner limits shared by all replicas: an upload is admitted only when every limit has room, and then counts in all. */
+export class SharedUploadLimiter implements UploadLimiter {
+  constructor(
+    private readonly limits: readonly CountedLimit[],
+    private readonly hooks: LimiterHooks,
+  ) {}
+
+  async admit(ownerId: string, sizeBytes: number): Promise<void> {
+    const blocked = this.limits.find((limit) => limit.blockedForMs(ownerId) > 0);
+    if (blocked) throw this.refuse(blocked, blocked.blockedForMs(ownerId), sizeBytes);
+    const results = await withDatabaseErrors(() => this.consumeAll(ownerId, sizeBytes));
+    const refused = mostTelling(results);
+    if (!refused) return;
+    // A refused upload counts nowhere: the limits that counted it give it back.
+    await this.giveBack(ownerId, sizeBytes, results.filter(({ verdict }) => verdict.admitted || verdict.counted).map((r) => r.limit));
+    throw this.refuse(refused.limit, refused.verdict.retryAfterMs, sizeBytes);
+  }
+
+  cancel(ownerId: string, sizeBytes: number): Promise<void> {
+    return this.giveBack(ownerId, sizeBytes, this.limits);
+  }
+
+  /** All limits at once, so they cost one round trip of latency; when one fails, the others give back what they counted. */
+  private async consumeAll(ownerId: string, sizeBytes: number): Promise<Counted[]> {
+    const settled = await Promise.allSettled(this.limits.map((limit) => limit.consume(ownerId, sizeBytes)));
+    const counted = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [{ limit: this.limits[i]!, verdict: s.value }] : []));
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (!failure) return counted;
+    await this.giveBack(ownerId, sizeBytes, counted.filter(({ verdict }) => verdict.admitted || verdict.counted).map((c) => c.limit));
+    throw failure.reason;
+  }
+
+  private async giveBack(ownerId: string, sizeBytes: number, limits: readonly CountedLimit[]): Promise<void> {
+    await Promise.all(limits.map((limit) => limit.giveBack(ownerId, sizeBytes).catch((error: unknown) => this.hooks.onGiveBackFailed(error, ownerId))));
+  }
+
+  private refuse(limit: CountedLimit, retryAfterMs: number, sizeBytes: number): Error {
+    this.hooks.onRefused(limit.name);
+    return refusal(limit, retryAfterMs, sizeBytes);
+  }
+}
+
+/** The refusal worth reporting: the quota (waiting alone does not help), else the rate limit that lasts longest. */
+function mostTelling(results: Counted[]): (Counted & { verdict: Refusal }) | undefined {
+  const refused = results.filter((r): r is Counted & { verdict: Refusal } => !r.verdict.admitted);
+  return refused.find((r) => r.limit.kind === 'quota') ?? refused.sort((a, b) => b.verdict.retryAfterMs - a.verdict.retryAfterMs)[0];
+}

@@ -1,0 +1,59 @@
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import { ADMITTED, consumeOrRefuse, type CountedLimit, type LimitName, type Verdict } from './counted-limit.js';
+import { COUNTERS_TABLE } from './counters-table.js';
+
+export interface WindowSpec {
+  name: LimitName;
+  max: number;
+  windowSeconds: number;
+  /** What one upload weighs: 1 for request limits, its declared size for byte limits. */
+  counts: 'uploads' | 'bytes';
+}
+
+// rate-limiter-flexible has this method but its typings leave it out.
+type InMemoryBlocks = { getInMemoryBlockMsBeforeExpire(rlKey: string): number };
+
+/**
+ * A fixed window per owner (rate-limiter-flexible on PostgreSQL): it opens with the owner's first
+ * upload and allows `max` until it closes. A request limit, once exceeded, also blocks the owner in
+ * this process's memory until the window closes, so refused callers cost no database round trip.
+ */
+export class WindowLimit implements CountedLimit {
+  readonly kind = 'rate';
+  readonly name: LimitName;
+  readonly max: number;
+  private readonly limiter: RateLimiterPostgres;
+
+  constructor(pool: pg.Pool, private readonly spec: WindowSpec) {
+    this.name = spec.name;
+    this.max = spec.max;
+    this.limiter = new RateLimiterPostgres({
+      ...COUNTERS_TABLE,
+      storeClient: pool,
+      keyPrefix: spec.name,
+      points: spec.max,
+      duration: spec.windowSeconds,
+      // Only for request limits: a byte limit refusing a large upload may still have room for a small one.
+      inMemoryBlockOnConsumed: spec.counts === 'uploads' ? spec.max + 1 : 0,
+    });
+  }
+
+  blockedForMs(ownerId: string): number {
+    return (this.limiter as unknown as InMemoryBlocks).getInMemoryBlockMsBeforeExpire(this.limiter.getKey(ownerId));
+  }
+
+  async consume(ownerId: string, sizeBytes: number): Promise<Verdict> {
+    const { res, refused } = await consumeOrRefuse(this.limiter, ownerId, this.weight(sizeBytes));
+    // Refused from the in-memory block, the store counted nothing (consumedPoints 0).
+    return refused ? { admitted: false, counted: res.consumedPoints > 0, retryAfterMs: res.msBeforeNext } : ADMITTED;
+  }
+
+  async giveBack(ownerId: string, sizeBytes: number): Promise<void> {
+    await this.limiter.reward(ownerId, this.weight(sizeBytes));
+  }
+
+  private weight(sizeBytes: number): number {
+    return this.spec.counts === 'uploads' ? 1 : sizeBytes;
+  }
+}
