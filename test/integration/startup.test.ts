@@ -7,7 +7,7 @@ import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { runCli as startCli } from '../support/cli-process.js';
-import { s3Endpoint } from '../support/infra.js';
+import { s3Endpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 import { runCli } from './cli/run-cli.js';
 
@@ -30,7 +30,7 @@ type Breakage = (infra: TestInfra) => Promise<Record<string, string | undefined>
 
 // The runbook's troubleshooting cases, each started as a real process.
 const BROKEN: [string, Breakage, RegExp[]][] = [
-  ['a bucket that does not exist', () => ({ STORAGE_PUBLIC_BUCKET: 'missing-public-bucket' }), [/Bucket "missing-public-bucket" \(STORAGE_PUBLIC_BUCKET\) does not exist/, /storage init/]],
+  ['a bucket that does not exist', () => ({ STORAGE_PUBLIC_BUCKET: uniqueName('missing') }), [/Bucket "missing-[^"]+" \(STORAGE_PUBLIC_BUCKET\) does not exist/, /storage init/]],
   ['a wrong storage secret', () => ({ STORAGE_SECRET: 'not-the-secret' }), [/rejected the request signature/, /Fix STORAGE_SECRET/]],
   ['an unknown access key', () => ({ STORAGE_ACCESS_KEY: 'NOSUCHACCESSKEY' }), [/does not know the access key/, /Fix STORAGE_ACCESS_KEY/]],
   ['a scheme in STORAGE_HOSTNAME', () => ({ STORAGE_HOSTNAME: `http://${s3Endpoint().hostname}` }), [/STORAGE_HOSTNAME must not include a scheme/, /STORAGE_USE_HTTPS/]],
