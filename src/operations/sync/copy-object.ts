@@ -35,23 +35,24 @@ export async function copyObject(source: Endpoint, destination: Endpoint, object
   const digest = new StreamDigest(options.partSize, options.onBytes);
   pipeline(got.Body as Readable, digest, () => undefined); // errors reach the Upload through the digest stream
   // A failed upload stops reading too (destroying the digest ends the pipeline), so no source connection is left open.
-  await upload(destination, object, got, digest, options).catch((error: unknown) => {
+  const storedEtag = await upload(destination, object, got, digest, options).catch((error: unknown) => {
     digest.destroy();
     throw error;
   });
-  const problem = await verify(destination, object, got, digest);
+  const problem = await verify(destination, object, got, digest, storedEtag);
   if (problem) {
     await destination.client.send(new DeleteObjectCommand({ Bucket: destination.bucket, Key: object.key })).catch(() => undefined);
     throw new Error(`verification failed: ${problem}`);
   }
 }
 
-async function upload(destination: Endpoint, object: ListedObject, got: GetObjectCommandOutput, body: StreamDigest, options: CopyOptions): Promise<void> {
+/** Returns the ETag the destination reported for what it stored (empty where a store omits it). */
+async function upload(destination: Endpoint, object: ListedObject, got: GetObjectCommandOutput, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
   const abortController = new AbortController();
   const abort = () => abortController.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    await new Upload({
+    const stored = await new Upload({
       client: destination.client,
       partSize: options.partSize,
       queueSize: 4,
@@ -70,18 +71,24 @@ async function upload(destination: Endpoint, object: ListedObject, got: GetObjec
         Metadata: { ...got.Metadata, [SOURCE_ETAG_METADATA]: object.etag },
       },
     }).done();
+    return stored.ETag;
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
 }
 
-/** Size and type from a HEAD of the copy, and its ETag against the MD5s computed while streaming. */
-async function verify(destination: Endpoint, object: ListedObject, got: GetObjectCommandOutput, digest: StreamDigest): Promise<string | undefined> {
+/**
+ * The ETag the destination computed over what it stored must equal the MD5(s) computed while
+ * streaming: that proves the bytes (and so the size) without another request. Only when the store
+ * reported no ETag (Ceph after a multipart upload) does a HEAD of the copy decide.
+ */
+async function verify(destination: Endpoint, object: ListedObject, got: GetObjectCommandOutput, digest: StreamDigest, storedEtag: string | undefined): Promise<string | undefined> {
   if (isContentMd5(object.etag) && digest.md5() !== object.etag) return `the bytes read do not match the source ETag ${object.etag}`;
+  const expected = digest.expectedEtag();
+  if (cleanEtag(storedEtag)) return cleanEtag(storedEtag) === expected ? undefined : `destination ETag ${cleanEtag(storedEtag)} is not the ${expected} of the bytes sent`;
   const head = await destination.client.send(new HeadObjectCommand({ Bucket: destination.bucket, Key: object.key }));
   if (head.ContentLength !== object.size) return `destination holds ${head.ContentLength} bytes, source ${object.size}`;
   if (got.ContentType && head.ContentType !== got.ContentType) return `destination Content-Type ${head.ContentType}, source ${got.ContentType}`;
-  const expected = digest.expectedEtag();
   if (cleanEtag(head.ETag) !== expected) return `destination ETag ${cleanEtag(head.ETag)} is not the ${expected} of the bytes sent`;
   return undefined;
 }
