@@ -63,6 +63,15 @@ describe("another owner's assets", () => {
     await svc.s3.send(new HeadObjectCommand({ Bucket: asset.storageBucket, Key: asset.storageKey }));
   });
 
+  test('ids that are not UUIDs (SQL included) answer exactly like missing assets, and the table stays intact', async () => {
+    for (const id of ['not-a-uuid', "'; DROP TABLE assets; --", '00000000-0000-0000-0000-00000000000g']) {
+      assert.deepEqual(await svc.gql(GET, { id }, alice), { status: 200, data: { asset: null } });
+      const error = errorOf(await svc.gql(CONFIRM, { id }, alice), 'NOT_FOUND');
+      assert.match(error.message, /does not exist or is not visible to you/);
+    }
+    await svc.db.query('SELECT 1 FROM assets LIMIT 1');
+  });
+
   test("bob sees alice's pending PUBLIC asset but never its uploadUrl or uploadHeaders", async () => {
     const asset = await createUpload(svc, alice, uploadInput({ namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: PNG_BYTES.length }));
     const { data } = await svc.gql(GET, { id: asset.id }, bob);
