@@ -6,10 +6,9 @@ export type LimitName = keyof UploadLimits;
 /** What one limit said about a new upload. */
 export type Verdict = { admitted: true } | Refusal;
 
+/** A refused upload counts nowhere in the limit that refused it. */
 export interface Refusal {
   admitted: false;
-  /** The store counted the refused upload anyway (rate-limiter-flexible does): it has to be given back. */
-  counted: boolean;
   /** When waiting helps: how long until the limit has room again; 0 when only freeing space helps. */
   retryAfterMs: number;
 }
@@ -26,6 +25,7 @@ export interface CountedLimit {
   /** How long this owner is already known, in this process, to stay refused: no store round trip for them. */
   blockedForMs(ownerId: string): number;
   consume(ownerId: string, sizeBytes: number): Promise<Verdict>;
+  /** Undoes an admitted consume. */
   giveBack(ownerId: string, sizeBytes: number): Promise<void>;
 }
 

@@ -44,8 +44,8 @@ export class SharedUploadLimiter implements UploadLimiter {
     const results = await withDatabaseErrors(() => this.consumeAll(ownerId, sizeBytes));
     const refused = mostTelling(results);
     if (!refused) return;
-    // A refused upload counts nowhere: the limits that counted it give it back.
-    await this.giveBack(ownerId, sizeBytes, results.filter(({ verdict }) => verdict.admitted || verdict.counted).map((r) => r.limit));
+    // A refused upload counts nowhere: the limits that admitted it give it back.
+    await this.giveBack(ownerId, sizeBytes, results.filter(({ verdict }) => verdict.admitted).map((r) => r.limit));
     throw this.refuse(refused.limit, refused.verdict.retryAfterMs, sizeBytes);
   }
 
@@ -59,7 +59,7 @@ export class SharedUploadLimiter implements UploadLimiter {
     const counted = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [{ limit: this.limits[i]!, verdict: s.value }] : []));
     const failure = settled.find((s) => s.status === 'rejected');
     if (!failure) return counted;
-    await this.giveBack(ownerId, sizeBytes, counted.filter(({ verdict }) => verdict.admitted || verdict.counted).map((c) => c.limit));
+    await this.giveBack(ownerId, sizeBytes, counted.filter(({ verdict }) => verdict.admitted).map((c) => c.limit));
     throw failure.reason;
   }
 

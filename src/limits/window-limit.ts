@@ -1,6 +1,7 @@
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type pg from 'pg';
-import { ADMITTED, consumeOrRefuse, type CountedLimit, type LimitName, type Verdict } from './counted-limit.js';
+import { Coalescer, type Tally } from './coalescer.js';
+import { consumeOrRefuse, type CountedLimit, type LimitName, type Verdict } from './counted-limit.js';
 import { COUNTERS_TABLE } from './counters-table.js';
 
 export interface WindowSpec {
@@ -24,6 +25,7 @@ export class WindowLimit implements CountedLimit {
   readonly name: LimitName;
   readonly max: number;
   private readonly limiter: RateLimiterPostgres;
+  private readonly coalescer: Coalescer;
 
   constructor(pool: pg.Pool, private readonly spec: WindowSpec) {
     this.name = spec.name;
@@ -37,20 +39,30 @@ export class WindowLimit implements CountedLimit {
       // Only for request limits: a byte limit refusing a large upload may still have room for a small one.
       inMemoryBlockOnConsumed: spec.counts === 'uploads' ? spec.max + 1 : 0,
     });
+    this.coalescer = new Coalescer({ count: (key, points) => this.count(key, points), takeBack: (key, points) => this.takeBack(key, points) }, spec.max);
   }
 
   blockedForMs(ownerId: string): number {
     return (this.limiter as unknown as InMemoryBlocks).getInMemoryBlockMsBeforeExpire(this.limiter.getKey(ownerId));
   }
 
-  async consume(ownerId: string, sizeBytes: number): Promise<Verdict> {
-    const { res, refused } = await consumeOrRefuse(this.limiter, ownerId, this.weight(sizeBytes));
-    // Refused from the in-memory block, the store counted nothing (consumedPoints 0).
-    return refused ? { admitted: false, counted: res.consumedPoints > 0, retryAfterMs: res.msBeforeNext } : ADMITTED;
+  consume(ownerId: string, sizeBytes: number): Promise<Verdict> {
+    return this.coalescer.decide(ownerId, this.weight(sizeBytes));
   }
 
   async giveBack(ownerId: string, sizeBytes: number): Promise<void> {
-    await this.limiter.reward(ownerId, this.weight(sizeBytes));
+    await this.takeBack(ownerId, this.weight(sizeBytes));
+  }
+
+  private async count(ownerId: string, points: number): Promise<Tally> {
+    const { res } = await consumeOrRefuse(this.limiter, ownerId, points);
+    // Refused from the in-memory block, the store was not asked: nothing added, no room.
+    if (res.consumedPoints === 0) return { before: Number.POSITIVE_INFINITY, added: false, retryAfterMs: res.msBeforeNext };
+    return { before: res.consumedPoints - points, added: true, retryAfterMs: res.msBeforeNext };
+  }
+
+  private async takeBack(ownerId: string, points: number): Promise<void> {
+    await this.limiter.reward(ownerId, points);
   }
 
   private weight(sizeBytes: number): number {
