@@ -1,5 +1,5 @@
-// Presigned URLs expire in storage itself, not only in the API: a service configured with one-second
-// lifetimes hands out URLs that Ceph refuses a couple of seconds later.
+// Presigned URLs expire in storage itself, not only in the API: a service configured with lifetimes of
+// a second or two hands out URLs that Ceph refuses a couple of seconds later.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { createUpload, readyAsset, signedLifetimeSeconds, sleep } from '../suppo
 import { GET, GET_DOWNLOAD, uploadInput, uploadTo } from '../support/operations.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
-// `brief` takes the service-wide one-second upload lifetime; `roomy` overrides it, leaving time to upload.
+// `brief` takes the service-wide upload lifetime; `roomy` overrides it, leaving time to upload.
 const NAMESPACES = `
 namespaces:
   brief:
@@ -29,7 +29,10 @@ namespaces:
     maxSizeBytes: 1024
     allowedMimeTypes: [image/png]
 `;
-/** Past a one-second lifetime whatever the sub-second signing time, with margin for clock rounding. */
+// Two seconds, not one: the lifetime counts from the creation second (whole seconds, as SigV4 signs
+// them), so with one second a slow create could already be past it when it answers, without a URL.
+const UPLOAD_TTL_SECONDS = 2;
+/** Past a one-second download lifetime whatever the sub-second signing time, with margin for clock rounding. */
 const PAST_EXPIRY_MS = 2500;
 
 async function refusedAsExpired(res: Response): Promise<void> {
@@ -47,7 +50,7 @@ describe('presigned URL lifetimes enforced by storage', { concurrency: true }, (
     await writeFile(join(dir, 'namespaces.yaml'), NAMESPACES);
     svc = await startTestService({
       ASSET_CONFIG_PATH: join(dir, 'namespaces.yaml'),
-      STORAGE_UPLOAD_TTL_SECONDS: '1',
+      STORAGE_UPLOAD_TTL_SECONDS: String(UPLOAD_TTL_SECONDS),
       STORAGE_DOWNLOAD_TTL_SECONDS: '1',
     });
   });
@@ -59,9 +62,9 @@ describe('presigned URL lifetimes enforced by storage', { concurrency: true }, (
   test('an upload URL past its lifetime is refused by storage, and the API stops showing it', async () => {
     const token = await svc.token('expiring-uploader');
     const asset = await createUpload(svc, token, uploadInput({ namespace: 'brief' }));
-    assert.equal(signedLifetimeSeconds(asset.uploadUrl), 1);
-    assert.equal(Date.parse(asset.uploadExpiresAt) - Date.parse(asset.createdAt), 1000);
-    await sleep(PAST_EXPIRY_MS);
+    assert.equal(signedLifetimeSeconds(asset.uploadUrl), UPLOAD_TTL_SECONDS);
+    assert.equal(Date.parse(asset.uploadExpiresAt) - Date.parse(asset.createdAt), UPLOAD_TTL_SECONDS * 1000);
+    await sleep(Date.parse(asset.uploadExpiresAt) + 1500 - Date.now());
     await refusedAsExpired(await uploadTo(asset, 'hello world'));
     const { data } = await svc.gql(GET, { id: asset.id }, token);
     assert.equal(data!.asset.status, 'PENDING');
