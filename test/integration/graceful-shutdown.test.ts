@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../support/cli-process.js';
+import { startCli } from '../support/cli-process.js';
 import { CREATE, uploadInput } from '../support/operations.js';
-import { postGraphQL, provisionInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { ownInfra, postGraphQL, serviceEnv } from '../support/test-service.js';
 
 describe('graceful shutdown of the real service process', () => {
-  const teardown: (() => Promise<unknown>)[] = [];
-  let infra: TestInfra;
+  let infra: Awaited<ReturnType<typeof ownInfra>>;
   before(async () => {
-    infra = await provisionInfra(teardown);
+    infra = await ownInfra();
   });
-  after(async () => {
-    for (const step of teardown.reverse()) await step().catch(() => undefined);
-  });
+  after(() => infra.release());
 
   test('SIGTERM during in-flight requests lets them finish, then the process exits 0 and takes no new ones', async () => {
     const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), PORT: '0', LOG_LEVEL: 'info' };
-    const service = runCli(['serve'], env);
+    const service = startCli(['serve'], env);
     await service.waitForOutput(/Server listening at (http:\/\/[^"]+)/);
     const url = /Server listening at (http:\/\/[^"]+)/.exec(service.stdout())![1]!;
     // The first verification fetches the JWKS: a slow issuer keeps these requests in flight across the SIGTERM.

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { runCli as startCli, type CliProcess } from '../support/cli-process.js';
+import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { createDatabase } from '../support/infra.js';
 import { ownInfra, serviceEnv } from '../support/test-service.js';
-import { runCli } from './cli/run-cli.js';
 
 const LISTENING = /Server listening at (http:\/\/[^"]+)/;
 

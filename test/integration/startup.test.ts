@@ -6,10 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
-import { runCli as startCli } from '../support/cli-process.js';
+import { runCli, startCli } from '../support/cli-process.js';
 import { s3Endpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
-import { runCli } from './cli/run-cli.js';
 
 /** A local port nobody listens on: connections to it are refused at once. */
 async function closedPort(): Promise<string> {

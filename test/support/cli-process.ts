@@ -10,8 +10,8 @@ export interface CliProcess {
   exitCode(): Promise<number | null>;
 }
 
-/** Runs `neotool-assets <args>` as a real child process, as an operator or Kubernetes would. */
-export function runCli(args: string[], env: Record<string, string>): CliProcess {
+/** Starts `neotool-assets <args>` as a real child process, as an operator or Kubernetes would, with only the given environment (plus PATH). */
+export function startCli(args: string[], env: Record<string, string | undefined>): CliProcess {
   const child = spawn(process.execPath, ['bin/neotool-assets.js', ...args], {
     env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,4 +43,24 @@ export function runCli(args: string[], env: Record<string, string>): CliProcess 
         check();
       }),
   };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (killed after timeoutMs) and returns what it printed. */
+export async function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<CliResult> {
+  const cli = startCli(args, env);
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
+  const code = await cli.exitCode();
+  clearTimeout(timer);
+  return { code: code ?? 1, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** The service environment reduced to what storage commands read: no database, no JWT settings. */
+export function storageOnly(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('STORAGE_') || name.startsWith('ASSET_')));
 }

@@ -11,7 +11,7 @@ import { runDoctor } from '../../../src/operations/doctor/doctor.js';
 import { adminS3, createDatabase, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/cli-process.js';
 
 describe('neotool-assets doctor', () => {
   const s3 = adminS3();

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { adminS3, createBuckets, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { serviceEnv } from '../../support/test-service.js';
-import { runCli, storageOnly, type CliResult } from './run-cli.js';
+import { runCli, storageOnly, type CliResult } from '../../support/cli-process.js';
 
 const ORIGIN = 'https://app.example.com';
 

@@ -10,7 +10,7 @@ import { listBucket } from '../../../src/operations/sync/listing.js';
 import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { createDatabase, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/cli-process.js';
 import { fillBucket, SYNC_DATASET } from './sync-dataset.js';
 
 const TOTAL = SYNC_DATASET.smallObjects + SYNC_DATASET.largeObjects;
