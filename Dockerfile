@@ -44,6 +44,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY config ./config
+# The web console (ASSET_CONSOLE_ENABLED=true), built and committed by `npm run build:console`.
+COPY console/dist ./console/dist
 # The node image's unprivileged user, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8083

@@ -30,6 +30,11 @@ import type { NamespaceCatalog } from './domain/namespace.js';
 import type { LifecycleEvents, UploadLimiter } from './domain/ports.js';
 import { createUploadLimiter, type LimiterHooks } from './limits/shared-upload-limiter.js';
 
+export interface StartOptions {
+  /** Dev mode: a token for the console to fill in. */
+  devToken?: () => Promise<string>;
+}
+
 export interface RunningService {
   app: FastifyInstance;
   url: string;
@@ -41,7 +46,7 @@ export interface RunningService {
  * The composition root: checks configuration against the real world (namespaces file, database
  * schema, buckets) before it takes a single request, then wires the edges around the lifecycle.
  */
-export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningService> {
   const { catalog: namespaces, rateLimit } = await loadNamespacesFile(config.assets.configPath);
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
@@ -58,6 +63,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       logger,
       metrics,
       corsAllowedOrigins: config.assets.corsAllowedOrigins,
+      console: config.assets.consoleEnabled ? { namespaces: namespaces.list(), devToken: options.devToken } : undefined,
       health: {
         database: async () => void (await pool.query('SELECT 1')),
         storage: cachedCheck(() => validateBuckets(s3, config.storage), 5000),

@@ -1,6 +1,8 @@
 import { startService } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { assertDevModeAllowed, startDevEnvironment } from '../dev/dev-environment.js';
+import { issueDevToken } from '../dev/dev-token-issuer.js';
+import { createLogger } from '../observability/logger.js';
 import type { Command } from './commands.js';
 import { stopOnSignals } from './serve-command.js';
 
@@ -11,9 +13,14 @@ export const devCommand: Command = {
     const dev = await startDevEnvironment();
     try {
       // Loopback only: dev mode has no real secrets and must not be reachable from the network.
-      const devDefaults = { HOST: process.env.HOST ?? '127.0.0.1', ASSET_CORS_ALLOWED_ORIGINS: process.env.ASSET_CORS_ALLOWED_ORIGINS ?? '*' };
+      const devDefaults = {
+        HOST: process.env.HOST ?? '127.0.0.1',
+        ASSET_CORS_ALLOWED_ORIGINS: process.env.ASSET_CORS_ALLOWED_ORIGINS ?? '*',
+        ASSET_CONSOLE_ENABLED: process.env.ASSET_CONSOLE_ENABLED ?? 'true',
+      };
       const config = loadConfig({ ...process.env, ...dev.env, ...devDefaults });
-      const service = await startService(config);
+      // The console fills in a fresh dev token (all permissions, subject dev-user), signed by the dev issuer's key.
+      const service = await startService(config, createLogger(config.logLevel), { devToken: () => issueDevToken() });
       stopOnSignals(service, config.shutdownTimeoutMs, dev.stop);
       printWelcome(service.url.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost'));
     } catch (error) {
@@ -30,6 +37,7 @@ function printWelcome(url: string): void {
     GraphQL   ${url}/graphql
     GraphiQL  ${url}/graphiql
     Health    ${url}/health
+    Console   ${url}/console/
 
   Get a token (upload/view/delete):   npm run token
   Then send it as a header:           Authorization: Bearer <token>

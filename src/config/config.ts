@@ -10,7 +10,7 @@ export interface Config {
   database: { connectionString: string; poolMax: number };
   storage: StorageConfig;
   jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
-  assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[] };
+  assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[]; consoleEnabled: boolean };
   jobs: JobsConfig;
   /** Limits set by environment variables; they override the namespaces file's `rateLimit` block. */
   uploadLimits: Partial<UploadLimits>;
@@ -58,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       configPath: values.ASSET_CONFIG_PATH as string,
       idempotencyWindowSeconds: values.ASSET_IDEMPOTENCY_WINDOW_SECONDS as number,
       corsAllowedOrigins: splitList(values.ASSET_CORS_ALLOWED_ORIGINS as string),
+      consoleEnabled: values.ASSET_CONSOLE_ENABLED as boolean,
     },
     jobs: jobsConfig(values),
     uploadLimits: uploadLimitOverrides(values),

@@ -69,6 +69,7 @@ export const ENV_VARS = {
   ASSET_CONFIG_PATH: { schema: text, default: 'config/namespaces.yaml', description: 'Namespaces file (YAML).' },
   ASSET_IDEMPOTENCY_WINDOW_SECONDS: { schema: int(1, 30 * 86400), default: '86400', description: 'How long an idempotency key returns the same asset.' },
   ASSET_CORS_ALLOWED_ORIGINS: { schema: z.string(), default: '', description: 'Comma-separated origins allowed to call the API from browsers.' },
+  ASSET_CONSOLE_ENABLED: { schema: bool, default: 'false', description: 'Serve the web console at /console (upload, list, delete with a pasted token) and its namespaces list at /console/settings.json. On by default in dev mode.' },
   JOBS_ENABLED: { schema: bool, default: 'true', description: 'Run the background jobs (expire stale uploads, purge deleted assets, sweep orphaned objects) in this replica; safe on all replicas at once.' },
   JOB_BATCH_SIZE: { schema: int(1, 1000), default: '100', description: 'Rows (or listed objects per page) a job claims at a time.' },
   JOB_EXPIRE_INTERVAL_SECONDS: { schema: int(1, 86400), default: '60', description: 'How often PENDING uploads past their window are rescued (READY) or failed.' },

@@ -10,6 +10,7 @@ import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
+import { type ConsoleOptions, registerConsole } from './console-route.js';
 import { type HealthChecks, registerHealthRoutes } from './health.js';
 import { registerMetrics } from './metrics-routes.js';
 
@@ -20,6 +21,8 @@ export interface ServerDeps {
   logger: Logger;
   metrics: Metrics;
   corsAllowedOrigins: string[];
+  /** The web console at /console, when enabled. */
+  console?: ConsoleOptions;
 }
 
 /** Assembles the HTTP surface: /graphql (+ /graphiql) and the health endpoints. */
@@ -57,6 +60,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   registerHealthRoutes(app, deps.health);
+  if (deps.console) await registerConsole(app, deps.console);
   registerMetrics(app, deps.metrics);
   return app;
 }

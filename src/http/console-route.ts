@@ -1,0 +1,46 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/config.js';
+import type { NamespaceRules } from '../domain/namespace.js';
+
+/** console/dist, two levels above this file both in src/http and in dist/http. */
+const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+
+export interface ConsoleOptions {
+  namespaces: readonly NamespaceRules[];
+  /** Dev mode only: a token the page fills in, so that trying the service needs no copy and paste. */
+  devToken?: () => Promise<string>;
+}
+
+/** What the console page learns about the service before the user has a token (console/src reads it with this type). */
+export interface ConsoleSettings {
+  namespaces: Pick<NamespaceRules, 'name' | 'visibility' | 'maxSizeBytes' | 'allowedMimeTypes'>[];
+  /** Only in dev mode. */
+  devToken?: string;
+}
+
+/**
+ * The web console at /console: the built single-page app, plus /console/settings.json with the
+ * namespaces to offer (the service has no API for them) and, in dev mode, a token.
+ */
+export async function registerConsole(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
+  if (!existsSync(`${CONSOLE_DIST}index.html`)) {
+    throw new ConfigError([`ASSET_CONSOLE_ENABLED is true but the console is not built (${CONSOLE_DIST}index.html is missing): run \`npm run build:console\`, or set ASSET_CONSOLE_ENABLED=false.`]);
+  }
+  app.get('/console/settings.json', async (_request, reply): Promise<ConsoleSettings> => {
+    reply.header('cache-control', 'no-store');
+    const namespaces = options.namespaces.map(({ name, visibility, maxSizeBytes, allowedMimeTypes }) => ({ name, visibility, maxSizeBytes, allowedMimeTypes }));
+    return options.devToken ? { namespaces, devToken: await options.devToken() } : { namespaces };
+  });
+  await app.register(fastifyStatic, {
+    root: CONSOLE_DIST,
+    prefix: '/console',
+    // /console answers with a redirect to /console/, where the page's relative asset URLs resolve.
+    redirect: true,
+    decorateReply: false,
+    // File names under assets/ carry a content hash, so they can be cached forever; the page itself must not be.
+    setHeaders: (reply, path) => reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  });
+}

@@ -1,0 +1,43 @@
+// `neotool-assets dev` serves the console with a dev token filled in: a developer opens it and drops a
+// file, with nothing to configure (embedded PostgreSQL, the embedded S3 server, the dev token issuer).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, type RunningBrowser } from './support/browser.js';
+import { ConsolePage } from './support/console-page.js';
+import { startDevCommand, type RunningDevCommand } from './support/dev-command.js';
+import { gradientPng } from './support/gradient-png.js';
+
+describe('the console in dev mode', () => {
+  let dev: RunningDevCommand;
+  let browser: RunningBrowser;
+
+  before(async () => {
+    dev = await startDevCommand();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await dev?.stop();
+  });
+
+  test('opens with a dev token filled in and uploads a dropped PNG to READY with a thumbnail', async () => {
+    const page = await new ConsolePage(await browser.newPage()).open(dev.url);
+    await page.page.locator('#identity', { hasText: 'dev-user' }).waitFor();
+    assert.notEqual(await page.page.inputValue('#token'), '');
+
+    const png = gradientPng(64, 64);
+    await page.pickNamespace('group-assets');
+    await page.drop({ name: 'dev-logo.png', type: 'image/png', bytes: png });
+    const upload = await page.finishedUpload('dev-logo.png');
+    assert.equal(await upload.locator('.state').textContent(), 'Ready', `${browser.logs.join('\n')}\n${dev.output()}`);
+    assert.deepEqual(await page.thumbnailLoaded(page.assetRow('dev-logo.png')), { width: 64, height: 64 });
+    await browser.screenshot(page.page, 'dev-console');
+  });
+
+  test('settings.json carries a dev token signed for dev-user, and the namespaces to offer', async () => {
+    const settings = (await (await fetch(`${dev.url}/console/settings.json`)).json()) as { devToken?: string; namespaces: { name: string }[] };
+    const [, payload = ''] = (settings.devToken ?? '').split('.');
+    assert.equal(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).sub, 'dev-user');
+    assert.ok(settings.namespaces.some((ns) => ns.name === 'group-assets'));
+  });
+});
