@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
+import { AssetsClient } from '../../packages/client/src/index.js';
 import { initStorage } from '../../src/operations/storage-init/storage-init.js';
 import { loadStorageSettings, required } from '../../src/operations/settings.js';
 import { GET } from '../support/operations.js';
@@ -24,6 +25,7 @@ describe('web console in chromium', () => {
     // Browsers PUT straight to Ceph, which enforces CORS: allow the console's origin, as an operator's `storage init` does.
     await initStorage(svc.s3, required(loadStorageSettings({ ...svc.env, ASSET_CORS_ALLOWED_ORIGINS: svc.url })));
     browser = await launchBrowser();
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: svc.url });
     console_ = await new ConsolePage(await browser.newPage()).open(svc.url);
     await console_.useToken(await svc.token('e2e-user'));
   });
@@ -38,19 +40,27 @@ describe('web console in chromium', () => {
     return rows[0];
   }
 
-  test('a PNG dropped on a PUBLIC namespace uploads, becomes READY with its thumbnail, its link serves the same bytes, and delete removes it', async () => {
+  test('a PNG dropped on a PUBLIC namespace uploads with progress, becomes READY with its thumbnail, its link serves the same bytes, and delete removes it', async () => {
     await console_.pickNamespace('group-assets');
+    await console_.recordUploadStates();
     await console_.drop({ name: 'logo.png', type: 'image/png', bytes: LOGO });
 
     const upload = await console_.finishedUpload('logo.png');
     assert.equal(await upload.locator('.state').textContent(), 'Ready', browser.logs.join('\n'));
     assert.equal(await upload.locator('progress').evaluate((p) => (p as HTMLProgressElement).value), LOGO.length);
+    // "Verifying…" is shown only when XMLHttpRequest reported the whole body sent, before the confirm answered.
+    const states = await console_.uploadStates('logo.png');
+    assert.equal(states[0], 'Preparing…');
+    assert.deepEqual(states.slice(-2), ['Verifying…', 'Ready'], states.join(' > '));
     const row = console_.assetRow('logo.png');
     assert.equal(await row.getAttribute('data-status'), 'READY');
     assert.deepEqual(await console_.thumbnailLoaded(row), { width: 96, height: 96 });
     await browser.screenshot(console_.page, 'console-public-upload');
 
     const link = (await row.locator('a.open').getAttribute('href'))!;
+    await row.locator('button.copy').click();
+    await row.locator('button.copy', { hasText: 'Copied' }).waitFor();
+    assert.equal(await console_.page.evaluate(() => navigator.clipboard.readText()), link);
     const opened = await browser.newPage();
     const response = await opened.goto(link);
     assert.equal(response?.status(), 200);
@@ -98,6 +108,33 @@ describe('web console in chromium', () => {
     assert.equal((await stored('fake.png'))?.status, 'FAILED');
     await console_.page.locator('#assets tbody tr[data-status="FAILED"]', { hasText: 'fake.png' }).waitFor();
     await browser.screenshot(console_.page, 'console-rejected-files');
+  });
+
+  test("the table shows 20 assets and Load more the rest; other owners' PUBLIC assets appear when asked for, without a delete button", async () => {
+    const pager = new AssetsClient({ url: svc.url, token: await svc.token('e2e-pager') });
+    for (let i = 0; i < 22; i++) await pager.upload(Buffer.from(`note ${i}`), { namespace: 'attachments', filename: `note-${i}.txt`, mimeType: 'text/plain' });
+    const other = new AssetsClient({ url: svc.url, token: await svc.token('e2e-other') });
+    await other.upload(LOGO, { namespace: 'group-assets', filename: 'shared.png', mimeType: 'image/png' });
+
+    const page = new ConsolePage(await browser.newPage());
+    await page.open(svc.url);
+    await page.useToken(await svc.token('e2e-pager'));
+    const rows = page.page.locator('#assets tbody tr');
+    await page.assetRow('note-21.txt').waitFor();
+    assert.equal(await rows.count(), 20);
+    await page.page.click('#load-more');
+    await page.assetRow('note-0.txt').waitFor();
+    assert.equal(await rows.count(), 22);
+    assert.equal(await page.page.locator('#load-more').isHidden(), true);
+    assert.equal(await page.assetRow('shared.png').count(), 0);
+
+    await page.page.check('#include-public');
+    const shared = page.assetRow('shared.png');
+    await shared.waitFor();
+    assert.match((await shared.locator('td.name').textContent())!, /by e2e-other/);
+    assert.equal(await shared.locator('button.delete').count(), 0);
+    assert.deepEqual(await page.thumbnailLoaded(shared), { width: 96, height: 96 });
+    await page.page.close();
   });
 
   test("a token the service refuses is reported with the service's message, and nothing is listed", async () => {

@@ -39,6 +39,26 @@ export class ConsolePage {
     }, serialised);
   }
 
+  /** From now on, remembers each state text every upload row shows: progress is too quick to poll. */
+  async recordUploadStates(): Promise<void> {
+    await this.page.evaluate(() => {
+      const seen: Record<string, string[]> = {};
+      Object.assign(window, { uploadStates: seen });
+      // Anonymous callbacks only: tsx would wrap a named one in a helper that does not exist in the page.
+      new MutationObserver(() => {
+        for (const row of document.querySelectorAll<HTMLElement>('#uploads li')) {
+          const states = (seen[row.dataset.file!] ??= []);
+          const text = row.querySelector('.state')!.textContent!;
+          if (states.at(-1) !== text) states.push(text);
+        }
+      }).observe(document.querySelector('#uploads')!, { subtree: true, childList: true, characterData: true });
+    });
+  }
+
+  async uploadStates(name: string): Promise<string[]> {
+    return this.page.evaluate((file) => (window as unknown as { uploadStates: Record<string, string[]> }).uploadStates[file] ?? [], name);
+  }
+
   /** The upload row of a file, once it finished one way or the other. */
   async finishedUpload(name: string): Promise<Locator> {
     const row = this.page.locator(`#uploads li[data-file="${name}"]`);
