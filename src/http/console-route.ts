@@ -41,6 +41,6 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     redirect: true,
     decorateReply: false,
     // File names under assets/ carry a content hash, so they can be cached forever; the page itself must not be.
-    setHeaders: (reply, path) => reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    setHeaders: (reply, path) => reply.header('cache-control', path.startsWith(`${CONSOLE_DIST}assets/`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
 }

@@ -159,7 +159,7 @@ describe('serving the console', () => {
     }
   });
 
-  test('when enabled: /console redirects to the page, whose settings list the namespaces and carry no token outside dev mode', async () => {
+  test('when enabled: /console redirects to the page (never cached; its hashed assets cached for good), whose settings list the namespaces and carry no token outside dev mode', async () => {
     const svc = await startTestService({ ASSET_CONSOLE_ENABLED: 'true' });
     try {
       const bare = await fetch(`${svc.url}/console`, { redirect: 'manual' });
@@ -167,7 +167,12 @@ describe('serving the console', () => {
       assert.equal(bare.headers.get('location'), '/console/');
       const page = await fetch(`${svc.url}/console/`);
       assert.equal(page.status, 200);
-      assert.match(await page.text(), /<title>neotool-assets console<\/title>/);
+      assert.equal(page.headers.get('cache-control'), 'no-cache');
+      const html = await page.text();
+      assert.match(html, /<title>neotool-assets console<\/title>/);
+      const script = await fetch(new URL(/src="(\.\/assets\/[^"]+\.js)"/.exec(html)![1]!, `${svc.url}/console/`));
+      assert.equal(script.status, 200);
+      assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable', 'hashed assets are cached for good');
       const settings = (await (await fetch(`${svc.url}/console/settings.json`)).json()) as Record<string, unknown>;
       assert.deepEqual(Object.keys(settings), ['namespaces']);
       assert.deepEqual(

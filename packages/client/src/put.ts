@@ -59,6 +59,9 @@ export const xhrPut: PutTransport = ({ url, headers, body, signal, onProgress })
     // Browsers hide the cause (a refused connection, a CORS rule missing on the bucket) from scripts.
     xhr.onerror = () => reject(new NetworkError('NETWORK_ERROR', 'Storage could not be reached (network error, or the bucket has no CORS rule for this origin).'));
     xhr.onabort = () => reject(signal?.reason ?? new NetworkError('NETWORK_ERROR', 'The upload was aborted.'));
-    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    const abort = () => xhr.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    // A long-lived signal (one per page, say) must not keep every finished request alive.
+    xhr.onloadend = () => signal?.removeEventListener('abort', abort);
     xhr.send(body.xhrBody() as XMLHttpRequestBodyInit);
   });
