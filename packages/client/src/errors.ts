@@ -8,6 +8,7 @@ export type ServiceErrorCode =
   | 'CONFLICT'
   | 'INTEGRITY_ERROR'
   | 'RATE_LIMIT_EXCEEDED'
+  | 'QUOTA_EXCEEDED'
   | 'STORAGE_UNAVAILABLE'
   | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL';
@@ -59,6 +60,8 @@ export class IntegrityError extends AssetsError {
   }
 }
 export class RateLimitError extends AssetsError {}
+/** The owner's assets would exceed the storage quota: delete some first (waiting does not help). */
+export class QuotaExceededError extends AssetsError {}
 export class StorageUnavailableError extends AssetsError {}
 export class DatabaseUnavailableError extends AssetsError {}
 export class InternalError extends AssetsError {}
@@ -76,6 +79,7 @@ const BY_CODE: Record<ServiceErrorCode, new (code: string, message: string, deta
   CONFLICT: ConflictError,
   INTEGRITY_ERROR: IntegrityError,
   RATE_LIMIT_EXCEEDED: RateLimitError,
+  QUOTA_EXCEEDED: QuotaExceededError,
   STORAGE_UNAVAILABLE: StorageUnavailableError,
   DATABASE_UNAVAILABLE: DatabaseUnavailableError,
   INTERNAL: InternalError,

@@ -8,6 +8,7 @@ export {
   InternalError,
   NetworkError,
   NotFoundError,
+  QuotaExceededError,
   RateLimitError,
   StateError,
   StorageUnavailableError,

@@ -3,11 +3,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as client from '../../../packages/client/src/index.js';
 import { AssetsClient, AssetsError, NotFoundError, StateError } from '../../../packages/client/src/index.js';
+import type { ErrorCode } from '../../../src/domain/errors.js';
 import { asset, ASSET_ID, connectionRefused, data, FakeService, graphQLError } from './fake-service.js';
 
 function clientOf(service: FakeService, token: client.TokenSource = 'token-1') {
   return new AssetsClient({ url: 'https://assets.test', token, fetch: service.fetch, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
 }
+
+// The client knows exactly the service's codes: this line stops compiling when they drift apart.
+const SAME_CODES: [ErrorCode] extends [client.ServiceErrorCode] ? ([client.ServiceErrorCode] extends [ErrorCode] ? true : never) : never = true;
 
 const ERROR_CLASSES = {
   UNAUTHENTICATED: client.UnauthenticatedError,
@@ -18,10 +22,15 @@ const ERROR_CLASSES = {
   CONFLICT: client.ConflictError,
   INTEGRITY_ERROR: client.IntegrityError,
   RATE_LIMIT_EXCEEDED: client.RateLimitError,
+  QUOTA_EXCEEDED: client.QuotaExceededError,
   INTERNAL: client.InternalError,
-} as const;
+} as const satisfies Record<Exclude<client.ServiceErrorCode, 'STORAGE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE'>, unknown>;
 
 describe('AssetsClient errors', () => {
+  test('the client knows exactly the error codes the service sends (the compiler checks SAME_CODES)', () => {
+    assert.equal(SAME_CODES, true);
+  });
+
   for (const [code, ErrorClass] of Object.entries(ERROR_CLASSES)) {
     test(`${code} is thrown as ${ErrorClass.name}, with the service's message and extensions, after one attempt`, async () => {
       const service = new FakeService().answer('Asset', graphQLError(code, `the ${code} message`, { field: 'id' }));
@@ -37,10 +46,10 @@ describe('AssetsClient errors', () => {
   }
 
   test('a code this client does not know stays an AssetsError with that code', async () => {
-    const service = new FakeService().answer('Asset', graphQLError('QUOTA_EXCEEDED', 'over quota'));
+    const service = new FakeService().answer('Asset', graphQLError('TEAPOT', 'short and stout'));
     const error = await clientOf(service).get(ASSET_ID).catch((e: unknown) => e);
     assert.ok(error instanceof AssetsError && error.constructor === AssetsError, String(error));
-    assert.equal(error.code, 'QUOTA_EXCEEDED');
+    assert.equal(error.code, 'TEAPOT');
   });
 
   test('STORAGE_UNAVAILABLE and DATABASE_UNAVAILABLE are retried, then thrown as their own transient classes', async () => {
