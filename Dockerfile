@@ -23,9 +23,8 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The only optional packages of the production tree are embedded PostgreSQL's and esbuild's platform
-# binaries (dev mode and tsx, never used by the image) and pg-cloudflare (Workers only): leaving them
-# out saves ~70 MB.
+# The dev-mode tools (embedded PostgreSQL, s3rver, tsx) are devDependencies; the one optional package
+# left in the production tree is pg-cloudflare (Workers only).
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 # --- runtime ---

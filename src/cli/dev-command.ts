@@ -1,6 +1,6 @@
 import { startService } from '../app.js';
 import { loadConfig } from '../config/config.js';
-import { assertDevModeAllowed, startDevEnvironment } from '../dev/dev-environment.js';
+import { assertDevModeAllowed } from '../dev/dev-mode-guard.js';
 import { issueDevToken } from '../dev/dev-token-issuer.js';
 import { createLogger } from '../observability/logger.js';
 import type { Command } from './commands.js';
@@ -10,6 +10,8 @@ import { stopOnSignals } from './serve-command.js';
 export const devCommand: Command = {
   async run() {
     assertDevModeAllowed(process.env);
+    // Loaded only now: the embedded servers are devDependencies, absent from the production image.
+    const { startDevEnvironment } = await import('../dev/dev-environment.js');
     const dev = await startDevEnvironment();
     try {
       // Loopback only: dev mode has no real secrets and must not be reachable from the network.

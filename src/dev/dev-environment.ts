@@ -4,9 +4,6 @@ import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres
 import { startEmbeddedS3, type RunningS3 } from './embedded-s3.js';
 import { portSetting } from './ports.js';
 
-/** Settings that point at real infrastructure: dev mode would silently replace them, so it refuses instead. */
-const REAL_SETTINGS = ['DATABASE_URL', 'POSTGRES_HOST', 'JWT_JWKS_URL'];
-
 export interface DevPorts {
   postgres?: number;
   s3?: number;
@@ -25,21 +22,6 @@ export interface DevEnvironment {
   env: Record<string, string>;
   /** Stops everything in reverse order; never throws, safe to call twice. */
   stop(): Promise<void>;
-}
-
-export function assertDevModeAllowed(env: NodeJS.ProcessEnv): void {
-  if (env.NODE_ENV === 'production') {
-    throw new Error('dev mode refuses to run with NODE_ENV=production; use `neotool-assets serve` with real settings');
-  }
-  const realSettings = Object.keys(env)
-    .filter((name) => env[name] && (name.startsWith('STORAGE_') || REAL_SETTINGS.includes(name)))
-    .sort();
-  if (realSettings.length > 0) {
-    throw new Error(
-      `dev mode runs its own PostgreSQL, S3 server and token issuer, but real settings are set: ${realSettings.join(', ')}. ` +
-        'Unset them to use dev mode, or use `npm start` to run with them.',
-    );
-  }
 }
 
 /** Starts the three services side by side (a cold start is dominated by PostgreSQL's initdb). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertDevModeAllowed } from '../../../src/dev/dev-environment.js';
+import { assertDevModeAllowed } from '../../../src/dev/dev-mode-guard.js';
 
 describe('assertDevModeAllowed', () => {
   it('refuses to run with NODE_ENV=production and points to `neotool-assets serve`', () => {
