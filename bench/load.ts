@@ -1,5 +1,6 @@
 import autocannon, { type RequestTemplate, type Result } from 'autocannon';
 import { loadavg } from 'node:os';
+import { backendCpuBetween, type BackendCpu } from './database-cpu.js';
 import { processCpuSeconds } from './process-cpu.js';
 import type { Answer, NextRequest, Scenario } from './scenarios.js';
 
@@ -18,8 +19,12 @@ export interface Measurement {
   /** Wrong answers by reason (non-2xx, GraphQL errors, wrong content). */
   wrongAnswers: Record<string, number>;
   wrongTotal: number;
-  /** CPU time per request of the service process and of this load generator (µs; null off Linux). */
-  cpuMicrosPerRequest: { service: number | null; loadGenerator: number };
+  /**
+   * CPU time per request (µs) of the service process, of the PostgreSQL backends serving it (null
+   * when PostgreSQL is not local; shared processes such as the WAL writer not included) and of this
+   * load generator. Null off Linux.
+   */
+  cpuMicrosPerRequest: { service: number | null; database: number | null; loadGenerator: number };
   /** 1-minute load average when the run started: other work on the machine shows up here. */
   loadAverageAtStart: number;
 }
@@ -28,7 +33,7 @@ export interface Measurement {
 export async function measure(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<Measurement> {
   const wrongAnswers: Record<string, number> = {};
   const loadAverageAtStart = loadavg()[0]!;
-  const cpuBefore = { service: processCpuSeconds(target.pid), loadGenerator: process.cpuUsage() };
+  const cpuBefore = await readCpu(target);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -46,7 +51,7 @@ export async function measure(target: Target, scenario: Scenario, connections: n
       },
     ],
   });
-  const cpuMicrosPerRequest = cpuPerRequest(target.pid, cpuBefore, result.requests.total);
+  const cpuMicrosPerRequest = cpuPerRequest(cpuBefore, await readCpu(target), result.requests.total);
   return { ...summarize(scenario, connections, result, wrongAnswers), cpuMicrosPerRequest, loadAverageAtStart: round(loadAverageAtStart) };
 }
 
@@ -54,15 +59,26 @@ export interface Target {
   url: string;
   /** The service's process, whose CPU time is measured. */
   pid: number;
+  databaseCpu?: () => Promise<BackendCpu>;
 }
 
-function cpuPerRequest(pid: number, before: { service: number | null; loadGenerator: NodeJS.CpuUsage }, requests: number): Measurement['cpuMicrosPerRequest'] {
-  const serviceAfter = processCpuSeconds(pid);
-  const generator = process.cpuUsage(before.loadGenerator);
-  const perRequest = (micros: number) => Math.round(micros / Math.max(requests, 1));
+interface CpuReading {
+  service: number | null;
+  database: BackendCpu | null;
+  loadGenerator: NodeJS.CpuUsage;
+}
+
+async function readCpu(target: Target): Promise<CpuReading> {
+  return { service: processCpuSeconds(target.pid), database: (await target.databaseCpu?.()) ?? null, loadGenerator: process.cpuUsage() };
+}
+
+function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): Measurement['cpuMicrosPerRequest'] {
+  const perRequest = (seconds: number) => Math.round((seconds * 1e6) / Math.max(requests, 1));
+  const generator = { user: after.loadGenerator.user - before.loadGenerator.user, system: after.loadGenerator.system - before.loadGenerator.system };
   return {
-    service: serviceAfter === null || before.service === null ? null : perRequest((serviceAfter - before.service) * 1e6),
-    loadGenerator: perRequest(generator.user + generator.system),
+    service: after.service === null || before.service === null ? null : perRequest(after.service - before.service),
+    database: after.database === null || before.database === null ? null : perRequest(backendCpuBetween(before.database, after.database)),
+    loadGenerator: perRequest((generator.user + generator.system) / 1e6),
   };
 }
 

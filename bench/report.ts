@@ -18,7 +18,7 @@ export function withFloorRatios(measurements: Measurement[]): ScenarioResult[] {
 }
 
 export function printTable(results: ScenarioResult[]): void {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'conn errors', 'non-2xx', 'wrong answers', 'vs floor', 'service CPU µs/req'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'conn errors', 'non-2xx', 'wrong answers', 'vs floor', 'CPU µs/req: service', 'database'];
   const rows = results.map((r) => [
     r.title,
     r.requestsPerSecond.toLocaleString('en-US'),
@@ -30,7 +30,8 @@ export function printTable(results: ScenarioResult[]): void {
     String(r.non2xx),
     String(r.wrongTotal),
     r.ratioToFloor === null ? '-' : r.ratioToFloor.toFixed(3),
-    r.cpuMicrosPerRequest.service === null ? '-' : String(r.cpuMicrosPerRequest.service),
+    String(r.cpuMicrosPerRequest.service ?? '-'),
+    String(r.cpuMicrosPerRequest.database ?? '-'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

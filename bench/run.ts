@@ -47,7 +47,7 @@ async function runScenarios(environment: BenchEnvironment, settings: BenchSettin
   const measurements: Measurement[] = [];
   for (const name of settings.scenarios) {
     const scenario = await buildScenario(name, environment, settings);
-    measurements.push(await warmUpAndMeasure(environment.service, scenario, settings));
+    measurements.push(await warmUpAndMeasure({ ...environment.service, databaseCpu: environment.databaseCpu }, scenario, settings));
   }
   return measurements;
 }
