@@ -31,14 +31,18 @@ export interface StoredObject {
   contentType: string | undefined;
 }
 
-/** What to read of an object: its first bytes always; the whole body and its SHA-256 only when needed. */
+/**
+ * What to read of an object: its first bytes always; the whole body and its SHA-256 only when needed.
+ * When storage holds another size or type than `expected`, no body is read at all.
+ */
 export interface SampleRequest {
+  expected: StoredObject;
   headBytes: number;
   wholeBody: boolean;
   sha256: boolean;
 }
 
-/** Bytes read back from storage, streamed (never more than the object's declared size kept in memory). */
+/** Bytes read back from storage, streamed (never more than the object's declared size kept in memory); head is empty when the metadata did not match. */
 export interface ObjectSample extends StoredObject {
   head: Uint8Array;
   body?: Uint8Array;
@@ -69,7 +73,6 @@ export interface ObjectStorage {
   presignUpload(target: UploadTarget): string;
   presignDownload(bucket: string, key: string, ttlSeconds: number): string;
   publicUrl(key: string): string;
-  headObject(bucket: string, key: string): Promise<StoredObject | null>;
   sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null>;
   deleteObject(bucket: string, key: string): Promise<void>;
 }

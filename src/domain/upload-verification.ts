@@ -19,8 +19,8 @@ export interface Verdict {
 }
 
 /**
- * Checks the stored object against the declaration, cheapest checks first: metadata (HEAD), then
- * the checksum and content (one streamed GET). `expectedSha256` is the checksum declared at create
+ * Checks the stored object against the declaration with one GET: its metadata first (the body is
+ * not read when size or type differ), then the checksum and content, streamed. `expectedSha256` is the checksum declared at create
  * or given at confirm.
  */
 export async function verifyUpload(
@@ -30,17 +30,16 @@ export async function verifyUpload(
   rules: NamespaceRules,
   expectedSha256: string | null,
 ): Promise<Verdict> {
-  const stored = await storage.headObject(asset.storageBucket, asset.storageKey);
-  if (!stored) return { failure: 'OBJECT_MISSING' };
-  if (stored.sizeBytes !== asset.sizeBytes) return { failure: 'SIZE_MISMATCH' };
-  if (stored.contentType !== asset.mimeType) return { failure: 'CONTENT_TYPE_MISMATCH' };
   const readWhole = READ_WHOLE.test(asset.mimeType) && asset.sizeBytes <= WHOLE_BODY_LIMIT;
   const sample = await storage.sampleObject(asset.storageBucket, asset.storageKey, {
+    expected: { sizeBytes: asset.sizeBytes, contentType: asset.mimeType },
     headBytes: HEAD_BYTES,
     wholeBody: readWhole,
     sha256: expectedSha256 !== null,
   });
   if (!sample) return { failure: 'OBJECT_MISSING' };
+  if (sample.sizeBytes !== asset.sizeBytes) return { failure: 'SIZE_MISMATCH' };
+  if (sample.contentType !== asset.mimeType) return { failure: 'CONTENT_TYPE_MISMATCH' };
   if (expectedSha256 !== null && sample.sha256Hex !== expectedSha256) return { failure: 'CHECKSUM_MISMATCH' };
   const failure = await inspector.inspect(sample, { mimeType: asset.mimeType, visibility: asset.visibility, imageLimits: rules.imageLimits });
   return { failure, sha256Hex: sample.sha256Hex };

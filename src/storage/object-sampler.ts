@@ -10,7 +10,7 @@ export interface StreamSample {
 }
 
 /** Streams an object body once: hashes it on the way, keeps its first bytes, and the whole body only when asked. */
-export async function readSample(stream: Readable, request: SampleRequest): Promise<StreamSample> {
+export async function readSample(stream: Readable, request: Omit<SampleRequest, 'expected'>): Promise<StreamSample> {
   const hash = request.sha256 ? createHash('sha256') : undefined;
   const headChunks: Buffer[] = [];
   const bodyChunks: Buffer[] = [];

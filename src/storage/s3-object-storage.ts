@@ -1,7 +1,7 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/storage-config.js';
-import type { ObjectSample, ObjectStorage, SampleRequest, StoredObject, UploadTarget } from '../domain/ports.js';
+import type { ObjectSample, ObjectStorage, SampleRequest, UploadTarget } from '../domain/ports.js';
 import { readSample } from './object-sampler.js';
 import { publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
@@ -34,16 +34,6 @@ export class S3ObjectStorage implements ObjectStorage {
     return publicObjectUrl(this.config, key);
   }
 
-  async headObject(bucket: string, key: string): Promise<StoredObject | null> {
-    try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { sizeBytes: head.ContentLength ?? 0, contentType: head.ContentType };
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw storageUnavailable('inspect the uploaded object', error);
-    }
-  }
-
   /** One GET: ranged to the first bytes when that is all we need, the whole object streamed otherwise. */
   async sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null> {
     const whole = request.wholeBody || request.sha256;
@@ -51,9 +41,14 @@ export class S3ObjectStorage implements ObjectStorage {
       const object = await this.client.send(
         new GetObjectCommand({ Bucket: bucket, Key: key, Range: whole ? undefined : `bytes=0-${request.headBytes - 1}` }),
       );
-      const sample = await readSample(object.Body as Readable, request);
-      const sizeBytes = whole ? sample.readBytes : Number(/\/(\d+)$/.exec(object.ContentRange ?? '')?.[1] ?? object.ContentLength ?? 0);
-      return { ...sample, sizeBytes, contentType: object.ContentType };
+      const body = object.Body as Readable;
+      const sizeBytes = Number(/\/(\d+)$/.exec(object.ContentRange ?? '')?.[1] ?? object.ContentLength ?? 0);
+      const contentType = object.ContentType;
+      if (sizeBytes !== request.expected.sizeBytes || contentType !== request.expected.contentType) {
+        body.destroy(); // not what was declared: no need to read a byte of it
+        return { sizeBytes, contentType, head: new Uint8Array() };
+      }
+      return { ...(await readSample(body, request)), sizeBytes, contentType };
     } catch (error) {
       if (isNotFound(error)) return null;
       throw storageUnavailable('read the uploaded object', error);

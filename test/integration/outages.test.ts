@@ -30,8 +30,8 @@ describe('dependency outages', () => {
     token = await svc.token('outage-owner');
   });
   after(async () => {
-    await storage.restore().catch(() => undefined);
-    await database.restore().catch(() => undefined);
+    await storage.restore();
+    await database.restore();
     await svc.stop();
     await storage.cut();
     await database.cut();

@@ -24,8 +24,9 @@ export class TcpProxy {
     this.server = undefined;
   }
 
-  restore(): Promise<void> {
-    return this.listen();
+  /** Listens again (a no-op while it still listens). */
+  async restore(): Promise<void> {
+    if (!this.server) await this.listen();
   }
 
   private listen(): Promise<void> {
@@ -39,9 +40,12 @@ export class TcpProxy {
       client.pipe(upstream).pipe(client);
     });
     this.server = server;
-    return new Promise((resolve) => server.listen(this.port, '127.0.0.1', () => {
-      this.port = (server.address() as AddressInfo).port;
-      resolve();
-    }));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        this.port = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
   }
 }

@@ -98,21 +98,18 @@ export class FakeObjectStorage implements ObjectStorage {
     return `https://cdn.test/${key}`;
   }
 
-  async headObject(bucket: string, key: string): Promise<StoredObject | null> {
-    this.calls.push(`headObject ${bucket}/${key}`);
-    const object = this.objects.get(FakeObjectStorage.id(bucket, key));
-    return object ? { sizeBytes: object.sizeBytes, contentType: object.contentType } : null;
-  }
-
   /** Reads back what was stored: the first bytes, and the whole body and its SHA-256 when asked. */
   async sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null> {
     this.calls.push(`sampleObject ${bucket}/${key}`);
     const object = this.objects.get(FakeObjectStorage.id(bucket, key));
     if (!object) return null;
+    const metadata = { sizeBytes: object.sizeBytes, contentType: object.contentType };
+    if (metadata.sizeBytes !== request.expected.sizeBytes || metadata.contentType !== request.expected.contentType) {
+      return { ...metadata, head: new Uint8Array() };
+    }
     const bytes = new TextEncoder().encode(object.body ?? '');
     return {
-      sizeBytes: object.sizeBytes,
-      contentType: object.contentType,
+      ...metadata,
       head: bytes.slice(0, request.headBytes),
       ...(request.wholeBody ? { body: bytes } : {}),
       ...(request.sha256 ? { sha256Hex: createHash('sha256').update(bytes).digest('hex') } : {}),

@@ -226,9 +226,9 @@ describe('AssetService.confirmUpload', () => {
   test('returns a READY asset unchanged without asking storage again', async () => {
     const f = serviceWithFakes();
     const ready = await readyAsset(f);
-    const heads = f.storage.calls.filter((c) => c.startsWith('headObject')).length;
+    const reads = f.storage.calls.filter((c) => c.startsWith('sampleObject')).length;
     assert.deepEqual(await f.service.confirmUpload(alice, ready.id), ready);
-    assert.equal(f.storage.calls.filter((c) => c.startsWith('headObject')).length, heads);
+    assert.equal(f.storage.calls.filter((c) => c.startsWith('sampleObject')).length, reads);
   });
 
   test('refuses to confirm a FAILED asset with STATE_ERROR', async () => {

@@ -9,19 +9,20 @@ import { FileContentInspector } from '../../../src/inspection/content-inspector.
 import { fixture, MIME_TYPES, sha256Hex, type FixtureName } from '../../support/fixtures.js';
 import { docx } from '../../support/zip.js';
 
-/** Serves one object's real bytes the way S3 does, and records what was asked of it (verification only reads). */
-class OneObjectStorage implements Pick<ObjectStorage, 'headObject' | 'sampleObject'> {
+/** Serves one object's real bytes the way S3 does, and records what was asked of it and whether a body was read. */
+class OneObjectStorage implements Pick<ObjectStorage, 'sampleObject'> {
   readonly requests: SampleRequest[] = [];
+  bodiesRead = 0;
   constructor(private readonly object: { bytes: Buffer; contentType: string } | null) {}
-
-  async headObject(): Promise<StoredObject | null> {
-    return this.object && { sizeBytes: this.object.bytes.length, contentType: this.object.contentType };
-  }
 
   async sampleObject(_bucket: string, _key: string, request: SampleRequest): Promise<ObjectSample | null> {
     this.requests.push(request);
     if (!this.object) return null;
     const { bytes, contentType } = this.object;
+    if (bytes.length !== request.expected.sizeBytes || contentType !== request.expected.contentType) {
+      return { sizeBytes: bytes.length, contentType, head: new Uint8Array() };
+    }
+    this.bodiesRead++;
     return {
       sizeBytes: bytes.length,
       contentType,
@@ -42,25 +43,26 @@ async function verify(bytes: Buffer, mimeType: string, options: { stored?: Parti
   const stored = options.stored === null ? null : { bytes, contentType: mimeType, ...options.stored };
   const storage = new OneObjectStorage(stored);
   const verdict = await verifyUpload(storage as unknown as ObjectStorage, new FileContentInspector(), assetFor(bytes, mimeType), rules, options.sha256 ?? null);
-  return { verdict, requests: storage.requests };
+  return { verdict, requests: storage.requests, bodiesRead: storage.bodiesRead };
 }
 
 describe('verifyUpload', () => {
   test('a missing object is OBJECT_MISSING, without reading anything', async () => {
-    const { verdict, requests } = await verify(fixture('image.png'), MIME_TYPES.png, { stored: null });
+    const { verdict, bodiesRead } = await verify(fixture('image.png'), MIME_TYPES.png, { stored: null });
     assert.equal(verdict.failure, 'OBJECT_MISSING');
-    assert.equal(requests.length, 0);
+    assert.equal(bodiesRead, 0);
   });
 
   test('a stored size other than the declared one is SIZE_MISMATCH, without reading the body', async () => {
-    const { verdict, requests } = await verify(fixture('image.png'), MIME_TYPES.png, { stored: { bytes: fixture('image.gif') } });
+    const { verdict, bodiesRead } = await verify(fixture('image.png'), MIME_TYPES.png, { stored: { bytes: fixture('image.gif') } });
     assert.equal(verdict.failure, 'SIZE_MISMATCH');
-    assert.equal(requests.length, 0);
+    assert.equal(bodiesRead, 0);
   });
 
-  test('a stored Content-Type other than the declared one is CONTENT_TYPE_MISMATCH', async () => {
-    const { verdict } = await verify(fixture('image.png'), MIME_TYPES.png, { stored: { contentType: 'application/octet-stream' } });
+  test('a stored Content-Type other than the declared one is CONTENT_TYPE_MISMATCH, without reading the body', async () => {
+    const { verdict, bodiesRead } = await verify(fixture('image.png'), MIME_TYPES.png, { stored: { contentType: 'application/octet-stream' } });
     assert.equal(verdict.failure, 'CONTENT_TYPE_MISMATCH');
+    assert.equal(bodiesRead, 0);
   });
 
   test('the SHA-256 is computed, compared and returned only when a checksum was declared', async () => {
