@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { Cleanup } from './cleanup.js';
+import { CONFIRM_VARIANTS, measureConfirms, type ConfirmMeasurement } from './confirm.js';
 import { setUpEnvironment, type BenchEnvironment } from './environment.js';
 import { measure, type Measurement, type Target } from './load.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -24,20 +26,24 @@ async function main(): Promise<void> {
   );
   const cleanup = new Cleanup();
   stopOnInterrupt(cleanup);
-  const { measurements, servicePid } = await benchmark(settings, cleanup);
+  const { measurements, confirms, servicePid } = await benchmark(settings, cleanup);
   const results = withFloorRatios(measurements);
   printTable(results);
   printCreateTarget(results);
+  printConfirms(confirms);
   writeJson(`${RESULTS_DIR}/latest.json`, settings, results, startedAt);
+  if (confirms.length > 0) writeFileSync(`${RESULTS_DIR}/confirm.json`, `${JSON.stringify(confirms, null, 2)}\n`);
   if (settings.profileDir) printProfile(settings.profileDir, servicePid);
   if (reportFailures(results)) process.exitCode = 1;
 }
 
 /** Sets up, measures every scenario, and cleans up whatever happens. */
-async function benchmark(settings: BenchSettings, cleanup: Cleanup): Promise<{ measurements: Measurement[]; servicePid: number }> {
+async function benchmark(settings: BenchSettings, cleanup: Cleanup): Promise<{ measurements: Measurement[]; confirms: ConfirmMeasurement[]; servicePid: number }> {
   try {
     const environment = await setUpEnvironment(settings, cleanup);
-    return { measurements: await runScenarios(environment, settings), servicePid: environment.service.pid };
+    const measurements = await runScenarios(environment, settings);
+    const confirms = await runConfirms(environment, settings);
+    return { measurements, confirms, servicePid: environment.service.pid };
   } finally {
     await cleanup.run();
   }
@@ -59,6 +65,24 @@ async function buildScenario(name: ScenarioName, environment: BenchEnvironment, 
   if (name === 'create') return createScenario(environment.tokens, runId);
   console.log(`bench: creating ${settings.readAssets} assets to read`);
   return readScenario(environment.tokens, await seedAssets(environment.service.url, environment.tokens, settings.readAssets, `${runId}-seed`));
+}
+
+/** Confirm latency per object size, with and without a declared checksum, 4 callers at a time. */
+async function runConfirms(environment: BenchEnvironment, settings: BenchSettings): Promise<ConfirmMeasurement[]> {
+  const confirms: ConfirmMeasurement[] = [];
+  if (settings.confirmUploads === 0) return confirms;
+  for (const variant of CONFIRM_VARIANTS) {
+    console.log(`bench: ${variant.title}: ${settings.confirmUploads} uploads`);
+    confirms.push(await measureConfirms(environment.service.url, environment.tokens, variant, settings.confirmUploads, 4));
+  }
+  return confirms;
+}
+
+function printConfirms(confirms: ConfirmMeasurement[]): void {
+  if (confirms.length === 0) return;
+  console.log('\nconfirmAssetUpload: the object is read back (hashed when a checksum was declared) and inspected; target for 2 MB + SHA-256: p99 < 100 ms');
+  console.table(confirms.map((c) => ({ variant: c.title, 'confirms/s': c.confirmsPerSecond, 'p50 ms': c.latencyMs.p50, 'p99 ms': c.latencyMs.p99, 'max ms': c.latencyMs.max, wrong: c.wrong })));
+  if (confirms.some((c) => c.wrong > 0)) process.exitCode = 1;
 }
 
 /** The warm-up lets V8 optimize and pools fill; its answers are checked too, but only the second run counts. */

@@ -9,6 +9,8 @@ export interface BenchSettings {
   scenarios: ScenarioName[];
   /** Extra service environment, e.g. DATABASE_POOL_MAX=40, to compare settings. */
   serviceEnv: Record<string, string>;
+  /** Uploads confirmed per confirm variant (0 skips the confirm measurement). */
+  confirmUploads: number;
   /** Directory for the service's V8 CPU profile, when profiling. */
   profileDir?: string;
 }
@@ -23,6 +25,7 @@ export function readSettings(env: NodeJS.ProcessEnv, resultsDir: string): BenchS
     connections: positiveNumber(env, 'BENCH_CONNECTIONS', 64),
     users: positiveNumber(env, 'BENCH_USERS', 5),
     readAssets: positiveNumber(env, 'BENCH_READ_ASSETS', 1000),
+    confirmUploads: positiveNumber(env, 'BENCH_CONFIRM_UPLOADS', 60, true),
     scenarios: scenarios(env.BENCH_SCENARIOS),
     serviceEnv: keyValuePairs(env.BENCH_SERVICE_ENV ?? ''),
     profileDir: ['1', 'true'].includes(env.BENCH_PROFILE ?? '') ? `${resultsDir}/profile` : undefined,
