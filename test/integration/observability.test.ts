@@ -59,7 +59,7 @@ describe('metrics and audit logs after a real upload flow', () => {
     assert.match(body, /assets_http_request_duration_seconds_count\{operation="createAssetUpload",status="200"\} 3/);
     assert.match(body, /assets_lifecycle_events_total\{event="asset.created",namespace="attachments",reason=""\} 2/);
     assert.match(body, /assets_lifecycle_events_total\{event="asset.failed",namespace="attachments",reason="OBJECT_MISSING"\} 1/);
-    assert.match(body, /assets_storage_request_duration_seconds_count\{operation="HeadObjectCommand",outcome="(ok|error)"\} \d+/);
+    assert.match(body, /assets_storage_request_duration_seconds_count\{operation="GetObjectCommand",outcome="(ok|error)"\} \d+/);
     assert.match(body, /assets_db_pool_connections \d+/);
   });
 });
