@@ -81,6 +81,7 @@ export async function startTestService(overrides: Record<string, string> = {}, o
     const base = { ...serviceEnv(databaseUrl, issuer.jwksUrl, infra.publicBucket, infra.privateBucket), ...overrides };
     const env = options.adjustEnv ? options.adjustEnv(base) : base;
     const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    db.on('error', () => undefined); // an idle connection lost to a database restart is not a test failure
     teardown.push(() => db.end());
     const running = await startService(loadConfig(env), options.logger);
     teardown.push(() => running.close());
