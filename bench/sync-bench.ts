@@ -6,10 +6,10 @@
 //   BENCH_SYNC_CONCURRENCY=8  BENCH_SYNC_SMALL=2000  BENCH_SYNC_LARGE=20
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadStorageSettings, required } from '../src/operations/settings.js';
 import { createS3Client } from '../src/storage/s3-client.js';
-import { requireEnv, uniqueName } from '../test/support/infra.js';
+import { deleteBuckets, requireEnv, uniqueName } from '../test/support/infra.js';
 import { fillBucket, SYNC_DATASET } from '../test/integration/cli/sync-dataset.js';
 
 const BIN = fileURLToPath(new URL('../bin/neotool-assets.js', import.meta.url));
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     }
     console.table(runs.map((r) => ({ tool: r.tool, run: r.run, seconds: Number(r.seconds.toFixed(1)), 'objects/s': Math.round((dataset.smallObjects + dataset.largeObjects) / r.seconds), detail: r.detail })));
   } finally {
-    for (const [c, bucket] of [[source, sourceBucket], [destination, targets.neotool], [destination, targets.rclone]] as const) await emptyAndDelete(c, bucket);
+    for (const [c, bucket] of [[source, sourceBucket], [destination, targets.neotool], [destination, targets.rclone]] as const) await deleteBuckets(c, bucket);
     source.destroy();
     destination.destroy();
   }
@@ -93,16 +93,6 @@ async function main(): Promise<void> {
 
 function client(prefix: string): S3Client {
   return createS3Client(required(loadStorageSettings(users(), prefix)).storage);
-}
-
-async function emptyAndDelete(client: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
-    const keys = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (keys.length === 0) break;
-    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
-  }
-  await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
 }
 
 await main();

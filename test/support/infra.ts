@@ -32,11 +32,15 @@ export async function createBuckets(s3: S3Client, ...buckets: string[]): Promise
   for (const bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 }
 
+/** Empties (page by page: a listing returns at most 1,000 keys) and deletes each bucket. */
 export async function deleteBuckets(s3: S3Client, ...buckets: string[]): Promise<void> {
   for (const bucket of buckets) {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
-    const objects = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (objects.length) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+    for (;;) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
+      const objects = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (objects.length === 0) break;
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    }
     await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
   }
 }

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
 import { listBucket } from '../../../src/operations/sync/listing.js';
 import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
-import { createDatabase, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { createDatabase, deleteBuckets, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { runCli } from '../../support/cli-process.js';
 import { fillBucket, SYNC_DATASET } from './sync-dataset.js';
 
@@ -51,8 +51,8 @@ describe('neotool-assets storage sync between two gateway users', () => {
     await fillBucket(source, sourceBucket, SYNC_DATASET);
   });
   after(async () => {
-    await emptyAndDelete(source, sourceBucket);
-    await emptyAndDelete(destination, destinationBucket);
+    await deleteBuckets(source, sourceBucket);
+    await deleteBuckets(destination, destinationBucket);
     source.destroy();
     destination.destroy();
   });
@@ -162,8 +162,8 @@ describe('neotool-assets storage sync, other outcomes', () => {
     } finally {
       await pool.end();
       await database.drop();
-      await emptyAndDelete(source, from);
-      await emptyAndDelete(destination, to);
+      await deleteBuckets(source, from);
+      await deleteBuckets(destination, to);
       source.destroy();
       destination.destroy();
     }
@@ -187,7 +187,7 @@ describe('neotool-assets storage sync, other outcomes', () => {
       const copied = await destination.send(new HeadObjectCommand({ Bucket: names.DST_STORAGE_PRIVATE_BUCKET, Key: 'doc.pdf' }));
       assert.equal(copied.ContentType, 'application/pdf');
     } finally {
-      for (const [setting, bucket] of Object.entries(names)) await emptyAndDelete(setting.startsWith('SRC_') ? source : destination, bucket);
+      for (const [setting, bucket] of Object.entries(names)) await deleteBuckets(setting.startsWith('SRC_') ? source : destination, bucket);
       source.destroy();
       destination.destroy();
     }
@@ -231,14 +231,4 @@ async function sha256(client: S3Client, bucket: string, key: string): Promise<st
   const hash = createHash('sha256');
   for await (const chunk of (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-async function emptyAndDelete(client: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
-    const keys = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (keys.length === 0) break;
-    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
-  }
-  await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
 }
