@@ -2,20 +2,13 @@ import type pg from 'pg';
 import type { Asset, NewAsset } from '../domain/asset.js';
 import type { ListCriteria } from '../domain/asset-list.js';
 import type { AssetRepository, StatusChange } from '../domain/ports.js';
+import { AssetInserts, insertedAsset } from './asset-inserts.js';
 import { type AssetRow, toAsset } from './asset-row.js';
 import { withDatabaseErrors } from './database-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Named statements are prepared once per connection and reused: the create path runs them thousands of times a second.
-const INSERT = {
-  name: 'assets_insert',
-  text: `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
-           size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-         ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING *`,
-};
 const FIND_BY_IDEMPOTENCY_KEY = { name: 'assets_find_by_idempotency_key', text: 'SELECT * FROM assets WHERE owner_id = $1 AND idempotency_key = $2' };
 const FIND_BY_ID = { name: 'assets_find_by_id', text: 'SELECT * FROM assets WHERE id = $1' };
 const RELEASE_IDEMPOTENCY_KEY = { name: 'assets_release_idempotency_key', text: 'UPDATE assets SET idempotency_key = NULL WHERE id = $1' };
@@ -47,12 +40,15 @@ export const LIST_WITH_PUBLIC = {
 };
 
 export class PostgresAssetRepository implements AssetRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly inserts: AssetInserts;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.inserts = new AssetInserts(pool);
+  }
 
   insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
     return withDatabaseErrors(async () => {
-      const inserted = await this.pool.query<AssetRow>({ ...INSERT, values: insertValues(asset) });
-      if (inserted.rows[0]) return { asset: toAsset(inserted.rows[0]), created: true };
+      if (await this.inserts.insert(asset)) return { asset: insertedAsset(asset), created: true };
       const existing = await this.pool.query<AssetRow>({ ...FIND_BY_IDEMPOTENCY_KEY, values: [asset.ownerId, asset.idempotencyKey] });
       // The holder may have released the key between our two statements: report "not created" with nothing to return.
       return existing.rows[0] ? { asset: toAsset(existing.rows[0]), created: false } : this.insertOrFindByIdempotencyKey(asset);
@@ -95,11 +91,4 @@ export class PostgresAssetRepository implements AssetRepository {
       return result.rows[0] ? toAsset(result.rows[0]) : null;
     });
   }
-}
-
-function insertValues(a: NewAsset): unknown[] {
-  return [
-    a.id, a.ownerId, a.namespace, a.visibility, a.storageKey, a.storageRegion, a.storageBucket, a.mimeType,
-    a.sizeBytes, a.checksum, a.originalFilename, a.uploadExpiresAt, a.idempotencyKey, a.createdAt,
-  ];
 }

@@ -4,19 +4,18 @@ import type { CountedLimit, Verdict } from './counted-limit.js';
 
 const HELD_BYTES = {
   name: 'limits_held_bytes',
-  // An index-only scan of assets_held_bytes_by_owner; float8 because pg returns sum()'s numeric as a string.
-  text: "SELECT coalesce(sum(size_bytes), 0)::float8 AS held FROM assets WHERE owner_id = $1 AND status IN ('PENDING', 'READY')",
+  // float8 because pg returns bigint as a string; byte counts stay exact as doubles up to 2^53.
+  text: 'SELECT held_bytes::float8 AS held FROM owner_storage_usage WHERE owner_id = $1',
 };
 
 /**
- * Bytes an owner holds in READY and PENDING assets, summed from the assets table at each new upload
- * rather than kept in a counter: whatever changes an asset (a delete, a failed confirm, the expiry and
- * purge jobs, rows from before the quota existed, the quota switched off and on) counts at once, and
- * nothing can drift. The costs: the sum grows with the assets an owner holds (an index-only scan of
- * their entries), and it is a check, not a reservation: concurrent uploads of one owner in this
- * process are decided together, but uploads admitted on other replicas (or in the previous round
- * trip) that are not inserted yet are missed, so an owner racing creates at the boundary may pass
- * the quota by what it has in flight, which the per-minute limit bounds.
+ * Bytes an owner holds in READY and PENDING assets, from the per-owner total that triggers on the
+ * assets table keep exact (migration 005): whatever changes an asset (a delete, a failed confirm, the
+ * expiry and purge jobs) counts at once, on every replica, and reading it costs one primary-key
+ * lookup however many assets the owner holds. It is a check, not a reservation: concurrent uploads of
+ * one owner in this process are decided together, but uploads admitted on other replicas (or in the
+ * previous round trip) that are not inserted yet are missed, so an owner racing creates at the
+ * boundary may pass the quota by what it has in flight, which the per-minute limit bounds.
  */
 export class StorageQuota implements CountedLimit {
   readonly kind = 'quota';
