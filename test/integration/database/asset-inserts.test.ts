@@ -1,0 +1,73 @@
+// The batched insert of new assets, against a real PostgreSQL: concurrent creates share statements,
+// and a row the database refuses fails alone.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type pg from 'pg';
+import { PostgresAssetRepository } from '../../../src/db/asset-repository.js';
+import { migrate } from '../../../src/db/migrate.js';
+import { freshDatabase, newAsset } from './database-fixture.js';
+
+/** Counts the statements the repository sends through the real pool. */
+function countingPool(pool: pg.Pool): { pool: pg.Pool; statements(): number } {
+  let statements = 0;
+  const counted = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (...args: Parameters<pg.Pool['query']>) => {
+        statements++;
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+  return { pool: counted, statements: () => statements };
+}
+
+describe('batched asset inserts', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  before(async () => {
+    db = await freshDatabase();
+    await migrate(db.pool);
+  });
+  after(() => db.close());
+
+  const storedIds = async (ids: string[]) =>
+    (await db.pool.query<{ id: string }>('SELECT id FROM assets WHERE id = ANY($1::uuid[]) ORDER BY id', [ids])).rows.map((r) => r.id);
+
+  test('200 concurrent creates are all stored, each as it was given, in far fewer statements than creates', async () => {
+    const { pool, statements } = countingPool(db.pool);
+    const repository = new PostgresAssetRepository(pool);
+    const assets = Array.from({ length: 200 }, (_, i) => newAsset({ ownerId: `owner-${i % 7}`, checksum: i % 2 ? 'a'.repeat(64) : null }));
+    const results = await Promise.all(assets.map((asset) => repository.insertOrFindByIdempotencyKey(asset)));
+    assert.ok(results.every((r) => r.created));
+    assert.deepEqual(await storedIds(assets.map((a) => a.id)), assets.map((a) => a.id).sort());
+    assert.ok(statements() <= 20, `expected batches, got ${statements()} statements for 200 creates`);
+    for (const { asset } of results.slice(0, 5)) assert.deepEqual(await repository.findById(asset.id), asset);
+  });
+
+  test('20 concurrent creates with one idempotency key store one row, and every caller gets that asset', async () => {
+    const repository = new PostgresAssetRepository(db.pool);
+    const first = newAsset({ ownerId: 'owner-dup', idempotencyKey: 'same-key' });
+    const duplicates = Array.from({ length: 20 }, (_, i) => (i === 0 ? first : newAsset({ ...first, id: crypto.randomUUID(), storageKey: `dup/${i}` })));
+    const results = await Promise.all(duplicates.map((asset) => repository.insertOrFindByIdempotencyKey(asset)));
+    assert.equal(results.filter((r) => r.created).length, 1);
+    const winner = results.find((r) => r.created)!.asset.id;
+    assert.ok(results.every((r) => r.asset.id === winner));
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM assets WHERE owner_id = 'owner-dup'");
+    assert.equal(rows[0].n, 1);
+  });
+
+  test('a row the database refuses fails alone, and the creates batched with it are stored', async () => {
+    const repository = new PostgresAssetRepository(db.pool);
+    // Keep the batch slots busy so that the next creates queue up and go together.
+    const blockers = Array.from({ length: 4 }, () => repository.insertOrFindByIdempotencyKey(newAsset()));
+    const good = Array.from({ length: 10 }, () => newAsset({ ownerId: 'owner-batch' }));
+    const refused = newAsset({ ownerId: 'owner-batch', mimeType: 'Not A MIME Type' });
+    const outcomes = await Promise.allSettled([...good, refused].map((asset) => repository.insertOrFindByIdempotencyKey(asset)));
+    await Promise.all(blockers);
+    const refusedOutcome = outcomes.at(-1)!;
+    assert.equal(refusedOutcome.status, 'rejected');
+    assert.match(String((refusedOutcome as PromiseRejectedResult).reason), /check constraint/);
+    assert.ok(outcomes.slice(0, -1).every((o) => o.status === 'fulfilled' && o.value.created));
+    assert.deepEqual(await storedIds([...good, refused].map((a) => a.id)), good.map((a) => a.id).sort());
+  });
+});

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { NewAsset } from '../../../src/domain/asset.js';
+import { createDatabase } from '../../support/infra.js';
+
+/** A fresh database of its own, migrated or not, with a pool into it; `close` drops it. */
+export async function freshDatabase(): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
+  const database = await createDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+  return {
+    pool,
+    async close() {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+let sequence = 0;
+
+/** A new asset row as the service would create it; `overrides` for what a test is about. */
+export function newAsset(overrides: Partial<NewAsset> = {}): NewAsset {
+  const id = randomUUID();
+  const ownerId = overrides.ownerId ?? 'owner-a';
+  const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+  return {
+    id,
+    ownerId,
+    namespace: 'attachments',
+    visibility: 'PRIVATE',
+    storageKey: `attachments/${ownerId}/${id}`,
+    storageRegion: 'us-east-1',
+    storageBucket: 'private-bucket',
+    mimeType: 'image/png',
+    sizeBytes: 1000 + sequence++,
+    checksum: null,
+    originalFilename: 'photo.png',
+    uploadExpiresAt: new Date(createdAt.getTime() + 900_000),
+    idempotencyKey: null,
+    createdAt,
+    ...overrides,
+  };
+}
