@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { v7 as uuidv7 } from 'uuid';
+import { pooledUuidV7 } from './ids/uuid-v7.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config/config.js';
 import { loadNamespacesFile } from './config/namespaces-file.js';
@@ -121,7 +121,7 @@ function createAssetService(config: Config, edges: ServiceEdges): AssetService {
     limiter: edges.limiter,
     namespaces: edges.namespaces,
     clock: { now: () => new Date() },
-    ids: { next: uuidv7 },
+    ids: { next: pooledUuidV7() },
     settings: {
       buckets: { PUBLIC: storage.publicBucket, PRIVATE: storage.privateBucket },
       region: storage.region,
