@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { JobQueries } from '../db/job-queries.js';
 import type { Asset } from '../domain/asset.js';
 import type { AssetService } from '../domain/asset-service.js';
-import type { Job, RunCounts } from './job.js';
+import { drainInBatches, type Job, type RunCounts } from './job.js';
 
 export interface ExpireSettings {
   intervalSeconds: number;
@@ -33,11 +33,11 @@ export class ExpireStaleUploadsJob implements Job {
 
   async run(signal: AbortSignal, counts: RunCounts): Promise<void> {
     const { graceSeconds, batchSize } = this.settings;
-    while (!signal.aborted) {
+    await drainInBatches(signal, batchSize, async () => {
       const batch = await this.queries.claimStaleUploads(graceSeconds, batchSize, LEASE_SECONDS);
       await this.settleBatch(batch, counts);
-      if (batch.length < batchSize) return;
-    }
+      return batch.length;
+    });
   }
 
   private async settleBatch(batch: Asset[], counts: RunCounts): Promise<void> {

@@ -9,6 +9,14 @@ export interface Job {
   run(signal: AbortSignal, counts: RunCounts): Promise<void>;
 }
 
+/**
+ * A run's loop: one batch after another until a batch comes back short (nothing left) or the run is
+ * aborted, which is checked between batches only. `batch` does one and says how many items it took.
+ */
+export async function drainInBatches(signal: AbortSignal, batchSize: number, batch: () => Promise<number>): Promise<void> {
+  while (!signal.aborted) if ((await batch()) < batchSize) return;
+}
+
 /** What one run did, filled in as it goes so that a run that fails halfway still reports its work. */
 export class RunCounts {
   processed = 0;

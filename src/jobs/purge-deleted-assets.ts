@@ -1,6 +1,6 @@
 import type { JobQueries } from '../db/job-queries.js';
 import type { LifecycleEvents } from '../domain/ports.js';
-import type { Job, RunCounts } from './job.js';
+import { drainInBatches, type Job, type RunCounts } from './job.js';
 
 export interface PurgeSettings {
   intervalSeconds: number;
@@ -24,11 +24,11 @@ export class PurgeDeletedAssetsJob implements Job {
 
   async run(signal: AbortSignal, counts: RunCounts): Promise<void> {
     const { retentionDays, batchSize } = this.settings;
-    while (!signal.aborted) {
+    await drainInBatches(signal, batchSize, async () => {
       const purged = await this.queries.purgeDeleted(retentionDays, batchSize);
       for (const asset of purged) this.events.emit({ type: 'asset.purged', asset, actor: this.name });
       counts.processedItems('purged', purged.length);
-      if (purged.length < batchSize) return;
-    }
+      return purged.length;
+    });
   }
 }
