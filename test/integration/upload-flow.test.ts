@@ -3,17 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { fixture } from '../support/fixtures.js';
 import { uploadedAsset } from '../support/flows.js';
 import { CONFIRM, DELETE, GET, GET_DOWNLOAD, uploadInput } from '../support/operations.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { startServiceFor, type TestService } from '../support/test-service.js';
 
 const PNG_BYTES = fixture('image.png');
 
 describe('the upload lifecycle against real PostgreSQL and S3', () => {
   let svc: TestService;
   let token: string;
-  before(async () => {
-    svc = await startTestService();
-    token = await svc.token('alice');
-  });
+  before(async () => ({ svc, token } = await startServiceFor('alice')));
   after(() => svc.stop());
 
   const createAndUpload = (input: Record<string, unknown>, body: Buffer) => uploadedAsset(svc, token, input, body);

@@ -5,17 +5,14 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
 import { countAssets, createUpload, errorOf, type AssetJson } from '../support/flows.js';
 import { CONFIRM, GET, uploadInput } from '../support/operations.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { startServiceFor, type TestService } from '../support/test-service.js';
 
 const DECLARED = 'hello world'; // 11 bytes, as uploadInput() declares
 
 describe('uploads that storage refuses, and confirming them', () => {
   let svc: TestService;
   let token: string;
-  before(async () => {
-    svc = await startTestService();
-    token = await svc.token('refused-uploader');
-  });
+  before(async () => ({ svc, token } = await startServiceFor('refused-uploader')));
   after(() => svc.stop());
 
   /** PUTs with the signed headers, except those in `override`. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { countAssets, createUpload, errorOf } from '../support/flows.js';
 import { CREATE, uploadInput } from '../support/operations.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { startServiceFor, type TestService } from '../support/test-service.js';
 
 const MAX_BYTES = 2 * 1024 * 1024; // every shipped namespace's maxSizeBytes
 
@@ -30,10 +30,7 @@ const REFUSED: [string, Record<string, unknown>, string][] = [
 describe('createAssetUpload validation', () => {
   let svc: TestService;
   let token: string;
-  before(async () => {
-    svc = await startTestService();
-    token = await svc.token('validated-uploader');
-  });
+  before(async () => ({ svc, token } = await startServiceFor('validated-uploader')));
   after(() => svc.stop());
 
   for (const [what, overrides, field] of REFUSED) {

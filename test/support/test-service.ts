@@ -105,6 +105,12 @@ export async function startTestService(overrides: Record<string, string> = {}, o
   }
 }
 
+/** A default service and a token of `subject` on it: the set-up of most suites. */
+export async function startServiceFor(subject: string): Promise<{ svc: TestService; token: string }> {
+  const svc = await startTestService();
+  return { svc, token: await svc.token(subject) };
+}
+
 export type TeardownSteps = (() => Promise<unknown>)[];
 
 /** Undoes set-up steps, newest first; a step that fails does not keep the others from running. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES, sha256Base64, sha256Hex } from '../../support/fixtures.js';
 import { uploadTo } from '../../support/operations.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startServiceFor, type TestService } from '../../support/test-service.js';
 import { assertError, assetRow, confirm, confirmReady, createAndUpload, createUpload, fixtureInput, objectExists } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
@@ -14,10 +14,7 @@ const pngInput = (extra: Record<string, unknown> = {}) => fixtureInput('image.pn
 describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
   let svc: TestService;
   let token: string;
-  before(async () => {
-    svc = await startTestService();
-    token = await svc.token('alice');
-  });
+  before(async () => ({ svc, token } = await startServiceFor('alice')));
   after(() => svc.stop());
 
   test('a checksum given at create is signed into the PUT as x-amz-checksum-sha256 (base64) and confirmed READY with its hex stored', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES } from '../../support/fixtures.js';
 import { CREATE } from '../../support/operations.js';
 import type { GraphQLResponse } from '../../support/test-service.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startServiceFor, type TestService } from '../../support/test-service.js';
 import { assertError, assetRow, confirm, confirmReady, createAndUpload, createUpload, fixtureInput, type AssetView } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
@@ -16,10 +16,7 @@ const CLEAR_CODES = new Set(['STATE_ERROR', 'INTEGRITY_ERROR', 'CONFLICT']);
 describe('confirm is idempotent and race-free; idempotency keys describe one upload (PostgreSQL + Ceph)', () => {
   let svc: TestService;
   let token: string;
-  before(async () => {
-    svc = await startTestService();
-    token = await svc.token('alice');
-  });
+  before(async () => ({ svc, token } = await startServiceFor('alice')));
   after(() => svc.stop());
 
   function confirmConcurrently(id: string): Promise<GraphQLResponse[]> {

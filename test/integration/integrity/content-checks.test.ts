@@ -3,17 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES, UNSAFE_SVGS, type FixtureName } from '../../support/fixtures.js';
 import { GET, uploadInput } from '../../support/operations.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startServiceFor, type TestService } from '../../support/test-service.js';
 import { assertRejectedUpload, confirmReady, createAndUpload, fixtureInput, objectBytes } from '../../support/uploads.js';
 import { docx } from '../../support/zip.js';
 
 describe('confirm checks the content of the real object against what was declared (PostgreSQL + Ceph)', () => {
   let svc: TestService;
   let token: string;
-  before(async () => {
-    svc = await startTestService();
-    token = await svc.token('alice');
-  });
+  before(async () => ({ svc, token } = await startServiceFor('alice')));
   after(() => svc.stop());
 
   /** Uploads a fixture as declared and expects it READY with its bytes intact. */

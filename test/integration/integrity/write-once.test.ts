@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES } from '../../support/fixtures.js';
 import { GET, uploadTo } from '../../support/operations.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startServiceFor, type TestService } from '../../support/test-service.js';
 import { assertError, assetRow, confirm, confirmReady, createAndUpload, createUpload, fixtureInput, objectBytes, objectExists } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
@@ -12,10 +12,7 @@ const pngInput = (namespace = 'user-profiles') => fixtureInput('image.png', name
 describe('uploads are exactly the declared bytes, written once (PostgreSQL + Ceph)', () => {
   let svc: TestService;
   let alice: string;
-  before(async () => {
-    svc = await startTestService();
-    alice = await svc.token('alice');
-  });
+  before(async () => ({ svc, token: alice } = await startServiceFor('alice')));
   after(() => svc.stop());
 
   test('a body shorter than the declared size is refused by storage (403), and confirm then reports OBJECT_MISSING', async () => {
