@@ -39,7 +39,7 @@ async function classify(pid: number, databaseDir: string): Promise<Holder> {
 }
 
 /** EPERM counts as gone, as for PostgreSQL: its server always runs as a user we may signal. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

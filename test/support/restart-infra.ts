@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../../src/dev/postmaster-pid.js';
 import { requireEnv } from './infra.js';
 
 /** Runs pg_ctl as the postgres user against the test cluster started by scripts/infra/postgres-start.sh. */
@@ -32,15 +33,6 @@ export async function stopRadosGateway(): Promise<() => Promise<void>> {
       await sleep(250);
     }
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function answers(url: string): Promise<boolean> {
