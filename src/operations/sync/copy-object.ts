@@ -1,17 +1,23 @@
 import { pipeline } from 'node:stream';
-import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { StorageConfig } from '../../config/storage-config.js';
-import { SOURCE_ETAG_METADATA } from './copy-decision.js';
+import { asPutObjectFields, copiedHeaders } from './copied-headers.js';
 import { cleanEtag, isContentMd5, StreamDigest } from './etag.js';
 import type { ListedObject } from './listing.js';
+import type { ObjectTransfer } from './object-transfer.js';
 
 export interface Endpoint {
   client: S3Client;
   bucket: string;
   /** The store's settings, to explain a failure (which endpoint, which fix). */
   storage: StorageConfig;
+}
+
+/** An endpoint with the lean HTTP path to its store, which carries the object bodies. */
+export interface TransferEndpoint extends Endpoint {
+  transfer: ObjectTransfer;
 }
 
 export interface CopyOptions {
@@ -22,55 +28,44 @@ export interface CopyOptions {
 }
 
 /**
- * Streams one object from source to destination (GetObject body straight into an Upload, which
- * switches to multipart above `partSize`), hashing it on the way, then checks what the destination
+ * Streams one object from source to destination (the GET body straight into one PUT, or into a
+ * multipart Upload above `partSize`), hashing it on the way, then checks what the destination
  * stored. A copy that does not verify is deleted again, so that the next run copies it anew.
  */
-export async function copyObject(source: Endpoint, destination: Endpoint, object: ListedObject, options: CopyOptions): Promise<void> {
-  const got = await source.client.send(
-    // IfMatch: the bytes must be those listed; an object replaced meanwhile fails here and is copied by the next run.
-    new GetObjectCommand({ Bucket: source.bucket, Key: object.key, IfMatch: object.etag ? `"${object.etag}"` : undefined }),
-    { abortSignal: options.signal },
-  );
-  const digest = new StreamDigest(options.partSize, options.onBytes);
-  pipeline(got.Body as Readable, digest, () => undefined); // errors reach the Upload through the digest stream
+export async function copyObject(source: TransferEndpoint, destination: TransferEndpoint, object: ListedObject, options: CopyOptions): Promise<void> {
+  // If-Match: the bytes must be those listed; an object replaced meanwhile fails here and is copied by the next run.
+  const got = await source.transfer.get(source.bucket, object.key, object.etag, options.signal);
+  const whole = object.size <= options.partSize;
+  // One PUT's ETag is the MD5 of the whole: per-part MD5s are computed only for a multipart upload.
+  const digest = new StreamDigest(whole ? undefined : options.partSize, options.onBytes);
+  pipeline(got, digest, () => undefined); // errors reach the upload through the digest stream
+  const headers = copiedHeaders(got.headers, object.etag);
+  const store = whole ? putWhole : uploadInParts;
   // A failed upload stops reading too (destroying the digest ends the pipeline), so no source connection is left open.
-  const storedEtag = await upload(destination, object, got, digest, options).catch((error: unknown) => {
+  const storedEtag = await store(destination, object.key, headers, digest, options).catch((error: unknown) => {
     digest.destroy();
     throw error;
   });
-  const problem = await verify(destination, object, got, digest, storedEtag);
+  const problem = await verify(destination, object, headers, digest, storedEtag);
   if (problem) {
     await destination.client.send(new DeleteObjectCommand({ Bucket: destination.bucket, Key: object.key })).catch(() => undefined);
     throw new Error(`verification failed: ${problem}`);
   }
 }
 
-/** Returns the ETag the destination reported for what it stored (empty where a store omits it). */
-async function upload(destination: Endpoint, object: ListedObject, got: GetObjectCommandOutput, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
+/** One streamed PUT: no buffering, no SDK middleware. Returns the ETag the destination reported. */
+function putWhole(destination: TransferEndpoint, key: string, headers: OutgoingHttpHeaders, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
+  return destination.transfer.put(destination.bucket, key, headers, body, options.signal);
+}
+
+/** Multipart, parts of `partSize` uploaded four at a time; returns the ETag the destination reported (Ceph reports none). */
+async function uploadInParts(destination: TransferEndpoint, key: string, headers: OutgoingHttpHeaders, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
   const abortController = new AbortController();
   const abort = () => abortController.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    const stored = await new Upload({
-      client: destination.client,
-      partSize: options.partSize,
-      queueSize: 4,
-      leavePartsOnError: false,
-      abortController,
-      params: {
-        Bucket: destination.bucket,
-        Key: object.key,
-        Body: body,
-        ContentLength: object.size,
-        ContentType: got.ContentType,
-        CacheControl: got.CacheControl,
-        ContentDisposition: got.ContentDisposition,
-        ContentEncoding: got.ContentEncoding,
-        ContentLanguage: got.ContentLanguage,
-        Metadata: { ...got.Metadata, [SOURCE_ETAG_METADATA]: object.etag },
-      },
-    }).done();
+    const params = { Bucket: destination.bucket, Key: key, Body: body, ...asPutObjectFields(headers) };
+    const stored = await new Upload({ client: destination.client, partSize: options.partSize, queueSize: 4, leavePartsOnError: false, abortController, params }).done();
     return stored.ETag;
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -82,13 +77,15 @@ async function upload(destination: Endpoint, object: ListedObject, got: GetObjec
  * streaming: that proves the bytes (and so the size) without another request. Only when the store
  * reported no ETag (Ceph after a multipart upload) does a HEAD of the copy decide.
  */
-async function verify(destination: Endpoint, object: ListedObject, got: GetObjectCommandOutput, digest: StreamDigest, storedEtag: string | undefined): Promise<string | undefined> {
+async function verify(destination: Endpoint, object: ListedObject, headers: OutgoingHttpHeaders, digest: StreamDigest, storedEtag: string | undefined): Promise<string | undefined> {
+  if (digest.bytes !== object.size) return `read ${digest.bytes} bytes, the source listed ${object.size}`;
   if (isContentMd5(object.etag) && digest.md5() !== object.etag) return `the bytes read do not match the source ETag ${object.etag}`;
   const expected = digest.expectedEtag();
   if (cleanEtag(storedEtag)) return cleanEtag(storedEtag) === expected ? undefined : `destination ETag ${cleanEtag(storedEtag)} is not the ${expected} of the bytes sent`;
   const head = await destination.client.send(new HeadObjectCommand({ Bucket: destination.bucket, Key: object.key }));
+  const contentType = headers['content-type'];
   if (head.ContentLength !== object.size) return `destination holds ${head.ContentLength} bytes, source ${object.size}`;
-  if (got.ContentType && head.ContentType !== got.ContentType) return `destination Content-Type ${head.ContentType}, source ${got.ContentType}`;
+  if (contentType && head.ContentType !== contentType) return `destination Content-Type ${head.ContentType}, source ${String(contentType)}`;
   if (cleanEtag(head.ETag) !== expected) return `destination ETag ${cleanEtag(head.ETag)} is not the ${expected} of the bytes sent`;
   return undefined;
 }

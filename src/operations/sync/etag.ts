@@ -14,7 +14,8 @@ export function isContentMd5(etag: string): boolean {
 /**
  * Passes bytes through unchanged while computing the MD5 of the whole object and of each part of
  * `partSize` bytes, as @aws-sdk/lib-storage's Upload cuts them: the ETag the destination must
- * report is then known without reading the object twice.
+ * report is then known without reading the object twice. Without a part size (an object sent in
+ * one PUT) only the whole MD5 is computed: it is that PUT's ETag.
  */
 export class StreamDigest extends Transform {
   private readonly whole = createHash('md5');
@@ -24,7 +25,7 @@ export class StreamDigest extends Transform {
   bytes = 0;
 
   constructor(
-    private readonly partSize: number,
+    private readonly partSize: number | undefined,
     /** Told each chunk's size as it passes, for progress (a 'data' listener would steal the bytes from the reader). */
     private readonly onChunk: (bytes: number) => void = () => undefined,
   ) {
@@ -35,14 +36,7 @@ export class StreamDigest extends Transform {
     this.whole.update(chunk);
     this.bytes += chunk.length;
     this.onChunk(chunk.length);
-    let offset = 0;
-    while (offset < chunk.length) {
-      const take = Math.min(this.partSize - this.partBytes, chunk.length - offset);
-      this.part.update(chunk.subarray(offset, offset + take));
-      this.partBytes += take;
-      offset += take;
-      if (this.partBytes === this.partSize) this.closePart();
-    }
+    if (this.partSize !== undefined) this.hashParts(chunk, this.partSize);
     done(null, chunk);
   }
 
@@ -52,9 +46,20 @@ export class StreamDigest extends Transform {
 
   /** The ETag S3, R2, Ceph and MinIO give the object once uploaded with this part size. */
   expectedEtag(): string {
-    if (this.bytes <= this.partSize) return this.md5();
+    if (this.partSize === undefined || this.bytes <= this.partSize) return this.md5();
     const parts = this.partBytes > 0 ? [...this.partDigests, this.part.copy().digest()] : this.partDigests;
     return `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
+  }
+
+  private hashParts(chunk: Buffer, partSize: number): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(partSize - this.partBytes, chunk.length - offset);
+      this.part.update(chunk.subarray(offset, offset + take));
+      this.partBytes += take;
+      offset += take;
+      if (this.partBytes === partSize) this.closePart();
+    }
   }
 
   private closePart(): void {

@@ -4,8 +4,9 @@ import pLimit from 'p-limit';
 import { explain } from '../../storage/bucket-validation.js';
 import { errorName } from '../../storage/storage-errors.js';
 import { copyReason, SOURCE_ETAG_METADATA } from './copy-decision.js';
-import { copyObject, type Endpoint } from './copy-object.js';
+import { copyObject, type Endpoint, type TransferEndpoint } from './copy-object.js';
 import { listBucket, type ListedObject } from './listing.js';
+import { ObjectTransfer } from './object-transfer.js';
 import { SyncProgress } from './sync-progress.js';
 
 export interface SyncOptions {
@@ -41,11 +42,28 @@ export interface SyncReport {
   failed: { key: string; reason: string }[];
 }
 
+/** The options of one run: its own abort signal, and both endpoints with their object transfer. */
+interface RunOptions extends SyncOptions {
+  source: TransferEndpoint;
+  destination: TransferEndpoint;
+  signal: AbortSignal;
+}
+
 const DELETE_BATCH = 1000;
 
 /** Makes the destination bucket hold what the source holds: copies what is missing or different, skips the rest. */
 export async function syncBucket(callerOptions: SyncOptions): Promise<SyncReport> {
-  const options = { ...callerOptions, signal: ownSignal(callerOptions.signal) };
+  const withTransfer = (endpoint: Endpoint) => ({ ...endpoint, transfer: new ObjectTransfer(endpoint.storage, callerOptions.concurrency) });
+  const options = { ...callerOptions, source: withTransfer(callerOptions.source), destination: withTransfer(callerOptions.destination), signal: ownSignal(callerOptions.signal) };
+  try {
+    return await run(options);
+  } finally {
+    options.source.transfer.destroy();
+    options.destination.transfer.destroy();
+  }
+}
+
+async function run(options: RunOptions): Promise<SyncReport> {
   const { source, destination, signal } = options;
   const report: SyncReport = { source: source.bucket, destination: destination.bucket, dryRun: options.dryRun === true, interrupted: false, copied: 0, copiedBytes: 0, skipped: 0, deleted: 0, failed: [] };
   const [sourceObjects, destinationObjects] = await Promise.all([list(source, 'source bucket', signal), list(destination, 'destination bucket', signal)]);
@@ -77,8 +95,8 @@ async function list(endpoint: Endpoint, role: string, signal: AbortSignal): Prom
   }
 }
 
-async function syncObject(object: ListedObject, existing: ListedObject | undefined, options: SyncOptions, report: SyncReport, progress: SyncProgress): Promise<void> {
-  if (options.signal?.aborted) return;
+async function syncObject(object: ListedObject, existing: ListedObject | undefined, options: RunOptions, report: SyncReport, progress: SyncProgress): Promise<void> {
+  if (options.signal.aborted) return;
   let streamed = 0;
   try {
     const reason = await copyReason(object, existing, () => recordedSourceEtag(options.destination, object.key));
@@ -99,7 +117,7 @@ async function syncObject(object: ListedObject, existing: ListedObject | undefin
     report.copiedBytes += object.size;
   } catch (error) {
     // An interrupted copy is not a failure: nothing half-written stays behind and the next run copies it.
-    if (options.signal?.aborted) return;
+    if (options.signal.aborted) return;
     const reason = `${errorName(error)}: ${(error as Error)?.message}`;
     report.failed.push({ key: object.key, reason });
     options.onEvent?.({ type: 'failed', key: object.key, detail: reason });
@@ -113,7 +131,7 @@ async function recordedSourceEtag(destination: Endpoint, key: string): Promise<s
   return head.Metadata?.[SOURCE_ETAG_METADATA];
 }
 
-async function removeExtraneous(keys: string[], options: SyncOptions, report: SyncReport): Promise<void> {
+async function removeExtraneous(keys: string[], options: RunOptions, report: SyncReport): Promise<void> {
   const { destination } = options;
   for (let start = 0; start < keys.length; start += DELETE_BATCH) {
     const batch = keys.slice(start, start + DELETE_BATCH);

@@ -193,6 +193,34 @@ describe('neotool-assets storage sync, other outcomes', () => {
     }
   });
 
+  test('keys with spaces, reserved and non-ASCII characters are signed as the store expects and copied with their metadata', async () => {
+    const source = client('SRC_');
+    const destination = client('DST_');
+    const [from, to] = [uniqueName('keys-src'), uniqueName('keys-dst')];
+    const keys = ['a b/c+d (1).txt', "it's!*~.txt", 'ü/日本.txt', 'x=1&y=2;z.txt'];
+    try {
+      await source.send(new CreateBucketCommand({ Bucket: from }));
+      await destination.send(new CreateBucketCommand({ Bucket: to }));
+      for (const Key of keys) await source.send(new PutObjectCommand({ Bucket: from, Key, Body: Key, ContentType: 'text/plain', Metadata: { owner: 'u1' } }));
+      const report = await syncBucket({
+        source: { client: source, bucket: from, storage: storageOf('SRC_') },
+        destination: { client: destination, bucket: to, storage: storageOf('DST_') },
+        concurrency: 2,
+        partSize: 5 * 1024 * 1024,
+      });
+      assert.deepEqual(report.failed, []);
+      assert.equal(report.copied, keys.length);
+      await assertSameContent(source, from, destination, to);
+      const copy = await destination.send(new HeadObjectCommand({ Bucket: to, Key: keys[2] }));
+      assert.deepEqual([copy.ContentType, copy.Metadata?.owner], ['text/plain', 'u1']);
+    } finally {
+      await deleteBuckets(source, from);
+      await deleteBuckets(destination, to);
+      source.destroy();
+      destination.destroy();
+    }
+  });
+
   test('a bucket that does not exist stops it with the cause and a non-zero exit', async () => {
     const result = await runCli(['storage', 'sync', 'no-such-source-bucket', 'no-such-destination', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
     assert.equal(result.code, 1);

@@ -9,7 +9,7 @@ import { SyncProgress } from '../../../src/operations/sync/sync-progress.js';
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest();
 
-async function digestOf(data: Buffer, partSize: number, chunkSize: number): Promise<StreamDigest> {
+async function digestOf(data: Buffer, partSize: number | undefined, chunkSize: number): Promise<StreamDigest> {
   const digest = new StreamDigest(partSize);
   const chunks = Array.from({ length: Math.ceil(data.length / chunkSize) }, (_, i) => data.subarray(i * chunkSize, (i + 1) * chunkSize));
   await pipeline(Readable.from(chunks), digest, async (source) => {
@@ -28,6 +28,11 @@ describe('StreamDigest', () => {
     const data = randomBytes(2500);
     const expected = `${createHash('md5').update(Buffer.concat([md5(data.subarray(0, 1000)), md5(data.subarray(1000, 2000)), md5(data.subarray(2000))])).digest('hex')}-3`;
     for (const chunkSize of [1, 7, 1000, 4096]) assert.equal((await digestOf(data, 1000, chunkSize)).expectedEtag(), expected, `chunks of ${chunkSize}`);
+  });
+
+  test('without a part size (one PUT) expects the plain MD5, however large the object', async () => {
+    const data = randomBytes(2500);
+    assert.equal((await digestOf(data, undefined, 700)).expectedEtag(), md5(data).toString('hex'));
   });
 
   test('an object of exactly two parts has no empty third part', async () => {
