@@ -24,8 +24,9 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The dev-mode tools (embedded PostgreSQL, s3rver, tsx) are devDependencies; the one optional package
-# left in the production tree is pg-cloudflare (Workers only).
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+# left in the production tree is pg-cloudflare (Workers only). Type declarations that a runtime package
+# lists as dependencies (@opentelemetry/instrumentation-pg: @types/pg, @types/node) are never loaded: removed.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && rm -rf node_modules/@types
 
 # --- runtime ---
 FROM ${NODE_IMAGE} AS runtime

@@ -19,6 +19,8 @@ import { auditLifecycle } from './observability/lifecycle-audit.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { instrumentStorage } from './observability/storage-instrumentation.js';
+import { traceRequests } from './observability/tracing/request-tracing.js';
+import { traceStorage } from './observability/tracing/storage-tracing.js';
 import { startBackgroundJobs } from './jobs/background-jobs.js';
 import { jobMetrics } from './jobs/job-metrics.js';
 import type { JobRunner } from './jobs/job-runner.js';
@@ -46,14 +48,14 @@ export interface RunningService {
  * The composition root: checks configuration against the real world (namespaces file, database
  * schema, buckets) before it takes a single request, then wires the edges around the lifecycle.
  */
-export async function startService(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger = createLogger(config.logLevel, undefined, { traceIds: config.tracing !== undefined }), options: StartOptions = {}): Promise<RunningService> {
   const { catalog: namespaces, rateLimit } = await loadNamespacesFile(config.assets.configPath);
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
   try {
     await migrate(pool);
-    const s3 = await connectStorage(config.storage, metrics, logger);
+    const s3 = await connectStorage(config.storage, metrics, logger, config.tracing !== undefined);
     const events = auditLifecycle(logger, metrics);
     const limiter = createUploadLimiter(pool, { ...rateLimit, ...config.uploadLimits }, limiterHooks(metrics, logger));
     const service = createAssetService(config, { pool, s3, namespaces, events, limiter });
@@ -69,6 +71,7 @@ export async function startService(config: Config, logger: Logger = createLogger
         storage: cachedCheck(() => validateBuckets(s3, config.storage), 5000),
       },
     });
+    if (config.tracing) traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     const buckets = [config.storage.publicBucket, config.storage.privateBucket];
     const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics) });
@@ -89,9 +92,10 @@ export async function startService(config: Config, logger: Logger = createLogger
 }
 
 /** An instrumented S3 client behind a circuit breaker, after both buckets answered. */
-async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger): Promise<S3Client> {
+async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger, traced: boolean): Promise<S3Client> {
   const s3 = createS3Client(config);
   instrumentStorage(s3, metrics);
+  if (traced) traceStorage(s3);
   addCircuitBreaker(s3, { resetTimeoutMs: config.circuitResetMs, volumeThreshold: 5 });
   try {
     await validateBuckets(s3, config);

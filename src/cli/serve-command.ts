@@ -1,5 +1,6 @@
-import { startService, type RunningService } from '../app.js';
+import type { RunningService } from '../app.js';
 import { loadConfig } from '../config/config.js';
+import { startTracing } from '../observability/tracing/tracing.js';
 import type { Command } from './commands.js';
 
 /**
@@ -34,6 +35,9 @@ export function stopOnSignals(service: RunningService, deadlineMs: number, clean
 export const serveCommand: Command = {
   async run() {
     const config = loadConfig(process.env);
-    stopOnSignals(await startService(config), config.shutdownTimeoutMs);
+    const tracing = await startTracing(config.tracing);
+    // Imported only now, so that with tracing on, pg and the HTTP stack load patched by its instrumentations.
+    const { startService } = await import('../app.js');
+    stopOnSignals(await startService(config), config.shutdownTimeoutMs, () => tracing.shutdown());
   },
 };

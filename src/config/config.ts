@@ -1,5 +1,6 @@
 import { ENV_VARS, type EnvVarName } from './env-schema.js';
 import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
+import { deriveTracingConfig, type TracingConfig } from './tracing-config.js';
 import { UPLOAD_LIMIT_ENV_VARS, type UploadLimits } from './upload-limits.js';
 
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Limits set by environment variables; they override the namespaces file's `rateLimit` block. */
   uploadLimits: Partial<UploadLimits>;
+  /** Set only when OpenTelemetry tracing is configured (OTEL_* variables). */
+  tracing?: TracingConfig;
 }
 
 export interface JobsConfig {
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     jobs: jobsConfig(values),
     uploadLimits: uploadLimitOverrides(values),
+    tracing: deriveTracingConfig(values),
   };
 }
 

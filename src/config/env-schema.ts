@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OTLP_PROTOCOLS } from './tracing-config.js';
 
 /**
  * Every environment variable the service reads, with its documentation. The README's table, the
@@ -29,6 +30,13 @@ const hostname = z
   message: 'must be a host name only, without a scheme, port or path (e.g. "localhost" or "<account-id>.r2.cloudflarestorage.com")',
 });
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")' });
+
+const otlpUrl = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as http://otel-collector:4318' });
+const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: 'must be http/protobuf or http/json (gRPC is not built in: use the OTLP/HTTP port, 4318)' });
+const sampler = z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], {
+  message: 'must be always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio',
+});
+const ratio = z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a number from 0 to 1, such as 0.25' });
 
 export const ENV_VARS = {
   PORT: { schema: int(0, 65535), default: '8083', description: 'HTTP port of the service (0 picks a free one).' },
@@ -83,6 +91,16 @@ export const ENV_VARS = {
   RATE_LIMIT_BURST_PER_MINUTE: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads one owner may start per minute (the burst allowance of the hourly limit); 0 turns it off. Default: rateLimit.burstPerMinute of the namespaces file (shipped: 100).' },
   RATE_LIMIT_BYTES_PER_HOUR: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may declare (sizeBytes of new uploads) per hour; 0 turns the limit off. Default: rateLimit.bytesPerHour of the namespaces file (shipped: 1073741824, 1 GiB).' },
   STORAGE_QUOTA_BYTES_PER_OWNER: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may hold in READY and PENDING assets (QUOTA_EXCEEDED beyond); 0 turns the quota off. Default: rateLimit.quotaBytes of the namespaces file (shipped: 10737418240, 10 GiB).' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: base URL of an OTLP/HTTP receiver such as an OpenTelemetry Collector (e.g. http://otel-collector:4318); spans go to its /v1/traces. Tracing is off while neither OTLP endpoint is set.' },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: the full URL spans are posted to (e.g. http://otel-collector:4318/v1/traces); wins over OTEL_EXPORTER_OTLP_ENDPOINT.' },
+  OTEL_EXPORTER_OTLP_PROTOCOL: { schema: otlpProtocol, description: 'OTLP encoding: http/protobuf (the default) or http/json. gRPC is not built in: use the receiver\'s OTLP/HTTP port (4318).' },
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { schema: otlpProtocol, description: 'Encoding of spans; wins over OTEL_EXPORTER_OTLP_PROTOCOL.' },
+  OTEL_EXPORTER_OTLP_HEADERS: { schema: text, secret: true, description: 'Headers sent with every export, as key=value pairs separated by commas (e.g. the API key of a tracing vendor).' },
+  OTEL_SERVICE_NAME: { schema: text, default: 'neotool-assets', description: 'service.name of the spans.' },
+  OTEL_RESOURCE_ATTRIBUTES: { schema: text, description: 'More attributes of every span\'s resource, key=value pairs separated by commas (e.g. deployment.environment.name=production).' },
+  OTEL_TRACES_SAMPLER: { schema: sampler, default: 'parentbased_always_on', description: 'Which traces are kept: always_on, always_off, traceidratio, or parentbased_* (follow an incoming traceparent\'s decision, else the named sampler).' },
+  OTEL_TRACES_SAMPLER_ARG: { schema: ratio, description: 'Share of traces kept by the traceidratio samplers, 0 to 1 (default 1).' },
+  OTEL_SDK_DISABLED: { schema: bool, default: 'false', description: 'true turns tracing off, whatever else is set.' },
 } satisfies Record<string, EnvVarSpec>;
 
 export type EnvVarName = keyof typeof ENV_VARS;

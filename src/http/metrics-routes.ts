@@ -21,7 +21,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   });
 }
 
-function rootField(document: DocumentNode): string {
+export function rootField(document: DocumentNode): string {
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
   const first = operation?.selectionSet.selections[0];
   return first?.kind === 'Field' ? first.name.value : 'unknown';

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { traceIdsOfActiveSpan } from './tracing/log-correlation.js';
 
 /**
  * Paths that may carry credentials or URL signatures. Presigned URLs are bearer credentials until
@@ -17,7 +18,8 @@ export const REDACTED_PATHS = [
   'config.database.connectionString',
 ];
 
-/** JSON lines to stdout by default; tests pass a destination to read what the service logs. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+/** JSON lines to stdout by default; tests pass a destination to read what the service logs. With tracing on, lines carry trace_id and span_id. */
+export function createLogger(level: string, destination?: DestinationStream, options: { traceIds?: boolean } = {}): Logger {
+  const mixin = options.traceIds ? traceIdsOfActiveSpan : undefined;
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin }, destination);
 }

@@ -1,0 +1,49 @@
+// The only module that loads the OpenTelemetry SDK: imported on demand, and only when tracing is configured.
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { OtlpProtocol, TracingConfig } from '../../config/tracing-config.js';
+import type { Tracing } from './tracing.js';
+
+const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+
+/**
+ * Starts the SDK: sampler, exporter endpoint, headers and resource attributes come from the standard
+ * OTEL_* variables, read by the SDK itself. Must run before pg and the HTTP stack are imported, so the
+ * instrumentations can patch them as they load. No ESM loader hook is needed although the service is
+ * ESM: the instrumentations patch what is loaded with require underneath (pg/lib/client.js, pg-pool,
+ * node:http as Fastify requires it); the tracing test proves it on the real start path.
+ */
+export function startTracingSdk(config: TracingConfig): Tracing {
+  const provider = new NodeTracerProvider({
+    resource: serviceResource(),
+    spanProcessors: [new BatchSpanProcessor(exporterFor(config.protocol))],
+  });
+  // Registers the AsyncLocalStorage context manager and the W3C trace-context propagator.
+  provider.register();
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      // Probes and scrapes come every few seconds and tell nothing a trace would.
+      new HttpInstrumentation({ requireParentforOutgoingSpans: true, ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? '') }),
+      // Like storage calls, queries are traced within requests only: each background job query would be a trace of its own.
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  return { shutdown: () => provider.shutdown() };
+}
+
+/** `neotool-assets` unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise. */
+function serviceResource() {
+  return defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': 'neotool-assets' }))
+    .merge(detectResources({ detectors: [envDetector] }));
+}
+
+function exporterFor(protocol: OtlpProtocol) {
+  return protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter();
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
+import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operations.js';
+import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { ownInfra, postGraphQL, serviceEnv } from '../support/test-service.js';
+
+const LISTENING = /Server listening at (http:\/\/[^"]+)/;
+const SPAN_KIND_SERVER = 2;
+
+type Infra = Awaited<ReturnType<typeof ownInfra>>;
+
+/** `neotool-assets serve` as operators start it, with the given OTEL_* settings on top of a working configuration. */
+async function serve(infra: Infra, otel: Record<string, string>): Promise<{ process: CliProcess; url: string }> {
+  const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info', JOBS_ENABLED: 'false', ...otel };
+  const service = startCli(['serve'], env);
+  await service.waitForOutput(LISTENING);
+  return { process: service, url: LISTENING.exec(service.stdout())![1]! };
+}
+
+/** SIGTERM, as Kubernetes stops a pod; the process must exit 0 after flushing what it buffered. */
+async function terminate(service: CliProcess): Promise<void> {
+  service.child.kill('SIGTERM');
+  assert.equal(await service.exitCode(), 0, service.stdout() + service.stderr());
+}
+
+async function postWithTraceparent(url: string, token: string, traceparent: string, query: string, variables: Record<string, unknown>): Promise<void> {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent };
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  assert.equal(res.status, 200, await res.text());
+}
+
+const isPostgres = (span: ReceivedSpan) => span.attributes['db.system'] === 'postgresql' || span.attributes['db.system.name'] === 'postgresql';
+
+describe('OpenTelemetry tracing of the real service process', () => {
+  let infra: Infra;
+  before(async () => {
+    infra = await ownInfra();
+  });
+  after(() => infra.release());
+
+  describe('with OTEL_EXPORTER_OTLP_ENDPOINT set (OTLP/HTTP JSON), after an upload flow and a SIGTERM', () => {
+    const receiver = new OtlpReceiver();
+    const caller = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    let stdout: string;
+    let assetId: string;
+
+    before(async () => {
+      await receiver.start();
+      // A long export delay: every span reaching the receiver below was flushed by the graceful shutdown.
+      const { process: service, url } = await serve(infra, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test',
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
+      const token = await infra.issuer.token({ sub: 'traced-owner' });
+      const created = await postGraphQL(url, CREATE, { input: uploadInput() }, token);
+      assetId = created.data!.createAssetUpload.id;
+      assert.equal((await uploadTo(created.data!.createAssetUpload, 'hello world')).status, 200);
+      assert.equal((await postGraphQL(url, CONFIRM, { id: assetId }, token)).data?.confirmAssetUpload?.status, 'READY');
+      await postWithTraceparent(url, token, `00-${caller.traceId}-${caller.spanId}-01`, GET, { id: assetId });
+      assert.equal(receiver.spans.length, 0, 'spans are still buffered before the shutdown');
+      await terminate(service);
+      stdout = service.stdout();
+    });
+    after(() => receiver.stop());
+
+    const operation = (name: string) => {
+      const span = receiver.spans.find((s) => s.name === name);
+      assert.ok(span, `no span "${name}"; received: ${receiver.spans.map((s) => s.name).join(', ')}`);
+      return span;
+    };
+    const sameTrace = (span: ReceivedSpan) => receiver.spans.filter((s) => s.traceId === span.traceId);
+
+    test('each GraphQL request is a server span named after its operation, exported with service.name neotool-assets and OTEL_RESOURCE_ATTRIBUTES', () => {
+      const create = operation('mutation createAssetUpload');
+      assert.equal(create.kind, SPAN_KIND_SERVER);
+      assert.equal(create.attributes['graphql.operation.type'], 'mutation');
+      assert.equal(create.attributes['graphql.operation.name'], 'createAssetUpload');
+      assert.equal(create.attributes['http.route'], '/graphql');
+      for (const span of receiver.spans) {
+        assert.equal(span.resource['service.name'], 'neotool-assets');
+        assert.equal(span.resource['deployment.environment.name'], 'tracing-test');
+      }
+    });
+
+    test('the PostgreSQL queries of createAssetUpload belong to its trace', () => {
+      const create = operation('mutation createAssetUpload');
+      const queries = sameTrace(create).filter(isPostgres);
+      assert.ok(queries.length > 0, `no PostgreSQL span in the trace: ${sameTrace(create).map((s) => s.name).join(', ')}`);
+      assert.ok(queries.some((q) => /INSERT/i.test(String(q.attributes['db.statement'] ?? q.attributes['db.query.text']))), 'the INSERT of the asset is traced');
+    });
+
+    test('confirmAssetUpload traces its S3 GetObject call, with the bucket, and the HTTP request to storage under it', () => {
+      const confirm = operation('mutation confirmAssetUpload');
+      const trace = sameTrace(confirm);
+      const getObject = trace.find((s) => s.name === 'S3 GetObject');
+      assert.ok(getObject, `no S3 span in the trace: ${trace.map((s) => s.name).join(', ')}`);
+      assert.equal(getObject.attributes['rpc.service'], 'S3');
+      assert.equal(getObject.attributes['aws.s3.bucket'], infra.privateBucket);
+      assert.ok(trace.some((s) => s.parentSpanId === getObject.spanId), 'the HTTP request to storage is a child of the S3 span');
+      assert.ok(trace.some(isPostgres), 'confirm also reads and updates the row');
+    });
+
+    test('an incoming traceparent is continued: the request joins the caller trace as a child of the caller span', () => {
+      const get = operation('query asset');
+      assert.equal(get.traceId, caller.traceId);
+      assert.equal(get.parentSpanId, caller.spanId);
+      assert.ok(sameTrace(get).some(isPostgres), 'its query runs in the caller trace too');
+    });
+
+    test('log lines written during a traced request carry its trace_id', () => {
+      const create = operation('mutation createAssetUpload');
+      const audit = stdout
+        .split('\n')
+        .filter((line) => line.includes('"asset.created"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.equal(audit.length, 1, stdout);
+      assert.equal(audit[0]!.trace_id, create.traceId);
+    });
+  });
+
+  test('without OTEL_EXPORTER_OTLP_PROTOCOL spans go out as OTLP/HTTP protobuf, the standard default', async () => {
+    const receiver = await new OtlpReceiver().start();
+    try {
+      const { process: service, url } = await serve(infra, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces`, OTEL_SERVICE_NAME: 'assets-protobuf' });
+      await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'protobuf-owner' }));
+      await terminate(service);
+      const body = Buffer.concat(receiver.exports.filter((e) => e.contentType === 'application/x-protobuf').map((e) => e.body));
+      assert.ok(body.includes('assets-protobuf'), 'OTEL_SERVICE_NAME is the exported service name');
+      assert.ok(body.includes('mutation createAssetUpload'), 'the operation span was exported');
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  test('OTEL_SDK_DISABLED=true keeps tracing off even with an endpoint set: nothing is exported', async () => {
+    const receiver = await new OtlpReceiver().start();
+    try {
+      const { process: service, url } = await serve(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SDK_DISABLED: 'true' });
+      await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'untraced-owner' }));
+      await terminate(service);
+      assert.deepEqual(receiver.exports, []);
+      assert.doesNotMatch(service.stdout(), /trace_id/);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  test('a malformed OTLP endpoint stops the start with a message naming the variable and the fix', async () => {
+    const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' };
+    const result = await runCli(['serve'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /OTEL_EXPORTER_OTLP_ENDPOINT must be a full http\(s\) URL such as http:\/\/otel-collector:4318/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
