@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { StorageConfig } from '../../config/storage-config.js';
+import { objectLocation } from '../../storage/object-url.js';
 
 /** An S3 error answer, shaped like the SDK's errors so that errorName() and explain() read it the same way. */
 export class S3HttpError extends Error {
@@ -57,18 +58,16 @@ export class ObjectTransfer {
   }
 
   private async send(method: string, bucket: string, key: string, headers: OutgoingHttpHeaders, body: Readable | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
-    const { hostname, port } = this.storage;
-    const host = this.storage.forcePathStyle ? hostname : `${bucket}.${hostname}`;
-    const path = this.storage.forcePathStyle ? `/${bucket}/${encodeKey(key)}` : `/${encodeKey(key)}`;
+    const { protocol, hostname, port, path } = objectLocation(this.storage, bucket, key);
     const signed = await this.signer.sign({
       method,
-      protocol: this.storage.useHttps ? 'https:' : 'http:',
-      hostname: host,
+      protocol,
+      hostname,
       port,
       path,
       query: {},
       // The body is streamed, so it is not hashed for the signature; our own MD5 verifies it instead.
-      headers: { ...stringHeaders(headers), host: hostWithPort(host, port, this.storage.useHttps), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      headers: { ...stringHeaders(headers), host: hostWithPort(hostname, port, this.storage.useHttps), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
     });
     return new Promise((resolve, reject) => {
       const outgoing = this.request({ agent: this.agent, method, hostname, port, path, headers: signed.headers, signal, timeout: this.storage.timeoutMs }, (response) => {
@@ -86,14 +85,6 @@ export class ObjectTransfer {
       }
     });
   }
-}
-
-/** S3 signs the path as sent: each segment URI-encoded (RFC 3986, so also !'()*), slashes kept. */
-function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
 }
 
 function hostWithPort(host: string, port: number, https: boolean): string {
