@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The project's one test command (npm test). Installs node_modules when missing, typechecks, starts real
-# PostgreSQL and Ceph's RADOS Gateway (scripts/infra/up.sh), runs the tests with Node's test runner with
+# PostgreSQL, Ceph's RADOS Gateway and Redis (scripts/infra/up.sh), runs the tests with Node's test runner with
 # the infra variables exported, stops what it started (also on failure or Ctrl-C), and exits with the
 # test runner's exit code.
 #   bash scripts/test.sh                          every test/**/*.test.ts (unit, integration, e2e)
 #   bash scripts/test.sh test/unit/foo.test.ts    a subset
 #   KEEP_INFRA=1 npm test      reuse/leave the infra of .data/test-infra.env running (stop: scripts/infra/down.sh)
 #   TEST_DATABASE_URL=... TEST_S3_ENDPOINT=... (+ TEST_S3_* keys) npm test    use external infra, start nothing
+#                              (+ TEST_REDIS_URL for the Redis-backed rate-limit tests; they skip without it)
 #   SKIP_TYPECHECK=1           skip tsc for a quick local loop (CI never sets it)
 #   TEST_TIMEOUT_MS=300000     per-test timeout
 set -uo pipefail

@@ -31,6 +31,7 @@ import type { StorageConfig } from './config/storage-config.js';
 import type { NamespaceCatalog } from './domain/namespace.js';
 import type { LifecycleEvents, UploadLimiter } from './domain/ports.js';
 import { createUploadLimiter, type LimiterHooks } from './limits/shared-upload-limiter.js';
+import { openCounterStore } from './limits/counter-stores.js';
 
 export interface StartOptions {
   /** Dev mode: a token for the console to fill in. */
@@ -46,18 +47,21 @@ export interface RunningService {
 
 /**
  * The composition root: checks configuration against the real world (namespaces file, database
- * schema, buckets) before it takes a single request, then wires the edges around the lifecycle.
+ * schema, Redis when configured, buckets) before it takes a single request, then wires the edges around the lifecycle.
  */
 export async function startService(config: Config, logger: Logger = createLogger(config.logLevel, undefined, { traceIds: config.tracing !== undefined }), options: StartOptions = {}): Promise<RunningService> {
   const { catalog: namespaces, rateLimit } = await loadNamespacesFile(config.assets.configPath);
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
+  let closeCounters = async (): Promise<void> => undefined;
   try {
     await migrate(pool);
+    const counters = await openCounterStore(pool, config.redisUrl, logger);
+    closeCounters = counters.close;
     const s3 = await connectStorage(config.storage, metrics, logger, config.tracing !== undefined);
     const events = auditLifecycle(logger, metrics);
-    const limiter = createUploadLimiter(pool, { ...rateLimit, ...config.uploadLimits }, limiterHooks(metrics, logger));
+    const limiter = createUploadLimiter(counters.store, pool, { ...rateLimit, ...config.uploadLimits }, limiterHooks(metrics, logger));
     const service = createAssetService(config, { pool, s3, namespaces, events, limiter });
     const app = await buildServer({
       service,
@@ -69,6 +73,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       health: {
         database: async () => void (await pool.query('SELECT 1')),
         storage: cachedCheck(() => validateBuckets(s3, config.storage), 5000),
+        ...counters.health,
       },
     });
     if (config.tracing) traceRequests(app);
@@ -82,10 +87,11 @@ export async function startService(config: Config, logger: Logger = createLogger
       close: async () => {
         await Promise.all([app.close(), jobs.stop()]);
         s3.destroy();
-        await pool.end();
+        await Promise.all([pool.end(), counters.close()]);
       },
     };
   } catch (error) {
+    await closeCounters().catch(() => undefined);
     await pool.end().catch(() => undefined);
     throw error;
   }

@@ -6,12 +6,13 @@ INFRA_ENV=${INFRA_ENV:-.data/test-infra.env}
 [ -f "$INFRA_ENV" ] || exit 0
 # Take the stop scripts' variables from the file alone: values inherited from the caller must not
 # redirect the stop to another run's services.
-unset PGTMP PGBIN CEPH_DIR
+unset PGTMP PGBIN CEPH_DIR REDIS_DIR
 # shellcheck disable=SC1090
 . "$INFRA_ENV" >/dev/null 2>&1
-# Both in parallel; each stop script checks that the pids it kills belong to its own data dir.
+# All in parallel; each stop script checks that the pids it kills belong to its own data dir.
 [ -z "${PGTMP:-}" ] || PGTMP=$PGTMP PGBIN=${PGBIN:-} bash scripts/infra/postgres-stop.sh &
 [ -z "${CEPH_DIR:-}" ] || CEPH_DIR=$CEPH_DIR bash scripts/infra/ceph-rgw-stop.sh &
+[ -z "${REDIS_DIR:-}" ] || REDIS_DIR=$REDIS_DIR bash scripts/infra/redis-stop.sh &
 wait
 rm -f "$INFRA_ENV"
 echo "down: stopped the test infrastructure of $INFRA_ENV" >&2

@@ -13,6 +13,8 @@ export interface Config {
   jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
   assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[]; consoleEnabled: boolean };
   jobs: JobsConfig;
+  /** Where the rate limits are counted: Redis when set, else PostgreSQL. */
+  redisUrl?: string;
   /** Limits set by environment variables; they override the namespaces file's `rateLimit` block. */
   uploadLimits: Partial<UploadLimits>;
   /** Set only when OpenTelemetry tracing is configured (OTEL_* variables). */
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       consoleEnabled: values.ASSET_CONSOLE_ENABLED as boolean,
     },
     jobs: jobsConfig(values),
+    redisUrl: values.REDIS_URL as string | undefined,
     uploadLimits: uploadLimitOverrides(values),
     tracing: deriveTracingConfig(values),
   };

@@ -29,6 +29,9 @@ const hostname = z
   .regex(/^[A-Za-z0-9.-]+$/, {
   message: 'must be a host name only, without a scheme, port or path (e.g. "localhost" or "<account-id>.r2.cloudflarestorage.com")',
 });
+const redisUrl = z.string().refine((v) => URL.canParse(v) && ['redis:', 'rediss:'].includes(new URL(v).protocol), {
+  message: 'must be a redis:// or rediss:// (TLS) URL such as redis://:password@redis.internal:6379/0',
+});
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")' });
 
 const otlpUrl = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as http://otel-collector:4318' });
@@ -90,6 +93,12 @@ export const ENV_VARS = {
   RATE_LIMIT_UPLOADS_PER_HOUR: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads (createAssetUpload) one owner may start per hour, across all replicas; 0 turns the limit off. Default: rateLimit.uploadsPerHour of the namespaces file (shipped: 1000).' },
   RATE_LIMIT_BURST_PER_MINUTE: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads one owner may start per minute (the burst allowance of the hourly limit); 0 turns it off. Default: rateLimit.burstPerMinute of the namespaces file (shipped: 100).' },
   RATE_LIMIT_BYTES_PER_HOUR: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may declare (sizeBytes of new uploads) per hour; 0 turns the limit off. Default: rateLimit.bytesPerHour of the namespaces file (shipped: 1073741824, 1 GiB).' },
+  REDIS_URL: {
+    schema: redisUrl,
+    secret: true,
+    description:
+      'Redis (redis://[:password@]host:port[/db], rediss:// for TLS) where the per-owner rate limits are counted, shared by all replicas; unset: they are counted in PostgreSQL. When set, Redis must answer at startup, /health/ready checks it, and while it is unreachable new uploads fail with REDIS_UNAVAILABLE.',
+  },
   STORAGE_QUOTA_BYTES_PER_OWNER: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may hold in READY and PENDING assets (QUOTA_EXCEEDED beyond); 0 turns the quota off. Default: rateLimit.quotaBytes of the namespaces file (shipped: 10737418240, 10 GiB).' },
   OTEL_EXPORTER_OTLP_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: base URL of an OTLP/HTTP receiver such as an OpenTelemetry Collector (e.g. http://otel-collector:4318); spans go to its /v1/traces. Tracing is off while neither OTLP endpoint is set.' },
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: the full URL spans are posted to (e.g. http://otel-collector:4318/v1/traces); wins over OTEL_EXPORTER_OTLP_ENDPOINT.' },

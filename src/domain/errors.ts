@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'STORAGE_UNAVAILABLE'
   | 'DATABASE_UNAVAILABLE'
+  | 'REDIS_UNAVAILABLE'
   | 'INTERNAL';
 
 /** A failure the caller can act on: the message says what to do, `details` carries machine-readable extras. */

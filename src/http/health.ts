@@ -8,6 +8,8 @@ export const HEALTH_ROUTES = { health: '/health', ready: '/health/ready', live: 
 export interface HealthChecks {
   database: HealthCheck;
   storage: HealthCheck;
+  /** Only when the rate limits are counted in Redis (REDIS_URL). */
+  redis?: HealthCheck;
 }
 
 interface CheckResult {
@@ -25,14 +27,16 @@ async function run(check: HealthCheck): Promise<CheckResult> {
 }
 
 /**
- * /health and /health/ready: 200 only when the service can serve (database and storage answer);
- * /health/live: 200 while the process runs, so Kubernetes restarts it only when it is truly stuck.
+ * /health and /health/ready: 200 only when the service can serve (database, storage and, when
+ * configured, Redis answer); /health/live: 200 while the process runs, so Kubernetes restarts it only
+ * when it is truly stuck.
  */
 export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks): void {
+  const configured = Object.entries(checks).filter((entry): entry is [string, HealthCheck] => entry[1] !== undefined);
   const readiness = async (_: unknown, reply: import('fastify').FastifyReply) => {
-    const [database, storage] = await Promise.all([run(checks.database), run(checks.storage)]);
-    const ok = database.status === 'up' && storage.status === 'up';
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, storage } });
+    const results = await Promise.all(configured.map(async ([name, check]) => [name, await run(check)] as const));
+    const ok = results.every(([, result]) => result.status === 'up');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   };
   app.get(HEALTH_ROUTES.health, readiness);
   app.get(HEALTH_ROUTES.ready, readiness);

@@ -3,6 +3,7 @@ import type { UploadLimits } from '../config/upload-limits.js';
 import { withDatabaseErrors } from '../db/database-errors.js';
 import type { UploadLimiter } from '../domain/ports.js';
 import type { CountedLimit, LimitName, Refusal, Verdict } from './counted-limit.js';
+import type { CounterStore } from './counter-store.js';
 import { refusal } from './refusals.js';
 import { StorageQuota } from './storage-quota.js';
 import { WindowLimit, type WindowSpec } from './window-limit.js';
@@ -14,14 +15,14 @@ export interface LimiterHooks {
   onGiveBackFailed(error: unknown, ownerId: string): void;
 }
 
-/** The enabled limits (0 turns one off), counted in PostgreSQL through the service's pool. */
-export function createUploadLimiter(pool: pg.Pool, limits: UploadLimits, hooks: LimiterHooks): SharedUploadLimiter {
+/** The enabled limits (0 turns one off): the rate windows count in `counters`, the quota reads PostgreSQL through the service's pool. */
+export function createUploadLimiter(counters: CounterStore, pool: pg.Pool, limits: UploadLimits, hooks: LimiterHooks): SharedUploadLimiter {
   const windows: WindowSpec[] = [
     { name: 'burstPerMinute', max: limits.burstPerMinute, windowSeconds: 60, counts: 'uploads' },
     { name: 'uploadsPerHour', max: limits.uploadsPerHour, windowSeconds: 3600, counts: 'uploads' },
     { name: 'bytesPerHour', max: limits.bytesPerHour, windowSeconds: 3600, counts: 'bytes' },
   ];
-  const enabled: CountedLimit[] = windows.filter((w) => w.max > 0).map((w) => new WindowLimit(pool, w));
+  const enabled: CountedLimit[] = windows.filter((w) => w.max > 0).map((w) => new WindowLimit(counters, w));
   if (limits.quotaBytes > 0) enabled.push(new StorageQuota(pool, limits.quotaBytes));
   return new SharedUploadLimiter(enabled, hooks);
 }

@@ -1,8 +1,7 @@
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
-import type pg from 'pg';
+import type { RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import { Coalescer, type Tally } from './coalescer.js';
 import { consumeOrRefuse, type CountedLimit, type LimitName, type Verdict } from './counted-limit.js';
-import { COUNTERS_TABLE } from './counters-table.js';
+import type { CounterStore } from './counter-store.js';
 
 export interface WindowSpec {
   name: LimitName;
@@ -16,23 +15,24 @@ export interface WindowSpec {
 type InMemoryBlocks = { getInMemoryBlockMsBeforeExpire(rlKey: string): number };
 
 /**
- * A fixed window per owner (rate-limiter-flexible on PostgreSQL): it opens with the owner's first
- * upload and allows `max` until it closes. A request limit, once exceeded, also blocks the owner in
- * this process's memory until the window closes, so refused callers cost no database round trip.
+ * A fixed window per owner (rate-limiter-flexible on PostgreSQL or Redis): it opens with the owner's
+ * first upload and allows `max` until it closes. A request limit, once exceeded, also blocks the owner
+ * in this process's memory until the window closes, so refused callers cost no store round trip.
  */
 export class WindowLimit implements CountedLimit {
   readonly kind = 'rate';
   readonly name: LimitName;
   readonly max: number;
-  private readonly limiter: RateLimiterPostgres;
+  private readonly limiter: RateLimiterStoreAbstract;
   private readonly coalescer: Coalescer;
 
-  constructor(pool: pg.Pool, private readonly spec: WindowSpec) {
+  constructor(
+    private readonly store: CounterStore,
+    private readonly spec: WindowSpec,
+  ) {
     this.name = spec.name;
     this.max = spec.max;
-    this.limiter = new RateLimiterPostgres({
-      ...COUNTERS_TABLE,
-      storeClient: pool,
+    this.limiter = store.limiter({
       keyPrefix: spec.name,
       points: spec.max,
       duration: spec.windowSeconds,
@@ -55,14 +55,14 @@ export class WindowLimit implements CountedLimit {
   }
 
   private async count(ownerId: string, points: number): Promise<Tally> {
-    const { res } = await consumeOrRefuse(this.limiter, ownerId, points);
+    const { res } = await this.store.guard(() => consumeOrRefuse(this.limiter, ownerId, points));
     // Refused from the in-memory block, the store was not asked: nothing added, no room.
     if (res.consumedPoints === 0) return { before: Number.POSITIVE_INFINITY, added: false, retryAfterMs: res.msBeforeNext };
     return { before: res.consumedPoints - points, added: true, retryAfterMs: res.msBeforeNext };
   }
 
   private async takeBack(ownerId: string, points: number): Promise<void> {
-    await this.limiter.reward(ownerId, points);
+    await this.store.guard(() => this.limiter.reward(ownerId, points));
   }
 
   private weight(sizeBytes: number): number {

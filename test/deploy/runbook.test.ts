@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
+import { redisStartupProblem } from '../../src/limits/redis-connection.js';
 import { storageSyncCommand } from '../../src/cli/storage-sync-command.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadNamespaces } from '../../src/config/namespaces-file.js';
@@ -84,6 +85,8 @@ async function startupMessages(): Promise<Record<string, string[]>> {
     'PostgreSQL refuses the credentials': database({ code: '28P01', message: 'password authentication failed for user "neotool_assets"' }),
     'database missing': database({ code: '3D000', message: 'database "neotool_assets" does not exist' }),
     'namespaces file missing': namespaces,
+    'Redis unreachable': [redisStartupProblem('redis.internal:6379', new Error('connect ECONNREFUSED 10.0.0.7:6379'))],
+    'Redis refuses the credentials': [redisStartupProblem('redis.internal:6379', new Error('WRONGPASS invalid username-password pair or user is disabled.'))],
   };
 }
 

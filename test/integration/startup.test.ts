@@ -36,6 +36,7 @@ const BROKEN: [string, Breakage, RegExp[]][] = [
   ['a STORAGE_PORT that is not a number', () => ({ STORAGE_PORT: 'nine-thousand' }), [/STORAGE_PORT must be a whole number/]],
   ['an unreachable storage endpoint', async () => ({ STORAGE_PORT: await closedPort() }), [/Cannot reach storage at http:\/\/127\.0\.0\.1:\d+/, /STORAGE_HOSTNAME, STORAGE_PORT/]],
   ['an unreachable database', (infra) => ({ DATABASE_URL: withDatabase(infra.databaseUrl, (u) => (u.port = '1')) }), [/Cannot reach PostgreSQL at 127\.0\.0\.1:1/, /DATABASE_URL/]],
+  ['an unreachable Redis (REDIS_URL)', async () => ({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }), [/Cannot reach Redis at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED/, /Check REDIS_URL/]],
 ];
 
 // More ways to get the database wrong: the same startup and explanation, checked in-process because

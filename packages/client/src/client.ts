@@ -20,7 +20,7 @@ export interface AssetsClientOptions {
 
 /**
  * The assets service in a few calls. Every call is retried on transient failures (no answer,
- * HTTP 5xx, STORAGE_UNAVAILABLE, DATABASE_UNAVAILABLE) with exponential backoff; other failures
+ * HTTP 5xx, STORAGE_UNAVAILABLE, DATABASE_UNAVAILABLE, REDIS_UNAVAILABLE) with exponential backoff; other failures
  * throw the AssetsError subclass of the service's error code.
  */
 export class AssetsClient {

@@ -11,6 +11,7 @@ export type ServiceErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'STORAGE_UNAVAILABLE'
   | 'DATABASE_UNAVAILABLE'
+  | 'REDIS_UNAVAILABLE'
   | 'INTERNAL';
 
 /** Failures the client itself detects: the service or storage could not be reached, or storage refused the bytes. */
@@ -39,7 +40,7 @@ export class AssetsError extends Error {
   }
 }
 
-const TRANSIENT = new Set<string>(['NETWORK_ERROR', 'STORAGE_UNAVAILABLE', 'DATABASE_UNAVAILABLE']);
+const TRANSIENT = new Set<string>(['NETWORK_ERROR', 'STORAGE_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'REDIS_UNAVAILABLE']);
 
 export class UnauthenticatedError extends AssetsError {}
 export class ForbiddenError extends AssetsError {}
@@ -64,6 +65,8 @@ export class RateLimitError extends AssetsError {}
 export class QuotaExceededError extends AssetsError {}
 export class StorageUnavailableError extends AssetsError {}
 export class DatabaseUnavailableError extends AssetsError {}
+/** Redis, where the service counts the rate limits (when configured), did not answer. */
+export class RedisUnavailableError extends AssetsError {}
 export class InternalError extends AssetsError {}
 /** No answer (connection refused, reset, DNS), or an HTTP 5xx from something in front of the service or storage. */
 export class NetworkError extends AssetsError {}
@@ -82,6 +85,7 @@ const BY_CODE: Record<ServiceErrorCode, new (code: string, message: string, deta
   QUOTA_EXCEEDED: QuotaExceededError,
   STORAGE_UNAVAILABLE: StorageUnavailableError,
   DATABASE_UNAVAILABLE: DatabaseUnavailableError,
+  REDIS_UNAVAILABLE: RedisUnavailableError,
   INTERNAL: InternalError,
 };
 

@@ -10,6 +10,7 @@ export {
   NotFoundError,
   QuotaExceededError,
   RateLimitError,
+  RedisUnavailableError,
   StateError,
   StorageUnavailableError,
   UnauthenticatedError,

@@ -24,7 +24,7 @@ const ERROR_CLASSES = {
   RATE_LIMIT_EXCEEDED: client.RateLimitError,
   QUOTA_EXCEEDED: client.QuotaExceededError,
   INTERNAL: client.InternalError,
-} as const satisfies Record<Exclude<client.ServiceErrorCode, 'STORAGE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE'>, unknown>;
+} as const satisfies Record<Exclude<client.ServiceErrorCode, 'STORAGE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE' | 'REDIS_UNAVAILABLE'>, unknown>;
 
 describe('AssetsClient errors', () => {
   test('the client knows exactly the error codes the service sends (the compiler checks SAME_CODES)', () => {
@@ -52,8 +52,13 @@ describe('AssetsClient errors', () => {
     assert.equal(error.code, 'TEAPOT');
   });
 
-  test('STORAGE_UNAVAILABLE and DATABASE_UNAVAILABLE are retried, then thrown as their own transient classes', async () => {
-    for (const [code, ErrorClass] of [['STORAGE_UNAVAILABLE', client.StorageUnavailableError], ['DATABASE_UNAVAILABLE', client.DatabaseUnavailableError]] as const) {
+  test('STORAGE_UNAVAILABLE, DATABASE_UNAVAILABLE and REDIS_UNAVAILABLE are retried, then thrown as their own transient classes', async () => {
+    const transient = [
+      ['STORAGE_UNAVAILABLE', client.StorageUnavailableError],
+      ['DATABASE_UNAVAILABLE', client.DatabaseUnavailableError],
+      ['REDIS_UNAVAILABLE', client.RedisUnavailableError],
+    ] as const;
+    for (const [code, ErrorClass] of transient) {
       const service = new FakeService().answer('Asset', ...Array.from({ length: 3 }, () => graphQLError(code)));
       const error = await clientOf(service).get(ASSET_ID).catch((e: unknown) => e);
       assert.ok(error instanceof ErrorClass && error.transient, String(error));

@@ -171,6 +171,23 @@ describe('loadConfig', () => {
   });
 });
 
+describe('REDIS_URL', () => {
+  test('is optional: without it the rate limits are counted in PostgreSQL', () => {
+    assert.equal(loadConfig(MINIO_ENV).redisUrl, undefined);
+  });
+
+  test('takes redis:// and rediss:// (TLS) URLs as they are', () => {
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://default:pw@redis.example.com:6380/2']) assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: url }).redisUrl, url);
+  });
+
+  for (const [what, value] of [['a host without a scheme', 'redis.internal:6379'], ['another scheme', 'http://redis.internal:6379'], ['no URL at all', 'not a url']]) {
+    test(`rejects ${what}, saying which URLs it takes, without showing the value (it may hold a password)`, () => {
+      const error = configError({ ...MINIO_ENV, REDIS_URL: value });
+      assert.deepEqual(error.problems, ['REDIS_URL must be a redis:// or rediss:// (TLS) URL such as redis://:password@redis.internal:6379/0 (got a hidden value)']);
+    });
+  }
+});
+
 test('rejects a POSTGRES_HOST that is not a host name, instead of silently connecting elsewhere', () => {
   const env = { STORAGE_HOSTNAME: 'localhost', STORAGE_ACCESS_KEY: 'k', STORAGE_SECRET: 's', JWT_JWKS_URL: 'http://localhost/jwks', POSTGRES_HOST: 'my db' };
   assert.throws(() => loadConfig(env), (error: Error) => /POSTGRES_HOST must be a host name or IP address/.test(error.message));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AssetError } from '../../../src/domain/errors.js';
 import { ADMITTED, type CountedLimit, type LimitName, type Verdict } from '../../../src/limits/counted-limit.js';
+import { redisUnavailable } from '../../../src/limits/redis-counters.js';
 import { SharedUploadLimiter } from '../../../src/limits/shared-upload-limiter.js';
 
 /** A limit over an in-memory counter of bytes. */
@@ -99,6 +100,14 @@ describe('SharedUploadLimiter', () => {
     down.failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
     assert.equal(error.code, 'DATABASE_UNAVAILABLE');
+    assert.equal(counted.usedBy('ann'), 0);
+  });
+
+  test('a Redis that cannot count stays REDIS_UNAVAILABLE (not taken for a database failure), and the limits that counted give the upload back', async () => {
+    const [counted, down] = [new FakeLimit('quotaBytes', 100, 'quota'), new FakeLimit('burstPerMinute', 100)];
+    down.failure = redisUnavailable();
+    const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
+    assert.equal(error.code, 'REDIS_UNAVAILABLE');
     assert.equal(counted.usedBy('ann'), 0);
   });
 

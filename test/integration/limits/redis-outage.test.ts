@@ -1,0 +1,111 @@
+// Redis, where the rate limits are counted when REDIS_URL is set, lost under a running service (a TCP
+// proxy cut, as in outages.test.ts) and unreachable at startup: clear errors that name Redis, nothing
+// counted for refused uploads, recovery without a restart, and the connection closed on shutdown.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { describeStartupError } from '../../../src/cli/startup-errors.js';
+import { CONNECTION_NAME } from '../../../src/limits/redis-connection.js';
+import { createUpload, errorOf } from '../../support/flows.js';
+import { uniqueName } from '../../support/infra.js';
+import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
+import { CREATE, uploadInput } from '../../support/operations.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
+import { startTestService, type TestService } from '../../support/test-service.js';
+
+const redis = LIMIT_BACKENDS.find((b) => b.name === 'Redis')!;
+const BURST = 3;
+const LIMITS = { RATE_LIMIT_BURST_PER_MINUTE: String(BURST), RATE_LIMIT_UPLOADS_PER_HOUR: '100', RATE_LIMIT_BYTES_PER_HOUR: '0', STORAGE_QUOTA_BYTES_PER_OWNER: '0' };
+
+async function ownerRows(svc: TestService, ownerId: string): Promise<number> {
+  const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE owner_id = $1', [ownerId]);
+  return rows[0]!.n;
+}
+
+async function health(svc: TestService): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${svc.url}/health/ready`);
+  return { status: res.status, body: await res.json() };
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await sleep(100);
+  }
+}
+
+describe('Redis outages', { skip: redis.skip }, () => {
+  let proxy: TcpProxy;
+  let svc: TestService;
+  before(async () => {
+    const target = new URL(redis.env.REDIS_URL!);
+    proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
+    svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+  });
+  after(async () => {
+    await proxy.restore();
+    await svc?.stop();
+    await proxy.cut();
+  });
+
+  test('with Redis unreachable, uploads fail fast with REDIS_UNAVAILABLE, count nowhere, readiness is 503, and all recovers by itself', async () => {
+    const owner = uniqueName('outage');
+    const token = await svc.token(owner);
+    await createUpload(svc, token, uploadInput());
+    assert.equal((await health(svc)).body.checks.redis.status, 'up');
+    await proxy.cut();
+
+    const started = Date.now();
+    for (let i = 0; i < 2 * BURST; i++) {
+      const error = errorOf(await svc.gql(CREATE, { input: uploadInput() }, token), 'REDIS_UNAVAILABLE');
+      assert.ok(Number(error.extensions.retryAfterSeconds) > 0);
+      assert.match(error.message, /Redis.*retry in a few seconds.*REDIS_URL/);
+    }
+    assert.ok(Date.now() - started < 3000, 'uploads must not hang on a dead Redis');
+    assert.equal(await ownerRows(svc, owner), 1, 'nothing stored for refused uploads');
+    const down = await health(svc);
+    assert.equal(down.status, 503);
+    assert.equal(down.body.checks.redis.status, 'down');
+    assert.equal(down.body.checks.database.status, 'up');
+
+    await proxy.restore();
+    assert.equal((await until(() => health(svc), (h) => h.status === 200, 10_000)).status, 200, 'readiness recovers once Redis is back');
+    // The refused attempts counted nowhere: the owner still has the rest of the burst, and no more.
+    for (let i = 1; i < BURST; i++) await createUpload(svc, token, uploadInput());
+    errorOf(await svc.gql(CREATE, { input: uploadInput() }, token), 'RATE_LIMIT_EXCEEDED');
+  });
+});
+
+describe('Redis at startup and shutdown', { skip: redis.skip }, () => {
+  test('unreachable at startup: the start fails with one message naming Redis and REDIS_URL, never the password', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await startTestService({ ...LIMITS, REDIS_URL: `redis://:hush-hush-secret@127.0.0.1:${port}` }).then(
+      (svc) => svc.stop().then(() => assert.fail('the service started without Redis')),
+      (e: unknown) => e,
+    );
+    const message = describeStartupError(error);
+    assert.match(message, new RegExp(`^Cannot reach Redis at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\. Check REDIS_URL and that Redis is running`));
+    assert.doesNotMatch(message, /hush-hush-secret/);
+  });
+
+  test('a graceful stop closes the connection to Redis', async () => {
+    const admin = new Redis(redis.env.REDIS_URL!);
+    const connections = async () => ((await admin.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${CONNECTION_NAME} `)).length;
+    try {
+      const before = await connections();
+      const svc = await startTestService({ ...LIMITS, ...redis.env });
+      assert.equal(await connections(), before + 1);
+      await svc.stop();
+      assert.equal(await until(connections, (n) => n === before, 2000), before);
+    } finally {
+      admin.disconnect();
+    }
+  });
+});
