@@ -2,6 +2,7 @@ import type { RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import { Coalescer, type Tally } from './coalescer.js';
 import { consumeOrRefuse, type CountedLimit, type LimitName, type Verdict } from './counted-limit.js';
 import type { CounterStore } from './counter-store.js';
+import { WindowLeases } from './window-leases.js';
 
 export interface WindowSpec {
   name: LimitName;
@@ -16,14 +17,16 @@ type InMemoryBlocks = { getInMemoryBlockMsBeforeExpire(rlKey: string): number };
 
 /**
  * A fixed window per owner (rate-limiter-flexible on PostgreSQL or Redis): it opens with the owner's
- * first upload and allows `max` until it closes. A request limit, once exceeded, also blocks the owner
- * in this process's memory until the window closes, so refused callers cost no store round trip.
+ * first upload and allows `max` until it closes. Large limits are counted ahead in reservations
+ * (WindowLeases), so that under load most uploads cost no store round trip; a small request limit,
+ * once exceeded, blocks the owner in this process's memory until the window closes instead.
  */
 export class WindowLimit implements CountedLimit {
   readonly kind = 'rate';
   readonly name: LimitName;
   readonly max: number;
   private readonly limiter: RateLimiterStoreAbstract;
+  private readonly leases: WindowLeases;
   private readonly coalescer: Coalescer;
 
   constructor(
@@ -36,10 +39,10 @@ export class WindowLimit implements CountedLimit {
       keyPrefix: spec.name,
       points: spec.max,
       duration: spec.windowSeconds,
-      // Only for request limits: a byte limit refusing a large upload may still have room for a small one.
-      inMemoryBlockOnConsumed: spec.counts === 'uploads' ? spec.max + 1 : 0,
+      inMemoryBlockOnConsumed: blocksInMemory(spec) ? spec.max + 1 : 0,
     });
-    this.coalescer = new Coalescer({ count: (key, points) => this.count(key, points), takeBack: (key, points) => this.takeBack(key, points) }, spec.max);
+    this.leases = new WindowLeases({ count: (key, points) => this.count(key, points), takeBack: (key, points) => this.takeBack(key, points) }, spec.max);
+    this.coalescer = new Coalescer(this.leases, spec.max);
   }
 
   blockedForMs(ownerId: string): number {
@@ -50,8 +53,8 @@ export class WindowLimit implements CountedLimit {
     return this.coalescer.decide(ownerId, this.weight(sizeBytes));
   }
 
-  async giveBack(ownerId: string, sizeBytes: number): Promise<void> {
-    await this.takeBack(ownerId, this.weight(sizeBytes));
+  giveBack(ownerId: string, sizeBytes: number): Promise<void> {
+    return this.leases.giveBack(ownerId, this.weight(sizeBytes));
   }
 
   private async count(ownerId: string, points: number): Promise<Tally> {
@@ -68,4 +71,14 @@ export class WindowLimit implements CountedLimit {
   private weight(sizeBytes: number): number {
     return this.spec.counts === 'uploads' ? 1 : sizeBytes;
   }
+}
+
+/**
+ * Whether an owner over the limit stays refused from memory until the window closes. Only for request
+ * limits (a byte limit refusing a large upload may still have room for a small one), and only where
+ * nothing is reserved ahead (WindowLeases): a reservation asked for near the limit pushes the count
+ * past it for a moment, which would block the owner although room is left once it is taken back.
+ */
+function blocksInMemory(spec: WindowSpec): boolean {
+  return spec.counts === 'uploads' && !WindowLeases.applyTo(spec.max);
 }

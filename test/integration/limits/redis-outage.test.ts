@@ -38,7 +38,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ti
   }
 }
 
-describe('Redis outages', { skip: redis.skip }, () => {
+describe('Redis outages', () => {
   let proxy: TcpProxy;
   let svc: TestService;
   before(async () => {
@@ -80,7 +80,7 @@ describe('Redis outages', { skip: redis.skip }, () => {
   });
 });
 
-describe('Redis at startup and shutdown', { skip: redis.skip }, () => {
+describe('Redis at startup and shutdown', () => {
   test('unreachable at startup: the start fails with one message naming Redis and REDIS_URL, never the password', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
