@@ -17,6 +17,8 @@ if [ ! -d node_modules ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi || exit 1
 fi
 
+# shellcheck source=scripts/infra/run-infra.sh
+. scripts/infra/run-infra.sh
 shared_env=.data/test-infra.env
 owned=
 cleanup() { if [ -n "$owned" ]; then INFRA_ENV=$owned bash scripts/infra/down.sh; fi; }
@@ -38,14 +40,9 @@ else
     echo "bench: reusing the running test infrastructure of $shared_env (left running)" >&2
     env_file=$shared_env
   else
-    env_file=.data/bench-infra.run-$$.env
-    owned=$env_file   # set before starting: an interrupted start is cleaned up too
-    INFRA_ENV=$env_file bash scripts/infra/up.sh || exit 1
+    start_own_infra bench || exit 1
   fi
-  set -a
-  # shellcheck disable=SC1090
-  . "$env_file"
-  set +a
+  load_infra_env "$env_file"
 fi
 
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true

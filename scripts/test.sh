@@ -7,7 +7,7 @@
 #   bash scripts/test.sh test/unit/foo.test.ts    a subset
 #   KEEP_INFRA=1 npm test      reuse/leave the infra of .data/test-infra.env running (stop: scripts/infra/down.sh)
 #   TEST_DATABASE_URL=... TEST_S3_ENDPOINT=... (+ TEST_S3_* keys) npm test    use external infra, start nothing
-#                              (+ TEST_REDIS_URL for the Redis-backed rate-limit tests; they skip without it)
+#                              (+ TEST_REDIS_URL for the Redis-backed rate-limit tests; they fail without it)
 #   SKIP_TYPECHECK=1           skip tsc for a quick local loop (CI never sets it)
 #   TEST_TIMEOUT_MS=300000     per-test timeout
 set -uo pipefail
@@ -39,8 +39,9 @@ else
 fi
 [ ${#files[@]} -gt 0 ] || { echo "test: no test files (test/**/*.test.ts) found" >&2; exit 1; }
 
-# Infrastructure. Unless kept, each run gets its own env file, so concurrent runs and a developer's
-# kept infrastructure are never stopped by mistake; busy ports make up.sh fail with a clear message.
+# Infrastructure: kept (KEEP_INFRA=1) or this run's own; busy ports make up.sh fail with a clear message.
+# shellcheck source=scripts/infra/run-infra.sh
+. scripts/infra/run-infra.sh
 owned=
 ran=0
 report=$(mktemp)
@@ -67,14 +68,9 @@ else
     env_file=${INFRA_ENV:-.data/test-infra.env}
     INFRA_ENV=$env_file bash scripts/infra/up.sh --keep || exit 1
   else
-    env_file=.data/test-infra.run-$$.env
-    owned=$env_file   # set before starting: an interrupted start is cleaned up too
-    INFRA_ENV=$env_file bash scripts/infra/up.sh || exit 1
+    start_own_infra test || exit 1
   fi
-  set -a
-  # shellcheck disable=SC1090
-  . "$env_file"
-  set +a
+  load_infra_env "$env_file"
 fi
 
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
