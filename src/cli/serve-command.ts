@@ -1,5 +1,6 @@
 import type { RunningService } from '../app.js';
 import { loadConfig } from '../config/config.js';
+import { createLogger } from '../observability/logger.js';
 import { startTracing } from '../observability/tracing/tracing.js';
 import type { Command } from './commands.js';
 
@@ -35,9 +36,10 @@ export function stopOnSignals(service: RunningService, deadlineMs: number, clean
 export const serveCommand: Command = {
   async run() {
     const config = loadConfig(process.env);
-    const tracing = await startTracing(config.tracing);
+    const logger = createLogger(config.logLevel, undefined, { traceIds: config.tracing !== undefined });
+    const tracing = await startTracing(config.tracing, logger);
     // Imported only now, so that with tracing on, pg and the HTTP stack load patched by its instrumentations.
     const { startService } = await import('../app.js');
-    stopOnSignals(await startService(config), config.shutdownTimeoutMs, () => tracing.shutdown());
+    stopOnSignals(await startService(config, logger), config.shutdownTimeoutMs, () => tracing.shutdown());
   },
 };

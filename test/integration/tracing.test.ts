@@ -149,6 +149,18 @@ describe('OpenTelemetry tracing of the real service process', () => {
     }
   });
 
+  test('spans the collector does not take are reported in the service log, and shutdown still exits 0', async () => {
+    const closed = new OtlpReceiver();
+    await closed.start();
+    const endpoint = closed.endpoint;
+    await closed.stop();
+    const { process: service, url } = await serve(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '600000', OTEL_EXPORTER_OTLP_TIMEOUT: '2000' });
+    const token = await infra.issuer.token({ sub: 'traced-into-the-void' });
+    await postGraphQL(url, CREATE, { input: uploadInput() }, token);
+    await terminate(service);
+    assert.match(service.stdout(), /"level":40[^\n]*"msg":"OpenTelemetry: [^"]*(export|ECONNREFUSED)/i, service.stdout());
+  });
+
   test('a malformed OTLP endpoint stops the start with a message naming the variable and the fix', async () => {
     const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' };
     const result = await runCli(['serve'], env);

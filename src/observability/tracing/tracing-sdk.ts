@@ -1,4 +1,5 @@
 // The only module that loads the OpenTelemetry SDK: imported on demand, and only when tracing is configured.
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -6,6 +7,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { Logger } from 'pino';
 import type { OtlpProtocol, TracingConfig } from '../../config/tracing-config.js';
 import type { Tracing } from './tracing.js';
 
@@ -18,7 +20,9 @@ const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
  * ESM: the instrumentations patch what is loaded with require underneath (pg/lib/client.js, pg-pool,
  * node:http as Fastify requires it); the tracing test proves it on the real start path.
  */
-export function startTracingSdk(config: TracingConfig): Tracing {
+export function startTracingSdk(config: TracingConfig, logger: Logger): Tracing {
+  // The SDK reports failed exports (collector down, spans refused) through diag: into the service's log.
+  diag.setLogger(warningsInto(logger), DiagLogLevel.WARN);
   const provider = new NodeTracerProvider({
     resource: serviceResource(),
     spanProcessors: [new BatchSpanProcessor(exporterFor(config.protocol))],
@@ -34,7 +38,9 @@ export function startTracingSdk(config: TracingConfig): Tracing {
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });
-  return { shutdown: () => provider.shutdown() };
+  // Spans that cannot be delivered are lost, but they must not turn a clean shutdown into a failed one.
+  const shutdown = () => provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'OpenTelemetry: the last spans could not be exported at shutdown'));
+  return { shutdown };
 }
 
 /** `neotool-assets` unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise. */
@@ -46,4 +52,10 @@ function serviceResource() {
 
 function exporterFor(protocol: OtlpProtocol) {
   return protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter();
+}
+
+function warningsInto(logger: Logger): DiagLogger {
+  const warn = (message: string, ...details: unknown[]) => logger.warn({ details: details.map(String) }, `OpenTelemetry: ${message}`);
+  const ignore = () => undefined;
+  return { error: warn, warn, info: ignore, debug: ignore, verbose: ignore };
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { TracingConfig } from '../../config/tracing-config.js';
 
 export interface Tracing {
@@ -11,8 +12,8 @@ const OFF: Tracing = { shutdown: async () => undefined };
  * Tracing costs nothing unless configured: without a config the OpenTelemetry SDK is never even loaded.
  * Call before importing the service (app.ts), so the instrumentations see pg and the HTTP stack load.
  */
-export async function startTracing(config: TracingConfig | undefined): Promise<Tracing> {
+export async function startTracing(config: TracingConfig | undefined, logger: Logger): Promise<Tracing> {
   if (!config) return OFF;
   const { startTracingSdk } = await import('./tracing-sdk.js');
-  return startTracingSdk(config);
+  return startTracingSdk(config, logger);
 }

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { parseEnvVars } from '../../../src/config/config.js';
 import { ENV_VARS, type EnvVarName } from '../../../src/config/env-schema.js';
 import { deriveTracingConfig } from '../../../src/config/tracing-config.js';
+import { createLogger } from '../../../src/observability/logger.js';
 import { startTracing } from '../../../src/observability/tracing/tracing.js';
 
 const OTEL_VARS = (Object.keys(ENV_VARS) as EnvVarName[]).filter((name) => name.startsWith('OTEL_'));
@@ -20,7 +21,7 @@ describe('tracing configuration from the standard OTEL_* variables', () => {
     const { tracing, problems } = tracingFrom({ OTEL_SERVICE_NAME: 'assets', OTEL_TRACES_SAMPLER: 'always_on' });
     assert.deepEqual(problems, []);
     assert.equal(tracing, undefined);
-    await (await startTracing(tracing)).shutdown();
+    await (await startTracing(tracing, createLogger('silent'))).shutdown();
     const sdkModules = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('@opentelemetry/sdk-trace'));
     assert.deepEqual(sdkModules, []);
   });
