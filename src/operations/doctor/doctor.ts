@@ -2,7 +2,7 @@ import { createS3Client } from '../../storage/s3-client.js';
 import { loadDatabaseUrl, loadJwksUrl, loadServiceSettings, loadStorageSettings } from '../settings.js';
 import { fail, runChecks, type Check, type CheckResult } from './checks.js';
 import { deliveryChecks } from './delivery-checks.js';
-import { DATABASE_SETTINGS, databaseCheck, JWT_SETTINGS, jwksCheck, settingsCheck, STORAGE_SETTINGS, storageSettingsCheck } from './service-checks.js';
+import { DATABASE_SETTINGS, databaseCheck, JWT_SETTINGS, jwksCheck, redisChecks, SERVICE_SETTINGS, settingsCheck, STORAGE_SETTINGS, storageSettingsCheck } from './service-checks.js';
 import { probeCleanupChecks, storageAccessChecks } from './storage-access-checks.js';
 import { StorageProbe } from './storage-probe.js';
 
@@ -10,7 +10,8 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
  * The runbook's validation checklist against a live configuration: settings, storage end to end
- * (with probe objects that are always removed again), the database and the token issuer's keys.
+ * (with probe objects that are always removed again), the database, Redis when configured and the
+ * token issuer's keys.
  */
 export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckResult) => void = () => undefined): Promise<CheckResult[]> {
   const storage = loadStorageSettings(env);
@@ -20,8 +21,9 @@ export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckRe
     storageSettingsCheck(storage),
     settingsCheck(DATABASE_SETTINGS, database),
     settingsCheck(JWT_SETTINGS, jwt),
-    settingsCheck('service settings', loadServiceSettings(env)),
+    settingsCheck(SERVICE_SETTINGS, loadServiceSettings(env)),
     databaseCheck(database),
+    ...redisChecks(env.REDIS_URL),
     jwksCheck(jwt, storage.ok ? storage.value.storage.timeoutMs : DEFAULT_TIMEOUT_MS),
   ];
   if (!storage.ok) {

@@ -2,6 +2,8 @@ import { describeStartupError } from '../../cli/startup-errors.js';
 import { isCloudflareR2 } from '../../config/storage-config.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
+import { RedisConnection } from '../../limits/redis-connection.js';
+import { createLogger } from '../../observability/logger.js';
 import type { Loaded, StorageSettings } from '../settings.js';
 import { fail, pass, warn, type Check, type Outcome } from './checks.js';
 import { connectionFailure } from './connection-failure.js';
@@ -9,6 +11,7 @@ import { connectionFailure } from './connection-failure.js';
 export const STORAGE_SETTINGS = 'storage settings';
 export const DATABASE_SETTINGS = 'database settings';
 export const JWT_SETTINGS = 'JWT settings';
+export const SERVICE_SETTINGS = 'service settings';
 
 /** One check per part of the configuration: every problem the service would refuse to start with is listed. */
 export function settingsCheck(name: string, loaded: Loaded<unknown>): Check {
@@ -34,6 +37,12 @@ export function databaseCheck(loaded: Loaded<string>): Check {
   return { name: 'database reachable and migrated', needs: [DATABASE_SETTINGS], run: () => databaseMigrated(loaded.ok ? loaded.value : '') };
 }
 
+/** Only with REDIS_URL set: the rate limits are then counted there, and the service will not start without it. */
+export function redisChecks(url: string | undefined): Check[] {
+  if (!url) return [];
+  return [{ name: 'Redis answers', needs: [SERVICE_SETTINGS], run: () => redisAnswers(url) }];
+}
+
 export function jwksCheck(loaded: Loaded<string>, timeoutMs: number): Check {
   return { name: 'JWKS serves an RS256 key', needs: [JWT_SETTINGS], run: () => jwksHasRs256Key(loaded.ok ? loaded.value : '', timeoutMs) };
 }
@@ -48,6 +57,16 @@ async function databaseMigrated(url: string): Promise<Outcome> {
     return fail(describeStartupError(error));
   } finally {
     await pool.end();
+  }
+}
+
+async function redisAnswers(url: string): Promise<Outcome> {
+  try {
+    const connection = await RedisConnection.open(url, createLogger('silent'));
+    await connection.ping().finally(() => connection.close());
+    return pass(`answers at ${new URL(url).host}`);
+  } catch (error) {
+    return fail((error as Error).message);
   }
 }
 

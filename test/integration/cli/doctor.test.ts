@@ -65,6 +65,16 @@ describe('neotool-assets doctor', () => {
     await assertNoProbesLeft();
   });
 
+  test('with REDIS_URL set, Redis is checked too: passing when it answers, failing with the fix when it does not', async () => {
+    const redisUrl = process.env.TEST_REDIS_URL;
+    assert.ok(redisUrl, 'TEST_REDIS_URL is not set: run the tests with "npm test", which starts Redis');
+    assert.match(find(await doctor({ REDIS_URL: redisUrl }), 'Redis answers').message, /answers at 127\.0\.0\.1:\d+/);
+    const unreachable = find(await doctor({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }), 'Redis answers');
+    assert.equal(unreachable.status, 'fail');
+    assert.match(unreachable.message, /Cannot reach Redis at 127\.0\.0\.1:\d+ .*Check REDIS_URL/);
+    assert.equal((await doctor()).some((r) => r.name === 'Redis answers'), false, 'no Redis check without REDIS_URL');
+  });
+
   test('--json prints one document with every check, and exits 1 when one fails', async () => {
     const result = await runCli(['doctor', '--json'], { ...env, STORAGE_SECRET: 'not-the-secret' });
     assert.equal(result.code, 1);
