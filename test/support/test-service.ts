@@ -111,6 +111,16 @@ export async function startServiceFor(subject: string): Promise<{ svc: TestServi
   return { svc, token: await svc.token(subject) };
 }
 
+/** A service and a second replica of it (same database, buckets and issuer); `stop` stops both. */
+export async function startReplicaPair(env: Record<string, string>): Promise<{ svc: TestService; replica: TestService; stop(): Promise<void> }> {
+  const svc = await startTestService(env);
+  const replica = await startTestService(env, { shareWith: svc }).catch(async (error: unknown) => {
+    await svc.stop();
+    throw error;
+  });
+  return { svc, replica, stop: async () => (await replica.stop(), await svc.stop()) };
+}
+
 export type TeardownSteps = (() => Promise<unknown>)[];
 
 /** Undoes set-up steps, newest first; a step that fails does not keep the others from running. */

@@ -8,7 +8,7 @@ import { createUpload, errorOf } from '../../support/flows.js';
 import { uniqueName } from '../../support/infra.js';
 import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startReplicaPair, startTestService, type TestService } from '../../support/test-service.js';
 
 const OFF = '0';
 
@@ -30,14 +30,9 @@ for (const backend of LIMIT_BACKENDS) {
       let svc: TestService;
       let replica: TestService;
       const env = { ...backend.env, RATE_LIMIT_BURST_PER_MINUTE: String(BURST), RATE_LIMIT_UPLOADS_PER_HOUR: '1000', RATE_LIMIT_BYTES_PER_HOUR: OFF, STORAGE_QUOTA_BYTES_PER_OWNER: OFF };
-      before(async () => {
-        svc = await startTestService(env);
-        replica = await startTestService(env, { shareWith: svc });
-      });
-      after(async () => {
-        await replica?.stop();
-        await svc?.stop();
-      });
+      let stop = async (): Promise<void> => undefined;
+      before(async () => ({ svc, replica, stop } = await startReplicaPair(env)));
+      after(() => stop());
 
       test('the upload past the burst is RATE_LIMIT_EXCEEDED naming the limit, with whole retryAfterSeconds, and stores nothing', async () => {
         const owner = uniqueName('burster');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUpload, errorOf } from '../../support/flows.js';
 import { CONFIRM, CREATE, DELETE, uploadInput } from '../../support/operations.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startReplicaPair, type TestService } from '../../support/test-service.js';
 
 const QUOTA = 1000;
 
@@ -12,14 +12,9 @@ describe('storage quota per owner, on two replicas sharing one database', () => 
   let svc: TestService;
   let replica: TestService;
   const env = { RATE_LIMIT_BURST_PER_MINUTE: '0', RATE_LIMIT_UPLOADS_PER_HOUR: '0', RATE_LIMIT_BYTES_PER_HOUR: '0', STORAGE_QUOTA_BYTES_PER_OWNER: String(QUOTA) };
-  before(async () => {
-    svc = await startTestService(env);
-    replica = await startTestService(env, { shareWith: svc });
-  });
-  after(async () => {
-    await replica?.stop();
-    await svc?.stop();
-  });
+  let stop = async (): Promise<void> => undefined;
+  before(async () => ({ svc, replica, stop } = await startReplicaPair(env)));
+  after(() => stop());
 
   const create = (on: TestService, token: string, sizeBytes: number) => on.gql(CREATE, { input: uploadInput({ sizeBytes }) }, token);
 
