@@ -35,7 +35,7 @@ export const storageSyncCommand: Command = {
     // Checked before anything is copied: a missing DATABASE_URL must not surface after an hour of copying.
     // pg is loaded only then: every module less is startup time less for a rerun that has nothing to copy.
     const pool = options['rewrite-metadata'] ? (await import('../db/pool.js')).createPool(required(loadDatabaseUrl(process.env)), 2) : undefined;
-    const output = syncOutput(process.stdout.isTTY === true, wholeNumber(options['progress-every'], '--progress-every', 1) * 1000);
+    const output = await syncOutput(process.stdout.isTTY === true, wholeNumber(options['progress-every'], '--progress-every', 1) * 1000);
     const sourceClient = createS3Client(source);
     const destinationClient = createS3Client(destination);
     const interrupt = interruptOnSignals(output.note);

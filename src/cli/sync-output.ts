@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { SyncEvent, SyncReport } from '../operations/sync/sync.js';
 import type { ProgressSnapshot, SyncProgress } from '../operations/sync/sync-progress.js';
 
@@ -14,11 +13,13 @@ export interface SyncOutput {
   note(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function syncOutput(tty: boolean, progressEveryMs: number): SyncOutput {
+export async function syncOutput(tty: boolean, progressEveryMs: number): Promise<SyncOutput> {
   return tty ? textOutput() : jsonOutput(progressEveryMs);
 }
 
-function textOutput(): SyncOutput {
+async function textOutput(): Promise<SyncOutput> {
+  // The progress bar module is loaded only for a terminal: a Job's log (JSON lines) does not pay for it.
+  const { default: cliProgress } = await import('cli-progress');
   const line = (text: string) => process.stdout.write(`${text}\n`);
   return {
     event: (e) => line(`${e.type.padEnd(12)} ${e.key} (${e.detail})`),

@@ -1,6 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { StorageConfig } from '../../config/storage-config.js';
 import { asPutObjectFields, copiedHeaders } from './copied-headers.js';
 import { cleanEtag, isContentMd5, StreamDigest } from './etag.js';
@@ -67,6 +66,8 @@ async function uploadInParts(destination: TransferEndpoint, key: string, headers
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
     const params = { Bucket: destination.bucket, Key: key, Body: body, ...asPutObjectFields(headers) };
+    // Loaded on the first large object: a sync of small ones (or a rerun) does not pay for the module.
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const stored = await new Upload({ client: destination.client, partSize: options.partSize, queueSize: 4, leavePartsOnError: false, abortController, params }).done();
     return stored.ETag;
   } finally {

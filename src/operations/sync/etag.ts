@@ -19,8 +19,10 @@ export function isContentMd5(etag: string): boolean {
  */
 export class StreamDigest extends Transform {
   private readonly whole = createHash('md5');
+  private wholeMd5: string | undefined;
   private readonly partDigests: Buffer[] = [];
-  private part: Hash = createHash('md5');
+  /** Only for a multipart upload: creating a hash per object is a measurable share of copying a small one. */
+  private part: Hash | undefined;
   private partBytes = 0;
   bytes = 0;
 
@@ -40,14 +42,16 @@ export class StreamDigest extends Transform {
     done(null, chunk);
   }
 
+  /** The MD5 of all bytes; asked once they have all passed, as digesting ends the hash. */
   md5(): string {
-    return this.whole.copy().digest('hex');
+    this.wholeMd5 ??= this.whole.digest('hex');
+    return this.wholeMd5;
   }
 
   /** The ETag S3, R2, Ceph and MinIO give the object once uploaded with this part size. */
   expectedEtag(): string {
     if (this.partSize === undefined || this.bytes <= this.partSize) return this.md5();
-    const parts = this.partBytes > 0 ? [...this.partDigests, this.part.copy().digest()] : this.partDigests;
+    const parts = this.part && this.partBytes > 0 ? [...this.partDigests, this.part.copy().digest()] : this.partDigests;
     return `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
   }
 
@@ -55,16 +59,17 @@ export class StreamDigest extends Transform {
     let offset = 0;
     while (offset < chunk.length) {
       const take = Math.min(partSize - this.partBytes, chunk.length - offset);
-      this.part.update(chunk.subarray(offset, offset + take));
+      const part = (this.part ??= createHash('md5'));
+      part.update(chunk.subarray(offset, offset + take));
       this.partBytes += take;
       offset += take;
-      if (this.partBytes === partSize) this.closePart();
+      if (this.partBytes === partSize) this.closePart(part);
     }
   }
 
-  private closePart(): void {
-    this.partDigests.push(this.part.digest());
-    this.part = createHash('md5');
+  private closePart(part: Hash): void {
+    this.partDigests.push(part.digest());
+    this.part = undefined;
     this.partBytes = 0;
   }
 }

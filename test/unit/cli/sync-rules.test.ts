@@ -35,6 +35,13 @@ describe('StreamDigest', () => {
     assert.equal((await digestOf(data, undefined, 700)).expectedEtag(), md5(data).toString('hex'));
   });
 
+  test('gives the same MD5 and ETag however often and in whatever order they are asked', async () => {
+    const data = randomBytes(1500);
+    const digest = await digestOf(data, undefined, 400);
+    const hex = md5(data).toString('hex');
+    assert.deepEqual([digest.md5(), digest.expectedEtag(), digest.md5()], [hex, hex, hex]);
+  });
+
   test('an object of exactly two parts has no empty third part', async () => {
     const data = randomBytes(2000);
     assert.match((await digestOf(data, 1000, 600)).expectedEtag(), /-2$/);
