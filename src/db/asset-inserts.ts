@@ -4,6 +4,8 @@ import type { Asset, NewAsset } from '../domain/asset.js';
 
 // One statement inserts a whole batch: the columns arrive as arrays and unnest turns them back into rows.
 // A row whose (owner, idempotency key) is taken, also by an earlier row of the same batch, is skipped.
+// Rows go in key order: two batches (two replicas, a client retrying in parallel) holding the same keys
+// then wait on each other's uncommitted keys in the same order, where any other order can deadlock.
 const INSERT_MANY = {
   name: 'assets_insert_many',
   text: `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
@@ -14,6 +16,7 @@ const INSERT_MANY = {
            $9::bigint[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $14::timestamptz[])
            AS a(id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
              size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at)
+         ORDER BY owner_id, idempotency_key
          ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id`,
 };
@@ -45,9 +48,16 @@ export class AssetInserts {
       return assets.map((asset) => ({ status: 'fulfilled', value: inserted.has(asset.id) }));
     } catch (error) {
       // A row the database refuses (a constraint) must fail alone, not take its batch with it.
-      if (assets.length > 1 && isRowError(error)) return Promise.allSettled(assets.map((asset) => this.insertAlone(asset)));
+      if (assets.length > 1 && isRowError(error)) return this.insertEachAlone(assets);
       throw error;
     }
+  }
+
+  /** One after another: a batch's worth of parallel statements would take the pool from everyone else. */
+  private async insertEachAlone(assets: readonly NewAsset[]): Promise<ItemOutcomes<boolean>> {
+    const outcomes: PromiseSettledResult<boolean>[] = [];
+    for (const asset of assets) outcomes.push(...(await Promise.allSettled([this.insertAlone(asset)])));
+    return outcomes;
   }
 
   private async insertAlone(asset: NewAsset): Promise<boolean> {

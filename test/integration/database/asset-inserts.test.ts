@@ -56,6 +56,21 @@ describe('batched asset inserts', () => {
     assert.equal(rows[0].n, 1);
   });
 
+  test('two replicas inserting the same idempotency keys in opposite orders never deadlock', async () => {
+    const [replicaA, replicaB] = [new PostgresAssetRepository(db.pool), new PostgresAssetRepository(db.pool)];
+    for (let round = 0; round < 10; round++) {
+      const keyed = Array.from({ length: 150 }, (_, i) => newAsset({ ownerId: `owner-${i % 3}`, idempotencyKey: `round-${round}-key-${i}` }));
+      const twins = keyed.map((asset) => ({ ...asset, id: crypto.randomUUID(), storageKey: `${asset.storageKey}-twin` }));
+      const outcomes = await Promise.allSettled([
+        ...keyed.map((asset) => replicaA.insertOrFindByIdempotencyKey(asset)),
+        ...[...twins].reverse().map((asset) => replicaB.insertOrFindByIdempotencyKey(asset)),
+      ]);
+      const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => String(o.reason));
+      assert.deepEqual(failures, [], `round ${round}`);
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled' && o.value.created).length, 150, `round ${round}: one row per key`);
+    }
+  });
+
   test('a row the database refuses fails alone, and the creates batched with it are stored', async () => {
     const repository = new PostgresAssetRepository(db.pool);
     // Keep the batch slots busy so that the next creates queue up and go together.
