@@ -8,9 +8,16 @@ export const HEALTH_ROUTES = { health: '/health', ready: '/health/ready', live: 
 export interface HealthChecks {
   database: HealthCheck;
   storage: HealthCheck;
-  /** Only when the rate limits are counted in Redis (REDIS_URL). */
+  /**
+   * Only when the rate limits are counted in Redis (REDIS_URL). Reported, but it does not make the
+   * service unready: without Redis only new uploads fail (REDIS_UNAVAILABLE); reads, confirms, deletes
+   * and download URLs still work, and taking every pod out of the Service would stop those too.
+   */
   redis?: HealthCheck;
 }
+
+/** Checks whose failure is reported without failing readiness. */
+const REPORTED_ONLY: ReadonlySet<string> = new Set(['redis']);
 
 interface CheckResult {
   status: 'up' | 'down';
@@ -27,16 +34,18 @@ async function run(check: HealthCheck): Promise<CheckResult> {
 }
 
 /**
- * /health and /health/ready: 200 only when the service can serve (database, storage and, when
- * configured, Redis answer); /health/live: 200 while the process runs, so Kubernetes restarts it only
+ * /health and /health/ready: 200 only when the service can serve (database and storage answer;
+ * status "degraded" when only Redis does not); /health/live: 200 while the process runs, so Kubernetes restarts it only
  * when it is truly stuck.
  */
 export function registerHealthRoutes(app: FastifyInstance, checks: HealthChecks): void {
   const configured = Object.entries(checks).filter((entry): entry is [string, HealthCheck] => entry[1] !== undefined);
   const readiness = async (_: unknown, reply: import('fastify').FastifyReply) => {
     const results = await Promise.all(configured.map(async ([name, check]) => [name, await run(check)] as const));
-    const ok = results.every(([, result]) => result.status === 'up');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    const down = results.filter(([, result]) => result.status === 'down').map(([name]) => name);
+    const ready = down.every((name) => REPORTED_ONLY.has(name));
+    const status = !ready ? 'unavailable' : down.length > 0 ? 'degraded' : 'ok';
+    return reply.code(ready ? 200 : 503).send({ status, checks: Object.fromEntries(results) });
   };
   app.get(HEALTH_ROUTES.health, readiness);
   app.get(HEALTH_ROUTES.ready, readiness);
