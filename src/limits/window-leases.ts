@@ -6,6 +6,16 @@ const LEASE_SHARE_OF_MAX = 0.01;
 const LEASE_BATCHES_AHEAD = 100;
 /** Above this many owners with a lease, expired ones are dropped. */
 const PRUNE_ABOVE = 10_000;
+const PRUNE_INTERVAL_MS = 60_000;
+
+export interface WindowLeaseOptions {
+  /**
+   * Once a batch finds the window used up, refuse the owner from memory until it closes. For request
+   * limits, where used up means no room for even one more; a byte limit refusing a large upload may
+   * still have room for a small one.
+   */
+  blockWhenFull: boolean;
+}
 
 interface Lease {
   points: number;
@@ -32,14 +42,20 @@ export class WindowLeases implements CoalescedStore {
   }
 
   private readonly leases = new Map<string, Lease>();
+  /** Owners whose window is used up, until it closes. */
+  private readonly fullUntil = new Map<string, number>();
+  private lastPrune = 0;
 
   constructor(
     private readonly store: CoalescedStore,
     private readonly max: number,
+    private readonly options: WindowLeaseOptions = { blockWhenFull: false },
     private readonly now: () => number = Date.now,
   ) {}
 
   async count(key: string, points: number): Promise<Tally> {
+    const full = this.fullUntil.get(key);
+    if (full !== undefined && full > this.now()) return { before: Number.POSITIVE_INFINITY, added: false, retryAfterMs: full - this.now() };
     const lease = this.live(key);
     if (lease && lease.points >= points) {
       // The reservation is the room left: everything in the batch fits.
@@ -47,18 +63,38 @@ export class WindowLeases implements CoalescedStore {
       lease.points -= points;
       return { before: this.max - room, added: true, retryAfterMs: lease.expiresAt - this.now() };
     }
+    return this.countInStore(key, points, lease);
+  }
+
+  /** How long this owner is known to have no room left (only with `blockWhenFull`): refused without a round trip. */
+  blockedForMs(key: string): number {
+    return Math.max(0, (this.fullUntil.get(key) ?? 0) - this.now());
+  }
+
+  private async countInStore(key: string, points: number, lease: Lease | undefined): Promise<Tally> {
     // What is left of the reservation is already counted: the batch uses it first and asks for the rest.
     const held = lease?.points ?? 0;
-    this.leases.delete(key);
     const extra = Math.min(Math.floor(this.max * LEASE_SHARE_OF_MAX), points * LEASE_BATCHES_AHEAD);
-    const tally = await this.store.count(key, points - held + extra);
-    if (!tally.added || extra === 0) return tally;
+    this.leases.delete(key);
+    let tally: Tally;
+    try {
+      tally = await this.store.count(key, points - held + extra);
+    } catch (error) {
+      if (lease) this.leases.set(key, lease); // nothing was counted: the reservation still stands
+      throw error;
+    }
+    if (!tally.added) {
+      if (lease) this.leases.set(key, lease);
+      return tally;
+    }
     const before = tally.before - held;
     if (before + points + extra <= this.max) {
-      this.reserve(key, extra, tally.retryAfterMs);
+      if (extra > 0) this.reserve(key, extra, tally.retryAfterMs);
     } else {
-      // No room for a reservation: undo it, and let the batch be decided on the count as it is.
-      await this.store.takeBack(key, extra);
+      // No room for a reservation: undo it, and let the batch be decided on the count as it is. If
+      // the store fails to take it back, the owner loses at most the reservation until the window closes.
+      if (extra > 0) await this.store.takeBack(key, extra).catch(() => undefined);
+      if (this.options.blockWhenFull && before + points >= this.max) this.fullUntil.set(key, this.now() + tally.retryAfterMs);
     }
     return { ...tally, before };
   }
@@ -70,6 +106,7 @@ export class WindowLeases implements CoalescedStore {
 
   /** Points of an upload that was admitted but not made: back into the reservation while it lasts. */
   async giveBack(key: string, points: number): Promise<void> {
+    this.fullUntil.delete(key);
     const lease = this.live(key);
     if (lease) lease.points += points;
     else await this.store.takeBack(key, points);
@@ -83,12 +120,16 @@ export class WindowLeases implements CoalescedStore {
   }
 
   private reserve(key: string, points: number, windowLeftMs: number): void {
-    if (this.leases.size > PRUNE_ABOVE) this.pruneExpired();
+    if (this.leases.size + this.fullUntil.size > PRUNE_ABOVE) this.pruneExpired();
     this.leases.set(key, { points, expiresAt: this.now() + windowLeftMs });
   }
 
+  /** At most once a minute: with many active owners, a scan per reservation would cost more than it frees. */
   private pruneExpired(): void {
     const now = this.now();
+    if (now - this.lastPrune < PRUNE_INTERVAL_MS) return;
+    this.lastPrune = now;
     for (const [key, lease] of this.leases) if (lease.expiresAt <= now) this.leases.delete(key);
+    for (const [key, until] of this.fullUntil) if (until <= now) this.fullUntil.delete(key);
   }
 }

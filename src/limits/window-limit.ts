@@ -41,12 +41,14 @@ export class WindowLimit implements CountedLimit {
       duration: spec.windowSeconds,
       inMemoryBlockOnConsumed: blocksInMemory(spec) ? spec.max + 1 : 0,
     });
-    this.leases = new WindowLeases({ count: (key, points) => this.count(key, points), takeBack: (key, points) => this.takeBack(key, points) }, spec.max);
+    const counts = { count: (key: string, points: number) => this.count(key, points), takeBack: (key: string, points: number) => this.takeBack(key, points) };
+    this.leases = new WindowLeases(counts, spec.max, { blockWhenFull: spec.counts === 'uploads' });
     this.coalescer = new Coalescer(this.leases, spec.max);
   }
 
   blockedForMs(ownerId: string): number {
-    return (this.limiter as unknown as InMemoryBlocks).getInMemoryBlockMsBeforeExpire(this.limiter.getKey(ownerId));
+    const byLibrary = (this.limiter as unknown as InMemoryBlocks).getInMemoryBlockMsBeforeExpire(this.limiter.getKey(ownerId));
+    return Math.max(byLibrary, this.leases.blockedForMs(ownerId));
   }
 
   consume(ownerId: string, sizeBytes: number): Promise<Verdict> {
@@ -74,10 +76,11 @@ export class WindowLimit implements CountedLimit {
 }
 
 /**
- * Whether an owner over the limit stays refused from memory until the window closes. Only for request
- * limits (a byte limit refusing a large upload may still have room for a small one), and only where
- * nothing is reserved ahead (WindowLeases): a reservation asked for near the limit pushes the count
- * past it for a moment, which would block the owner although room is left once it is taken back.
+ * Whether rate-limiter-flexible blocks an owner over the limit in memory until the window closes. Only
+ * for request limits (a byte limit refusing a large upload may still have room for a small one), and
+ * only where nothing is reserved ahead: a reservation asked for near the limit pushes the count past it
+ * for a moment, which would block the owner although room is left once it is taken back. Limits with
+ * reservations block in WindowLeases instead, on the count without the reservation.
  */
 function blocksInMemory(spec: WindowSpec): boolean {
   return spec.counts === 'uploads' && !WindowLeases.applyTo(spec.max);

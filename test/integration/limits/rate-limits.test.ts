@@ -143,5 +143,28 @@ for (const backend of LIMIT_BACKENDS) {
         assert.equal(errorOf(await svc.gql(CREATE, { input: uploadInput({ sizeBytes: 1 }) }, token), 'RATE_LIMIT_EXCEEDED').extensions.limit, 'uploadsPerHour');
       });
     });
+
+    describe('a limit large enough to be reserved ahead, on two replicas', () => {
+      const LARGE_BURST = 100;
+      const env = { ...backend.env, RATE_LIMIT_BURST_PER_MINUTE: String(LARGE_BURST), RATE_LIMIT_UPLOADS_PER_HOUR: OFF, RATE_LIMIT_BYTES_PER_HOUR: OFF, STORAGE_QUOTA_BYTES_PER_OWNER: OFF };
+      let svc: TestService;
+      let replica: TestService;
+      let stop = async (): Promise<void> => undefined;
+      before(async () => ({ svc, replica, stop } = await startReplicaPair(env)));
+      after(() => stop());
+
+      test('300 concurrent uploads over both replicas store never more than the limit (at most 1 % less), and the rest are refused', async () => {
+        const owner = uniqueName('reserved');
+        const token = await svc.token(owner);
+        const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? replica : svc).gql(CREATE, { input: uploadInput() }, token)));
+        const refused = answers.filter((a) => a.errors?.[0]?.extensions?.code === 'RATE_LIMIT_EXCEEDED').length;
+        const created = answers.filter((a) => a.data?.createAssetUpload?.id).length;
+        assert.equal(created + refused, 300, JSON.stringify(answers.find((a) => a.errors && a.errors[0]?.extensions?.code !== 'RATE_LIMIT_EXCEEDED')));
+        assert.ok(created <= LARGE_BURST, `${created} created`);
+        // Reservations held by one replica may refuse up to 1 % early on the other.
+        assert.ok(created >= LARGE_BURST - 2, `${created} created`);
+        assert.equal(await ownerRows(svc, owner), created);
+      });
+    });
   });
 }

@@ -28,10 +28,10 @@ class FakeWindowStore implements CoalescedStore {
   }
 }
 
-function leasesOver(max: number) {
+function leasesOver(max: number, blockWhenFull = false) {
   const clock = { now: 1_000_000 };
   const store = new FakeWindowStore(clock);
-  return { clock, store, leases: new WindowLeases(store, max, () => clock.now) };
+  return { clock, store, leases: new WindowLeases(store, max, { blockWhenFull }, () => clock.now) };
 }
 
 /** What the coalescer would admit of a batch of `points`, given the tally. */
@@ -116,5 +116,32 @@ describe('WindowLeases', () => {
     assert.equal(store.count_, 5);
     assert.equal(WindowLeases.applyTo(99), false);
     assert.equal(WindowLeases.applyTo(100), true);
+  });
+
+  test('a request limit found used up refuses the owner from memory until its window closes; a give-back lifts that', async () => {
+    const { clock, store, leases } = leasesOver(100, true);
+    store.count_ = 99;
+    const last = await leases.count('owner', 3);
+    assert.equal(last.before, 99, 'one of the three still fits');
+    await store.takeBack('owner', 2); // the coalescer takes back the two refused
+    const calls = store.calls;
+    const blocked = await leases.count('owner', 1);
+    assert.equal(blocked.added, false);
+    assert.equal(fits(blocked, 1, 100), false);
+    assert.ok(leases.blockedForMs('owner') > 0);
+    assert.equal(store.calls, calls, 'no store round trip while blocked');
+    await leases.giveBack('owner', 1);
+    assert.equal(leases.blockedForMs('owner'), 0);
+    clock.now += WINDOW_MS;
+    assert.ok(fits(await leases.count('owner', 1), 1, 100), 'a new window has room again');
+  });
+
+  test('a store failure leaves the reservation as it was', async () => {
+    const { store, leases } = leasesOver(1_000_000);
+    await leases.count('owner', 1);
+    const failing = Object.assign(store, { count: async () => { throw new Error('store down'); } });
+    await assert.rejects(leases.count('owner', 500), /store down/);
+    assert.equal(failing.count_, 101);
+    assert.ok(fits(await leases.count('owner', 100), 100, 1_000_000), 'the 100 reserved points still admit without the store');
   });
 });
