@@ -7,10 +7,12 @@ const METADATA_PREFIX = 'x-amz-meta-';
 
 /**
  * The headers a copy is stored with: the source's content headers and user metadata, plus the
- * source ETag it was made from, and the length of what the GET delivers.
+ * source ETag it was made from, and its length as listed. The listed size, not the GET's
+ * content-length: a source answering chunked sends none, and S3 and R2 refuse a PUT without one.
+ * The bytes read are checked against the listed size anyway.
  */
-export function copiedHeaders(source: IncomingHttpHeaders, sourceEtag: string): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { 'content-length': source['content-length'] };
+export function copiedHeaders(source: IncomingHttpHeaders, sourceEtag: string, sizeBytes: number): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { 'content-length': sizeBytes };
   for (const [name, value] of Object.entries(source)) {
     if (value !== undefined && ((CONTENT_HEADERS as readonly string[]).includes(name) || name.startsWith(METADATA_PREFIX))) headers[name] = value;
   }

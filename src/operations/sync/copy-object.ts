@@ -39,7 +39,7 @@ export async function copyObject(source: TransferEndpoint, destination: Transfer
   // pipe() rather than pipeline(): pipeline's bookkeeping cost more CPU per object than the copy of a small one.
   got.on('error', (error) => digest.destroy(error)); // a failed read reaches the upload through the digest stream
   got.pipe(digest);
-  const headers = copiedHeaders(got.headers, object.etag);
+  const headers = copiedHeaders(got.headers, object.etag, object.size);
   const store = whole ? putWhole : uploadInParts;
   // A failed upload stops reading too, so no source connection is left open.
   const storedEtag = await store(destination, object.key, headers, digest, options).catch((error: unknown) => {

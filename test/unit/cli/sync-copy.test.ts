@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
+import { asPutObjectFields, copiedHeaders } from '../../../src/operations/sync/copied-headers.js';
 import { copyObject, type TransferEndpoint } from '../../../src/operations/sync/copy-object.js';
 import { ObjectTransfer } from '../../../src/operations/sync/object-transfer.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
@@ -90,5 +91,18 @@ describe('copying one object through the lean HTTP path', () => {
     t.after(() => (store.getAnswer = new FakeStore().getAnswer));
     await assert.rejects(copy(), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
     assert.deepEqual(store.requests, ['GET /src/docs/a%20b%2B%281%29.txt']);
+  });
+});
+
+describe('the headers a copy is stored with', () => {
+  test('carry the listed size as content-length even when the source answered chunked, with its content headers and metadata', () => {
+    const source = { 'content-type': 'image/png', 'transfer-encoding': 'chunked', 'x-amz-meta-owner': 'alice', server: 'minio' };
+    const headers = copiedHeaders(source, 'abc123', 4096);
+    assert.equal(headers['content-length'], 4096);
+    assert.equal(headers['content-type'], 'image/png');
+    assert.equal(headers['x-amz-meta-owner'], 'alice');
+    assert.equal(headers['transfer-encoding'], undefined);
+    assert.equal(headers.server, undefined);
+    assert.equal(asPutObjectFields(headers).ContentLength, 4096);
   });
 });
