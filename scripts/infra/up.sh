@@ -5,9 +5,9 @@
 #   TEST_S3_ACCESS_KEY_2, TEST_S3_SECRET_KEY_2, TEST_REDIS_URL, and for scripts/infra/down.sh: PGTMP, PGBIN,
 #   CEPH_DIR, REDIS_DIR.
 # Use it:  scripts/infra/up.sh && set -a && . .data/test-infra.env && set +a ; stop: scripts/infra/down.sh
-# Reuse:   scripts/infra/up.sh --keep   reuses the infrastructure named in $INFRA_ENV when both services
+# Reuse:   scripts/infra/up.sh --keep   reuses the infrastructure named in $INFRA_ENV when all three services
 #          still answer (a developer keeps it up between runs; KEEP_INFRA=1 npm test does this; an env file
-#          from before Redis was added is reused as it is, and the Redis tests then skip).
+#          from before Redis was added counts as stale: it is stopped and everything is started afresh).
 #          With TEST_DATABASE_URL and TEST_S3_ENDPOINT already in the environment it starts nothing.
 # Ports:   PGPORT (54329), RGW_PORT (7480), CEPH_MON_PORT (3300), CEPH_MON_V1_PORT (6789), REDIS_PORT (56379).
 set -euo pipefail
@@ -20,14 +20,13 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_S3_ENDPOINT:-}" ]; then
   exit 0
 fi
 
-# All answer: PostgreSQL to a query, the gateway with any HTTP response, Redis (when the file has it) to a
-# PING. Runs in a subshell so the env file's variables do not leak into this script.
+# All answer: PostgreSQL to a query, the gateway with any HTTP response, Redis to a PING. Runs in a subshell so the env file's variables do not leak into this script.
 answers() (
   # shellcheck disable=SC1090
   . "$1"
   curl -s -o /dev/null --max-time 3 "$TEST_S3_ENDPOINT/" &&
     "${PGBIN:-/usr/bin}/psql" "$TEST_DATABASE_URL" -qtAc 'select 1' >/dev/null 2>&1 &&
-    { [ -z "${TEST_REDIS_URL:-}" ] || [ "$(redis-cli -u "$TEST_REDIS_URL" ping 2>/dev/null)" = PONG ]; }
+    [ -n "${TEST_REDIS_URL:-}" ] && [ "$(redis-cli -u "$TEST_REDIS_URL" ping 2>/dev/null)" = PONG ]
 )
 if [ -f "$INFRA_ENV" ]; then
   if answers "$INFRA_ENV"; then
@@ -37,7 +36,7 @@ if [ -f "$INFRA_ENV" ]; then
       "or stop it with scripts/infra/down.sh" >&2
     exit 1
   fi
-  echo "up: $INFRA_ENV is stale (services gone); cleaning up after it" >&2
+  echo "up: $INFRA_ENV is stale (a service gone, or from before Redis); cleaning up after it" >&2
   INFRA_ENV=$INFRA_ENV bash scripts/infra/down.sh
 fi
 
