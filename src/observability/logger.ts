@@ -16,6 +16,7 @@ export const REDACTED_PATHS = [
   '*.downloadUrl',
   'config.storage.secret',
   'config.database.connectionString',
+  'config.redisUrl',
 ];
 
 /** JSON lines to stdout by default; tests pass a destination to read what the service logs. With tracing on, lines carry trace_id and span_id. */
