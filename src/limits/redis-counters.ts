@@ -23,6 +23,7 @@ export function redisUnavailable(): AssetError {
  * logged once by the connection itself (redis-connection.ts).
  */
 export function redisCounters(client: Redis, logger: Logger): CounterStore {
+  const warn = throttledWarning(logger, WARNING_INTERVAL_MS);
   return {
     // rejectIfRedisNotReady: with no connection, fail at once instead of queueing the command.
     limiter: (options) => new RateLimiterRedis({ ...options, keyPrefix: `${KEY_PREFIX}:${options.keyPrefix}`, storeClient: client, rejectIfRedisNotReady: true }),
@@ -30,9 +31,23 @@ export function redisCounters(client: Redis, logger: Logger): CounterStore {
       try {
         return await work();
       } catch (error) {
-        if (client.status === 'ready') logger.warn({ err: error }, 'Redis failed to count an upload against the rate limits');
+        if (client.status === 'ready') warn(error);
         throw redisUnavailable();
       }
     },
+  };
+}
+
+/** A slow Redis fails every upload: one warning per interval, saying how many it stands for, not one each. */
+const WARNING_INTERVAL_MS = 10_000;
+
+export function throttledWarning(logger: Logger, intervalMs: number, now: () => number = Date.now): (error: unknown) => void {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (error) => {
+    if (now() - lastAt < intervalMs) return void suppressed++;
+    logger.warn({ err: error, failuresSinceLastWarning: suppressed }, 'Redis failed to count an upload against the rate limits');
+    lastAt = now();
+    suppressed = 0;
   };
 }

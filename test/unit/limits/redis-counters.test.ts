@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AssetError } from '../../../src/domain/errors.js';
-import { redisCounters } from '../../../src/limits/redis-counters.js';
+import { redisCounters, throttledWarning } from '../../../src/limits/redis-counters.js';
 
 function storeOn(status: Redis['status']) {
   const warnings: unknown[] = [];
@@ -34,4 +34,16 @@ describe('Redis counters', () => {
   test('what Redis answers passes through', async () => {
     assert.equal(await storeOn('ready').store.guard(async () => 42), 42);
   });
+});
+
+test('Redis failures while connected are warned about once per interval, counting the ones in between', () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = { warn: (fields: Record<string, unknown>) => void lines.push(fields) } as unknown as Logger;
+  const clock = { now: 0 };
+  const warn = throttledWarning(logger, 10_000, () => clock.now);
+  for (let i = 0; i < 5; i++) warn(new Error('Command timed out'));
+  clock.now = 10_000;
+  warn(new Error('Command timed out'));
+  assert.equal(lines.length, 2);
+  assert.equal(lines[1]!.failuresSinceLastWarning, 4);
 });
