@@ -121,10 +121,12 @@ describe('background jobs on two replicas sharing one database and its buckets',
     const pending = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
 
     const exists = (o: { bucket: string; key: string }) => objectExists(a, { storageBucket: o.bucket, storageKey: o.key });
-    await eventually(async () => !(await exists(orphans[0]!)) && !(await exists(orphans[1]!)), 'the orphans to be deleted');
+    const deleted = () => auditLines('orphan.deleted').map((l) => `${l.bucket}/${l.key}`);
+    // The audit line comes when DeleteObjects has answered, a moment after the objects are gone: wait for both.
+    const reported = (o: { bucket: string; key: string }) => deleted().includes(`${o.bucket}/${o.key}`);
+    await eventually(async () => orphans.every(reported) && !(await exists(orphans[0]!)) && !(await exists(orphans[1]!)), 'the orphans to be deleted and reported');
     assert.equal(await objectExists(a, ready), true, 'the object of a READY asset was deleted');
     assert.equal(await objectExists(a, pending), true, 'the object of a PENDING asset was deleted');
-    const deleted = auditLines('orphan.deleted').map((l) => `${l.bucket}/${l.key}`);
-    for (const o of orphans) assert.equal(deleted.filter((d) => d === `${o.bucket}/${o.key}`).length, 1, `${o.key} not reported deleted exactly once`);
+    for (const o of orphans) assert.equal(deleted().filter((d) => d === `${o.bucket}/${o.key}`).length, 1, `${o.key} not reported deleted exactly once`);
   });
 });
