@@ -24,18 +24,18 @@ export function errorOf(response: GraphQLResponse, code: string): GraphQLError {
   return error;
 }
 
-/** The asset a createAssetUpload call returned, failing with the errors when there was none. */
-export async function createUpload(svc: TestService, token: string, input: Record<string, unknown>): Promise<AssetJson> {
+/** The asset a createAssetUpload call returned (as `T`, the fields the caller's query reads), failing with the errors when there was none. */
+export async function createUpload<T = AssetJson>(svc: TestService, token: string, input: Record<string, unknown>): Promise<T> {
   const created = await svc.gql(CREATE, { input }, token);
   assert.equal(created.errors, undefined, JSON.stringify(created.errors));
   return created.data!.createAssetUpload;
 }
 
-/** Creates and PUTs `body` with the signed headers: a PENDING asset whose object is in storage. */
-export async function uploadedAsset(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<AssetJson> {
-  const asset = await createUpload(svc, token, input);
+/** Creates and PUTs `body` with the signed headers, as a well-behaved client would: a PENDING asset whose object is in storage. */
+export async function uploadedAsset<T extends Parameters<typeof uploadTo>[0] = AssetJson>(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<T> {
+  const asset = await createUpload<T>(svc, token, input);
   const put = await uploadTo(asset, body);
-  assert.equal(put.status, 200, await put.text());
+  assert.equal(put.status, 200, `storage refused the PUT: ${await put.text()}`);
   return asset;
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { fixture, type FixtureName } from './fixtures.js';
-import { CONFIRM, CREATE, uploadInput, uploadTo } from './operations.js';
+import { CONFIRM, uploadInput } from './operations.js';
+import * as flows from './flows.js';
 import type { GraphQLResponse, TestService } from './test-service.js';
 
 /** The Asset fields tests read, as the API returns them (ASSET_FIELDS). */
@@ -33,19 +34,11 @@ export function fixtureInput(name: FixtureName, namespace: string, mimeType: str
   return uploadInput({ namespace, filename: name, mimeType, sizeBytes: fixture(name).length, ...extra });
 }
 
-export async function createUpload(svc: TestService, token: string, input: Record<string, unknown>): Promise<PendingAsset> {
-  const created = await svc.gql(CREATE, { input }, token);
-  assert.equal(created.errors, undefined, JSON.stringify(created.errors));
-  return created.data!.createAssetUpload;
-}
+export const createUpload = (svc: TestService, token: string, input: Record<string, unknown>) => flows.createUpload<PendingAsset>(svc, token, input);
 
 /** Creates the upload and PUTs the bytes exactly as a well-behaved client would; storage must accept them. */
-export async function createAndUpload(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string): Promise<PendingAsset> {
-  const asset = await createUpload(svc, token, input);
-  const put = await uploadTo(asset, body);
-  assert.equal(put.status, 200, `storage refused the PUT: ${await put.text()}`);
-  return asset;
-}
+export const createAndUpload = (svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string) =>
+  flows.uploadedAsset<PendingAsset>(svc, token, input, body);
 
 export function confirm(svc: TestService, token: string, id: string, checksum?: string): Promise<GraphQLResponse> {
   return svc.gql(CONFIRM, { id, checksum }, token);
