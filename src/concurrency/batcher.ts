@@ -28,6 +28,11 @@ export class Batcher<T, R> {
     private readonly options: BatcherOptions,
   ) {}
 
+  /** Nothing running and nothing waiting. */
+  get idle(): boolean {
+    return this.inFlight === 0 && this.waiting.length === 0;
+  }
+
   submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });

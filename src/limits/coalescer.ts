@@ -1,3 +1,4 @@
+import { Batcher, type ItemOutcomes } from '../concurrency/batcher.js';
 import { ADMITTED, type Verdict } from './counted-limit.js';
 
 /** What the store said for a batch: the owner's count before it, whether it added the batch, and when the limit has room again. */
@@ -14,12 +15,6 @@ export interface CoalescedStore {
   takeBack(key: string, points: number): Promise<void>;
 }
 
-interface Waiting {
-  points: number;
-  resolve(verdict: Verdict): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Concurrent uploads of one owner in this process share one store round trip: while one is in
  * flight for a key, later requests queue and go together in the next, decided in arrival order as
@@ -27,8 +22,8 @@ interface Waiting {
  * one per upload, and the owner's counter row is no longer a queue of row locks.
  */
 export class Coalescer {
-  /** Per key with a round trip in flight: the requests waiting for the next one. */
-  private readonly queues = new Map<string, Waiting[]>();
+  /** Per key with a round trip in flight or queued: one batch at a time. */
+  private readonly batchers = new Map<string, Batcher<number, Verdict>>();
 
   constructor(
     private readonly store: CoalescedStore,
@@ -36,33 +31,36 @@ export class Coalescer {
   ) {}
 
   decide(key: string, points: number): Promise<Verdict> {
-    return new Promise((resolve, reject) => {
-      const queue = this.queues.get(key);
-      if (queue) return void queue.push({ points, resolve, reject });
-      this.queues.set(key, []);
-      void this.flush(key, [{ points, resolve, reject }]);
-    });
+    let batcher = this.batchers.get(key);
+    if (!batcher) {
+      batcher = new Batcher((batch) => this.decideBatch(key, batch), { maxBatchSize: Number.POSITIVE_INFINITY, maxInFlight: 1 });
+      this.batchers.set(key, batcher);
+    }
+    const verdict = batcher.submit(points);
+    const owned = batcher;
+    // Forget an owner once nothing of theirs is in flight: the map holds only owners being decided.
+    void verdict.then(
+      () => this.forgetIfIdle(key, owned),
+      () => this.forgetIfIdle(key, owned),
+    );
+    return verdict;
   }
 
-  private async flush(key: string, batch: Waiting[]): Promise<void> {
-    try {
-      const total = batch.reduce((sum, w) => sum + w.points, 0);
-      const { before, added, retryAfterMs } = await this.store.count(key, total);
-      let used = before;
-      const refused = new Set(batch.filter((w) => {
-        if (used + w.points > this.max) return true;
-        used += w.points;
-        return false;
-      }));
-      const refusedPoints = [...refused].reduce((sum, w) => sum + w.points, 0);
-      if (added && refusedPoints > 0) await this.store.takeBack(key, refusedPoints);
-      for (const w of batch) w.resolve(refused.has(w) ? { admitted: false, retryAfterMs } : ADMITTED);
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
-    const next = this.queues.get(key) ?? [];
-    if (next.length === 0) return void this.queues.delete(key);
-    this.queues.set(key, []);
-    void this.flush(key, next);
+  private forgetIfIdle(key: string, batcher: Batcher<number, Verdict>): void {
+    if (batcher.idle && this.batchers.get(key) === batcher) this.batchers.delete(key);
+  }
+
+  private async decideBatch(key: string, batch: readonly number[]): Promise<ItemOutcomes<Verdict>> {
+    const total = batch.reduce((sum, points) => sum + points, 0);
+    const { before, added, retryAfterMs } = await this.store.count(key, total);
+    let used = before;
+    const refused = batch.map((points) => {
+      if (used + points > this.max) return true;
+      used += points;
+      return false;
+    });
+    const refusedPoints = batch.reduce((sum, points, i) => sum + (refused[i] ? points : 0), 0);
+    if (added && refusedPoints > 0) await this.store.takeBack(key, refusedPoints);
+    return refused.map((no) => ({ status: 'fulfilled', value: no ? { admitted: false, retryAfterMs } : ADMITTED }));
   }
 }
