@@ -5,7 +5,6 @@ export interface WindowOptions {
   keyPrefix: string;
   points: number;
   duration: number;
-  inMemoryBlockOnConsumed: number;
 }
 
 /**
