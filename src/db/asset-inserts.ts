@@ -56,14 +56,10 @@ export class AssetInserts {
   /** One after another: a batch's worth of parallel statements would take the pool from everyone else. */
   private async insertEachAlone(assets: readonly NewAsset[]): Promise<ItemOutcomes<boolean>> {
     const outcomes: PromiseSettledResult<boolean>[] = [];
-    for (const asset of assets) outcomes.push(...(await Promise.allSettled([this.insertAlone(asset)])));
+    for (const asset of assets) {
+      outcomes.push(...(await this.insertBatch([asset]).catch((reason: unknown) => [{ status: 'rejected' as const, reason }])));
+    }
     return outcomes;
-  }
-
-  private async insertAlone(asset: NewAsset): Promise<boolean> {
-    const [outcome] = await this.insertBatch([asset]);
-    if (outcome?.status !== 'fulfilled') throw outcome?.reason;
-    return outcome.value;
   }
 }
 
