@@ -21,9 +21,11 @@ const INSERT_MANY = {
          RETURNING id`,
 };
 
-// Two batches at once: one fills while the other is in flight. More only split the load into smaller
-// batches that contend for the same owners' usage rows (measured: 4 at once cost ~40 % more database CPU per create than 2).
-const BATCHING = { maxBatchSize: 200, maxInFlight: 2 };
+// One batch at a time: the next fills while it is in flight. A statement's fixed cost (round trip, commit,
+// the usage trigger) dominates small batches, so more at once only split the load into smaller, dearer
+// batches that contend for the same owners' usage rows. Measured with npm run bench at 64 connections:
+// 2 at once cost ~40 % more database CPU per create than 1, 4 at once ~40 % more than 2.
+const BATCHING = { maxBatchSize: 200, maxInFlight: 1 };
 
 /**
  * New assets, inserted in batches: concurrent creates share one statement (one round trip, one

@@ -8,8 +8,9 @@ const HELD_BYTES = {
   // float8 because pg returns bigint as a string; byte counts stay exact as doubles up to 2^53.
   text: 'SELECT owner_id, held_bytes::float8 AS held FROM owner_storage_usage WHERE owner_id = ANY($1::text[])',
 };
-// Owners whose uploads arrive while earlier reads are in flight are read together, in one statement.
-const READ_BATCHING = { maxBatchSize: 500, maxInFlight: 2 };
+// Owners whose uploads arrive while the previous read is in flight are read together, in one statement
+// (one at a time, like the inserts: fewer, larger reads cost less database CPU per upload).
+const READ_BATCHING = { maxBatchSize: 500, maxInFlight: 1 };
 
 /**
  * Bytes an owner holds in READY and PENDING assets, from the per-owner total that triggers on the
