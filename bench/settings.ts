@@ -1,3 +1,5 @@
+import { imageNodeFlags } from '../test/deploy/support/dockerfile.js';
+
 /** What a benchmark run does, from BENCH_* environment variables (see bench/README.md). */
 export interface BenchSettings {
   seconds: number;
@@ -32,8 +34,10 @@ export function readSettings(env: NodeJS.ProcessEnv, resultsDir: string): BenchS
   };
 }
 
+/** The image's Node flags (the service runs as in production), plus the profiler's when asked for. */
 export function serviceNodeFlags(settings: BenchSettings): string[] {
-  return settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [];
+  const profiling = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [];
+  return [...imageNodeFlags(), ...profiling];
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, zeroAllowed = false): number {

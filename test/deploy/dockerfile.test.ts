@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { HEALTH_ROUTES, registerHealthRoutes } from '../../src/http/health.js';
-import { argsOf, copySteps, execForm, lastArgs, readDockerfile, runCommand, stageNamed } from './support/dockerfile.js';
+import { readSettings, serviceNodeFlags } from '../../bench/settings.js';
+import { argsOf, copySteps, execForm, imageNodeFlags, lastArgs, readDockerfile, runCommand, stageNamed } from './support/dockerfile.js';
 import { defaultOf } from './support/env-vars.js';
 
 const stages = readDockerfile('Dockerfile');
@@ -64,10 +65,19 @@ describe('Dockerfile', () => {
 
   test('starts the CLI through an init process, serving by default and taking other commands', () => {
     const entrypoint = execForm(lastArgs(runtime, 'ENTRYPOINT'));
-    assert.deepEqual(entrypoint.slice(-2), ['node', 'bin/neotool-assets.js']);
+    assert.equal(entrypoint.at(-1), 'bin/neotool-assets.js');
+    assert.ok(entrypoint.includes('node'));
     assert.match(entrypoint[0] ?? '', /tini$/, 'without an init process, Node as PID 1 ignores SIGTERM/SIGINT in every command but serve');
     assert.deepEqual(execForm(lastArgs(runtime, 'CMD')), ['serve']);
     assert.ok(existsSync('bin/neotool-assets.js'));
+  });
+
+  test('gives Node the same young generation as npm start, the one the benchmark measures', () => {
+    const flags = imageNodeFlags();
+    assert.deepEqual(flags, ['--max-semi-space-size=64']);
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+    assert.equal(start, `node ${flags.join(' ')} bin/neotool-assets.js serve`);
+    assert.deepEqual(serviceNodeFlags(readSettings({}, 'bench/results')), flags);
   });
 
   test('the HEALTHCHECK asks /health, passing while the service can serve and failing when it cannot', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** Just enough of the Dockerfile grammar to check the image's build and replay its COPY steps. */
 export interface Instruction {
@@ -102,4 +103,12 @@ export function lastArgs(stage: Stage, keyword: string): string {
   const all = argsOf(stage, keyword);
   if (all.length === 0) throw new Error(`the stage "${stage.name ?? stage.image}" has no ${keyword}`);
   return all.at(-1)!;
+}
+
+const PROJECT_DOCKERFILE = fileURLToPath(new URL('../../../Dockerfile', import.meta.url));
+
+/** The Node flags the image's ENTRYPOINT starts the CLI with: how production runs it, and so the benchmark. */
+export function imageNodeFlags(path = PROJECT_DOCKERFILE): string[] {
+  const entrypoint = execForm(lastArgs(readDockerfile(path).at(-1)!, 'ENTRYPOINT'));
+  return entrypoint.slice(entrypoint.indexOf('node') + 1, -1);
 }
