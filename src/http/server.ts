@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { type ConsoleOptions, registerConsole } from './console-route.js';
 import { type HealthChecks, registerHealthRoutes } from './health.js';
+import { lazyRequestLoggers } from './lazy-request-logger.js';
 import { registerMetrics } from './metrics-routes.js';
 
 export interface ServerDeps {
@@ -31,6 +32,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request access logs would cost more than the request itself on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLoggers,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID()),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
@@ -39,10 +41,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook, not an async one: it runs for every response, and needs no promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Requests still in flight at shutdown end their keep-alive connection, or close() would wait for it to idle out.
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   if (deps.corsAllowedOrigins.length > 0) await app.register(cors, { origin: deps.corsAllowedOrigins, maxAge: 600 });
   await app.register(mercuriusFederationPlugin, {
