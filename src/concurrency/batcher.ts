@@ -3,6 +3,11 @@ export interface BatcherOptions {
   maxBatchSize: number;
   /** Most batches running at once; items arriving while all are busy wait for the next. */
   maxInFlight: number;
+  /**
+   * When a batch fails, the items waiting for the next fail with it. For a store that just did not
+   * answer (down, or hung until a timeout), asking it again would only make them wait as long.
+   */
+  failWaitingWithBatch?: boolean;
 }
 
 /** What a batch run says about each of its items, in their order. */
@@ -52,7 +57,8 @@ export class Batcher<T, R> {
       const outcomes = await this.runBatch(batch.map((w) => w.item));
       batch.forEach((w, i) => settle(w, outcomes[i]));
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      const failing = this.options.failWaitingWithBatch ? [...batch, ...this.waiting.splice(0)] : batch;
+      for (const w of failing) w.reject(error);
     } finally {
       this.inFlight--;
       this.dispatch();

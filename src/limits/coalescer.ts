@@ -19,7 +19,8 @@ export interface CoalescedStore {
  * Concurrent uploads of one owner in this process share one store round trip: while one is in
  * flight for a key, later requests queue and go together in the next, decided in arrival order as
  * if they had come one by one. Under load an owner costs one statement per round trip instead of
- * one per upload, and the owner's counter row is no longer a queue of row locks.
+ * one per upload, and the owner's counter row is no longer a queue of row locks. When the store
+ * fails a round trip, the owner's queued requests fail with it at once rather than wait as long again.
  */
 export class Coalescer {
   /** Per key with a round trip in flight or queued: one batch at a time. */
@@ -33,7 +34,7 @@ export class Coalescer {
   decide(key: string, points: number): Promise<Verdict> {
     let batcher = this.batchers.get(key);
     if (!batcher) {
-      batcher = new Batcher((batch) => this.decideBatch(key, batch), { maxBatchSize: Number.POSITIVE_INFINITY, maxInFlight: 1 });
+      batcher = new Batcher((batch) => this.decideBatch(key, batch), { maxBatchSize: Number.POSITIVE_INFINITY, maxInFlight: 1, failWaitingWithBatch: true });
       this.batchers.set(key, batcher);
     }
     const verdict = batcher.submit(points);

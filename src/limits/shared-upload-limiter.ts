@@ -54,13 +54,17 @@ export class SharedUploadLimiter implements UploadLimiter {
     return this.giveBack(ownerId, sizeBytes, this.limits);
   }
 
-  /** All limits at once, so they cost one round trip of latency; when one fails, the others give back what they counted. */
+  /**
+   * All limits at once, so they cost one round trip of latency. When one fails, the others give back
+   * what they counted, without the caller waiting: a store that just failed or timed out is likely to
+   * make a give-back wait as long again (a failed give-back is reported like any other).
+   */
   private async consumeAll(ownerId: string, sizeBytes: number): Promise<Counted[]> {
     const settled = await Promise.allSettled(this.limits.map((limit) => limit.consume(ownerId, sizeBytes)));
     const counted = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [{ limit: this.limits[i]!, verdict: s.value }] : []));
     const failure = settled.find((s) => s.status === 'rejected');
     if (!failure) return counted;
-    await this.giveBack(ownerId, sizeBytes, counted.filter(({ verdict }) => verdict.admitted).map((c) => c.limit));
+    void this.giveBack(ownerId, sizeBytes, counted.filter(({ verdict }) => verdict.admitted).map((c) => c.limit));
     throw failure.reason;
   }
 

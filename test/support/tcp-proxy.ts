@@ -4,11 +4,15 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback TCP proxy in front of a real dependency. cut() makes the dependency unreachable
  * (open connections dropped, new ones refused), restore() brings it back on the same port: an
- * outage as the service sees it, without stopping infrastructure other tests share.
+ * outage as the service sees it, without stopping infrastructure other tests share. stall() keeps
+ * every connection open but carries nothing either way (a hung dependency), resume() delivers what
+ * waited.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly links = new Set<{ client: Socket; upstream: Socket }>();
+  private stalled = false;
   port = 0;
 
   constructor(private readonly targetHost: string, private readonly targetPort: number) {}
@@ -24,6 +28,21 @@ export class TcpProxy {
     this.server = undefined;
   }
 
+  stall(): void {
+    this.stalled = true;
+    for (const { client, upstream } of this.links) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  resume(): void {
+    this.stalled = false;
+    for (const link of this.links) carry(link);
+  }
+
   /** Listens again (a no-op while it still listens). */
   async restore(): Promise<void> {
     if (!this.server) await this.listen();
@@ -37,7 +56,10 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => client.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      const link = { client, upstream };
+      this.links.add(link);
+      client.on('close', () => this.links.delete(link));
+      if (!this.stalled) carry(link);
     });
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -48,4 +70,8 @@ export class TcpProxy {
       });
     });
   }
+}
+
+function carry({ client, upstream }: { client: Socket; upstream: Socket }): void {
+  client.pipe(upstream).pipe(client);
 }

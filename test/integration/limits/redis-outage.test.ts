@@ -80,6 +80,27 @@ describe('Redis outages', () => {
     for (let i = 1; i < BURST; i++) await createUpload(svc, token, uploadInput());
     errorOf(await svc.gql(CREATE, { input: uploadInput() }, token), 'RATE_LIMIT_EXCEEDED');
   });
+
+  test('with Redis hung (connections open, nothing answered), uploads fail with REDIS_UNAVAILABLE after the 2 s command timeout, not later, store nothing, and work again once it answers', async () => {
+    const owner = uniqueName('hung');
+    const token = await svc.token(owner);
+    await createUpload(svc, token, uploadInput());
+    proxy.stall();
+    try {
+      const started = Date.now();
+      const answers = await Promise.all([1, 2].map(() => svc.gql(CREATE, { input: uploadInput() }, token)));
+      const waited = Date.now() - started;
+      for (const answer of answers) errorOf(answer, 'REDIS_UNAVAILABLE');
+      assert.ok(waited >= 1900 && waited < 3500, `both answered together after the command timeout, not queued behind each other (${waited} ms)`);
+      assert.equal(await ownerRows(svc, owner), 1, 'nothing stored for refused uploads');
+    } finally {
+      proxy.resume();
+    }
+    // A timed-out increment reaches Redis late and still counts (a timeout cannot tell whether it did):
+    // the owner may lose the points of timed-out calls until the window closes, here one of the burst of 3.
+    await createUpload(svc, token, uploadInput());
+    assert.equal(await ownerRows(svc, owner), 2);
+  });
 });
 
 describe('Redis at startup and shutdown', () => {

@@ -84,6 +84,20 @@ describe('Batcher', () => {
     assert.equal(await later, 'done 4');
   });
 
+  test('with failWaitingWithBatch, a failed batch also fails the items waiting for the next, which then never runs', async () => {
+    const { runs, runBatch } = controlledBatches();
+    const batcher = new Batcher(runBatch, { maxBatchSize: 10, maxInFlight: 1, failWaitingWithBatch: true });
+    const running = batcher.submit(1);
+    const waiting = [batcher.submit(2), batcher.submit(3)];
+    runs[0]!.fail(new Error('timed out'));
+    for (const result of [running, ...waiting]) await assert.rejects(result, /timed out/);
+    await tick();
+    assert.deepEqual(runs.map((r) => r.items), [[1]]);
+    const later = batcher.submit(4);
+    runs[1]!.finish();
+    assert.equal(await later, 'done 4');
+  });
+
   test('a batch that returns no outcome for an item rejects that caller instead of leaving it waiting', async () => {
     const { runs, runBatch } = controlledBatches();
     const batcher = new Batcher(runBatch, { maxBatchSize: 10, maxInFlight: 1 });

@@ -67,4 +67,22 @@ describe('Coalescer', () => {
     fail = false;
     assert.deepEqual(await coalescer.decide('ann', 1), { admitted: true });
   });
+
+  test('requests queued behind a failed round trip fail with it at once instead of asking the store again', async () => {
+    const calls: number[] = [];
+    let answer: (error: Error) => void = () => undefined;
+    const store: CoalescedStore = {
+      count: (_key, points) => {
+        calls.push(points);
+        return new Promise((_, reject) => (answer = reject));
+      },
+      takeBack: async () => undefined,
+    };
+    const coalescer = new Coalescer(store, 10);
+    const first = coalescer.decide('ann', 1);
+    const queued = [coalescer.decide('ann', 2), coalescer.decide('ann', 3)];
+    answer(new Error('Redis timed out'));
+    for (const verdict of [first, ...queued]) await assert.rejects(verdict, /Redis timed out/);
+    assert.deepEqual(calls, [1], 'one round trip, not one more for the queued requests');
+  });
 });

@@ -12,6 +12,8 @@ class FakeLimit implements CountedLimit {
   blockedMs = 0;
   failure: Error | null = null;
   giveBackFailure: Error | null = null;
+  /** Set: give-backs wait for it (a store that hangs). */
+  giveBackHangs: Promise<void> | null = null;
 
   constructor(
     readonly name: LimitName,
@@ -35,6 +37,7 @@ class FakeLimit implements CountedLimit {
   }
 
   async giveBack(ownerId: string, sizeBytes: number): Promise<void> {
+    if (this.giveBackHangs) await this.giveBackHangs;
     if (this.giveBackFailure) throw this.giveBackFailure;
     this.used.set(ownerId, this.usedBy(ownerId) - sizeBytes);
   }
@@ -108,6 +111,19 @@ describe('SharedUploadLimiter', () => {
     down.failure = redisUnavailable();
     const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
     assert.equal(error.code, 'REDIS_UNAVAILABLE');
+    assert.equal(counted.usedBy('ann'), 0);
+  });
+
+  test('a store failure is answered at once, while the limits that counted give the upload back in the background', async () => {
+    const [counted, down] = [new FakeLimit('uploadsPerHour', 100), new FakeLimit('burstPerMinute', 100)];
+    down.failure = redisUnavailable();
+    let answer: () => void = () => undefined;
+    counted.giveBackHangs = new Promise((resolve) => (answer = resolve));
+    const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
+    assert.equal(error.code, 'REDIS_UNAVAILABLE');
+    assert.equal(counted.usedBy('ann'), 10, 'not given back yet: the store has not answered');
+    answer();
+    await new Promise((tick) => setImmediate(tick));
     assert.equal(counted.usedBy('ann'), 0);
   });
 
