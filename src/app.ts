@@ -19,6 +19,7 @@ import { auditLifecycle } from './observability/lifecycle-audit.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { instrumentStorage } from './observability/storage-instrumentation.js';
+import { traceJobRuns } from './observability/tracing/job-tracing.js';
 import { traceRequests } from './observability/tracing/request-tracing.js';
 import { traceStorage } from './observability/tracing/storage-tracing.js';
 import { startBackgroundJobs } from './jobs/background-jobs.js';
@@ -79,7 +80,8 @@ export async function startService(config: Config, logger: Logger = createLogger
     if (config.tracing) traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     const buckets = [config.storage.publicBucket, config.storage.privateBucket];
-    const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics) });
+    const traceRun = config.tracing ? traceJobRuns : undefined;
+    const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun });
     return {
       app,
       url,

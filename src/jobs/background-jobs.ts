@@ -7,7 +7,7 @@ import { PostgresJobLocks } from '../db/job-locks.js';
 import type { AssetService } from '../domain/asset-service.js';
 import type { LifecycleEvents } from '../domain/ports.js';
 import { ExpireStaleUploadsJob } from './expire-stale-uploads.js';
-import type { OnRun } from './job.js';
+import type { OnRun, RunTracer } from './job.js';
 import { JobRunner } from './job-runner.js';
 import { OrphanSweepJob } from './orphan-sweep.js';
 import { PurgeDeletedAssetsJob } from './purge-deleted-assets.js';
@@ -21,6 +21,7 @@ export interface BackgroundJobsDeps {
   events: LifecycleEvents;
   logger: Logger;
   onRun?: OnRun;
+  traceRun?: RunTracer;
 }
 
 /** The three maintenance jobs, wired and started; none when JOBS_ENABLED=false. */
@@ -34,7 +35,7 @@ export function startBackgroundJobs(deps: BackgroundJobsDeps): JobRunner {
         new OrphanSweepJob(deps.s3, deps.buckets, queries, config.orphans, logger),
       ]
     : [];
-  const runner = new JobRunner({ jobs, locks: new PostgresJobLocks(pool), logger, onRun: deps.onRun });
+  const runner = new JobRunner({ jobs, locks: new PostgresJobLocks(pool), logger, onRun: deps.onRun, traceRun: deps.traceRun });
   runner.start();
   return runner;
 }

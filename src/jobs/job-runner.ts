@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type Job, type JobLock, type JobLocks, type OnRun, RunCounts } from './job.js';
+import { type Job, type JobLock, type JobLocks, type OnRun, RunCounts, type RunTracer } from './job.js';
 import { JobStats } from './job-stats.js';
 
 export interface JobRunnerDeps {
@@ -7,6 +7,7 @@ export interface JobRunnerDeps {
   locks: JobLocks;
   logger: Logger;
   onRun?: OnRun;
+  traceRun?: RunTracer;
   /** Source of jitter; injectable so that tests can pin the schedule. */
   random?: () => number;
 }
@@ -46,7 +47,8 @@ export class JobRunner {
     try {
       lock = await this.deps.locks.tryAcquire(job.name);
       if (!lock) return this.skipped(job);
-      await job.run(this.stopping.signal, counts);
+      const run = () => job.run(this.stopping.signal, counts);
+      await (this.deps.traceRun ? this.deps.traceRun(job.name, counts, run) : run());
       this.report(job, counts, started);
     } catch (error) {
       this.report(job, counts, started, error instanceof Error ? error : new Error(String(error)));

@@ -43,6 +43,12 @@ export interface RunReport {
 /** Called after every run this replica did (not when another replica held the lock): the metrics hook. */
 export type OnRun = (job: string, report: RunReport) => void;
 
+/**
+ * Wraps each run this replica does (after taking the lock), with the counts it fills in: the tracing
+ * hook, which makes the run a trace of its own with its queries and storage calls inside.
+ */
+export type RunTracer = (job: string, counts: RunCounts, run: () => Promise<void>) => Promise<void>;
+
 export interface JobLock {
   release(): Promise<void>;
 }

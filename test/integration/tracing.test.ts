@@ -122,6 +122,28 @@ describe('OpenTelemetry tracing of the real service process', () => {
     });
   });
 
+  test('each background job run is a trace of its own, with its storage calls and queries inside and its counts on it', async () => {
+    const receiver = await new OtlpReceiver().start();
+    try {
+      const every = { JOB_ORPHAN_INTERVAL_SECONDS: '1', JOB_EXPIRE_INTERVAL_SECONDS: '1', JOB_PURGE_INTERVAL_SECONDS: '1' };
+      const { process: service } = await serve(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', JOBS_ENABLED: 'true', ...every });
+      const sweep = await receiver.waitForSpan((s) => s.name === 'job sweep-orphaned-objects');
+      const expire = await receiver.waitForSpan((s) => s.name === 'job expire-stale-uploads');
+      await receiver.waitForSpan((s) => s.traceId === expire.traceId && isPostgres(s));
+      await terminate(service);
+      for (const run of [sweep, expire]) {
+        assert.equal(run.parentSpanId || undefined, undefined, `${run.name} starts its own trace`);
+        assert.equal(typeof run.attributes['job.processed'], 'number');
+      }
+      assert.equal(sweep.attributes['job.name'], 'sweep-orphaned-objects');
+      const listings = receiver.spans.filter((s) => s.traceId === sweep.traceId && s.name === 'S3 ListObjectsV2');
+      assert.deepEqual(listings.map((s) => s.parentSpanId), [sweep.spanId, sweep.spanId], 'both buckets listed within the run');
+      assert.ok(receiver.spans.some((s) => s.traceId === expire.traceId && isPostgres(s) && s.parentSpanId === expire.spanId), 'the expiry query belongs to the run');
+    } finally {
+      await receiver.stop();
+    }
+  });
+
   test('without OTEL_EXPORTER_OTLP_PROTOCOL spans go out as OTLP/HTTP protobuf, the standard default', async () => {
     const receiver = await new OtlpReceiver().start();
     try {

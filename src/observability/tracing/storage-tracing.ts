@@ -7,7 +7,7 @@ const tracer = trace.getTracer('neotool-assets/storage');
 /**
  * One client span per S3 command ("S3 GetObject") made within a traced request, outermost in the SDK's
  * middleware stack so that retries, the circuit breaker's refusals and the HTTP request underneath all
- * belong to it. Calls outside requests (startup checks, health probes, jobs) are not traced, as for pg.
+ * belong to it. Calls outside requests and job runs (startup checks, health probes) are not traced, as for pg.
  */
 export function traceStorage(client: S3Client): void {
   client.middlewareStack.add(

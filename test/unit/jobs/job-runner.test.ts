@@ -71,6 +71,28 @@ describe('JobRunner', () => {
     assert.deepEqual([runner.stats.of('scripted').runs, runner.stats.of('scripted').skipped], [0, 1]);
   });
 
+  test('with a run tracer, each run that got the lock goes through it with its counts; a skipped run does not', async () => {
+    const job = new ScriptedJob(async (counts) => (counts.processedItems('purged', 3), false));
+    const locks = new FakeLocks();
+    const traced: { job: string; processedBefore: number; processedAfter: number }[] = [];
+    const runner = new JobRunner({
+      jobs: [job],
+      locks,
+      logger: pino({ level: 'silent' }),
+      traceRun: async (name, counts, run) => {
+        const entry = { job: name, processedBefore: counts.processed, processedAfter: -1 };
+        await run();
+        entry.processedAfter = counts.processed;
+        traced.push(entry);
+      },
+    });
+    await runner.runOnce(job);
+    locks.held.add('scripted');
+    await runner.runOnce(job);
+    assert.deepEqual(traced, [{ job: 'scripted', processedBefore: 0, processedAfter: 3 }]);
+    assert.equal(job.batchesStarted, 1);
+  });
+
   test('reports a failed run with its error and the items processed before it, and releases the lock', async () => {
     const locks = new FakeLocks();
     const job = new ScriptedJob(async (counts, n) => {
