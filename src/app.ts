@@ -62,8 +62,9 @@ export async function startService(config: Config, logger: Logger = createLogger
     closeCounters = counters.close;
     const s3 = await connectStorage(config.storage, metrics, logger, config.tracing !== undefined);
     const events = auditLifecycle(logger, metrics);
-    const limiter = createUploadLimiter(counters.store, pool, { ...rateLimit, ...config.uploadLimits }, limiterHooks(metrics, logger));
-    const service = createAssetService(config, { pool, s3, namespaces, events, limiter });
+    const uploadLimits = { ...rateLimit, ...config.uploadLimits };
+    const limiter = createUploadLimiter(counters.store, uploadLimits, limiterHooks(metrics, logger));
+    const service = createAssetService(config, { pool, s3, namespaces, events, limiter, quotaBytes: uploadLimits.quotaBytes });
     const app = await buildServer({
       service,
       verifier: createTokenVerifier(config.jwt),
@@ -121,12 +122,13 @@ interface ServiceEdges {
   namespaces: NamespaceCatalog;
   events: LifecycleEvents;
   limiter: UploadLimiter;
+  quotaBytes: number;
 }
 
 function createAssetService(config: Config, edges: ServiceEdges): AssetService {
   const { storage, assets } = config;
   return new AssetService({
-    repository: new PostgresAssetRepository(edges.pool),
+    repository: new PostgresAssetRepository(edges.pool, edges.quotaBytes),
     storage: new S3ObjectStorage(edges.s3, new Presigner(storage), storage),
     inspector: new FileContentInspector(),
     events: edges.events,

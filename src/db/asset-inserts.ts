@@ -2,24 +2,66 @@ import type pg from 'pg';
 import { Batcher, type ItemOutcomes } from '../concurrency/batcher.js';
 import type { Asset, NewAsset } from '../domain/asset.js';
 
-// One statement inserts a whole batch: the columns arrive as arrays and unnest turns them back into rows.
+const COLUMNS = `id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
+           size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at`;
+// The batch's columns arrive as arrays; unnest turns them back into rows, numbered in arrival order.
+const BATCH = `SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+           $9::bigint[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $14::timestamptz[]) WITH ORDINALITY
+           AS a(${COLUMNS}, arrival)`;
 // A row whose (owner, idempotency key) is taken, also by an earlier row of the same batch, is skipped.
 // Rows go in key order: two batches (two replicas, a client retrying in parallel) holding the same keys
 // then wait on each other's uncommitted keys in the same order, where any other order can deadlock.
-const INSERT_MANY = {
-  name: 'assets_insert_many',
-  text: `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
-           size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at, updated_at)
-         SELECT id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
-           size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at, created_at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-           $9::bigint[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $14::timestamptz[])
-           AS a(id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type,
-             size_bytes, checksum, original_filename, upload_expires_at, idempotency_key, created_at)
+const INSERT_ROWS = (from: string) => `INSERT INTO assets (${COLUMNS}, updated_at)
+         SELECT ${COLUMNS}, created_at FROM ${from}
          ORDER BY owner_id, idempotency_key
          ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id`,
+         RETURNING id`;
+
+const INSERT_MANY = { name: 'assets_insert_many', text: `${INSERT_ROWS(`(${BATCH}) AS batch`)}` };
+
+// With a storage quota, the same statement also decides it, exactly: it locks the owners' held-bytes rows
+// (in owner order, like the usage trigger that then updates them), so that concurrent batches of an owner,
+// on any replica, are decided one after the other on the committed total. A row goes in when the owner's
+// total plus the batch's rows of that owner up to it (arrival order) fits in $15. It also says whether
+// the row would have fitted alone (behind a refused larger row of its owner), and whether the owner had
+// a total to lock at all.
+const INSERT_MANY_WITHIN_QUOTA = {
+  name: 'assets_insert_many_within_quota',
+  text: `WITH batch AS (${BATCH}),
+         held AS MATERIALIZED (
+           SELECT owner_id, held_bytes FROM owner_storage_usage
+           WHERE owner_id IN (SELECT owner_id FROM batch) ORDER BY owner_id FOR UPDATE
+         ),
+         decided AS (
+           SELECT batch.*, held.owner_id IS NOT NULL AS has_total,
+             coalesce(held.held_bytes, 0) + sum(size_bytes) OVER (PARTITION BY owner_id ORDER BY arrival) <= $15 AS fits,
+             coalesce(held.held_bytes, 0) + size_bytes <= $15 AS fits_alone
+           FROM batch LEFT JOIN held USING (owner_id)
+         ),
+         inserted AS (${INSERT_ROWS('decided WHERE fits AND has_total')})
+         SELECT decided.id, inserted.id IS NOT NULL AS inserted, has_total, fits, fits_alone
+         FROM decided LEFT JOIN inserted USING (id)`,
 };
+interface QuotaDecisionRow {
+  id: string;
+  inserted: boolean;
+  has_total: boolean;
+  fits: boolean;
+  fits_alone: boolean;
+}
+
+// The quota statement can only lock an owner's total once it exists: a committed row (0 bytes) for each
+// owner first, or two replicas' first batches of a new owner would both be decided on an empty total.
+// Sorted, so that two statements creating the same rows wait on each other in one order.
+const ENSURE_HELD_ROWS = {
+  name: 'owner_storage_usage_ensure',
+  text: `INSERT INTO owner_storage_usage (owner_id, held_bytes) SELECT owner_id, 0 FROM unnest($1::text[]) AS o(owner_id)
+         ORDER BY owner_id ON CONFLICT (owner_id) DO NOTHING`,
+};
+/** Owners whose total is known to exist: remembered up to this many, then forgotten all at once. */
+const KNOWN_OWNERS_MAX = 100_000;
+/** Goes of one row or batch after its first: a lost race (deadlock), a refusal behind a larger row, a missing total. */
+const MAX_ATTEMPTS = 3;
 
 // One batch at a time: the next fills while it is in flight. A statement's fixed cost (round trip, commit,
 // the usage trigger) dominates small batches, so more at once only split the load into smaller, dearer
@@ -27,42 +69,105 @@ const INSERT_MANY = {
 // 2 at once cost ~40 % more database CPU per create than 1, 4 at once ~40 % more than 2.
 const BATCHING = { maxBatchSize: 200, maxInFlight: 1 };
 
+/** What inserting one new asset did: stored, skipped (its idempotency key is taken), or refused by the quota. */
+export type InsertResult = 'inserted' | 'taken' | 'overQuota';
+
 /**
  * New assets, inserted in batches: concurrent creates share one statement (one round trip, one
  * commit, one parse of the batch) instead of one each, the create path's largest database cost.
- * Resolves true when the row was inserted, false when its idempotency key was already taken.
+ * With a quota (bytes an owner may hold in PENDING and READY assets; 0 for none), the statement
+ * checks it too, exactly across replicas.
  */
 export class AssetInserts {
-  private readonly batcher: Batcher<NewAsset, boolean>;
+  private readonly batcher: Batcher<NewAsset, InsertResult>;
+  private readonly ownersWithTotals = new Set<string>();
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly quotaBytes = 0,
+  ) {
     this.batcher = new Batcher((assets) => this.insertBatch(assets), BATCHING);
   }
 
-  insert(asset: NewAsset): Promise<boolean> {
+  insert(asset: NewAsset): Promise<InsertResult> {
     return this.batcher.submit(asset);
   }
 
-  private async insertBatch(assets: readonly NewAsset[]): Promise<ItemOutcomes<boolean>> {
+  private async insertBatch(assets: readonly NewAsset[], attempt = 0): Promise<ItemOutcomes<InsertResult>> {
+    let decisions: Decision[];
     try {
-      const { rows } = await this.pool.query<{ id: string }>({ ...INSERT_MANY, values: columns(assets) });
-      const inserted = new Set(rows.map((row) => row.id));
-      return assets.map((asset) => ({ status: 'fulfilled', value: inserted.has(asset.id) }));
+      decisions = this.quotaBytes > 0 ? await this.insertWithinQuota(assets) : await this.insertAll(assets);
     } catch (error) {
+      // Rolled back whole: a deadlock (a status change of the owner's asset holding a key this batch waits
+      // for, while its trigger waits for the total this batch locked) goes again.
+      if (isTransientConflict(error) && attempt < MAX_ATTEMPTS) return this.insertBatch(assets, attempt + 1);
       // A row the database refuses (a constraint) must fail alone, not take its batch with it.
       if (assets.length > 1 && isRowError(error)) return this.insertEachAlone(assets);
       throw error;
     }
+    return this.settle(assets, decisions, attempt);
   }
 
-  /** One after another: a batch's worth of parallel statements would take the pool from everyone else. */
-  private async insertEachAlone(assets: readonly NewAsset[]): Promise<ItemOutcomes<boolean>> {
-    const outcomes: PromiseSettledResult<boolean>[] = [];
-    for (const asset of assets) {
-      outcomes.push(...(await this.insertBatch([asset]).catch((reason: unknown) => [{ status: 'rejected' as const, reason }])));
+  private async insertAll(assets: readonly NewAsset[]): Promise<Decision[]> {
+    const { rows } = await this.pool.query<{ id: string }>({ ...INSERT_MANY, values: columns(assets) });
+    const inserted = new Set(rows.map((row) => row.id));
+    return assets.map((asset) => (inserted.has(asset.id) ? 'inserted' : 'taken'));
+  }
+
+  private async insertWithinQuota(assets: readonly NewAsset[]): Promise<Decision[]> {
+    await this.ensureTotals(assets);
+    const values = [...columns(assets), this.quotaBytes];
+    const { rows } = await this.pool.query<QuotaDecisionRow>({ ...INSERT_MANY_WITHIN_QUOTA, values });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return assets.map((asset) => quotaDecision(byId.get(asset.id)));
+  }
+
+  private async ensureTotals(assets: readonly NewAsset[]): Promise<void> {
+    const owners = [...new Set(assets.map((a) => a.ownerId))].filter((owner) => !this.ownersWithTotals.has(owner));
+    if (owners.length === 0) return;
+    await this.pool.query({ ...ENSURE_HELD_ROWS, values: [owners] });
+    if (this.ownersWithTotals.size + owners.length > KNOWN_OWNERS_MAX) this.ownersWithTotals.clear();
+    for (const owner of owners) this.ownersWithTotals.add(owner);
+  }
+
+  /**
+   * Rows the statement could not decide for good go again, each alone, so that one's failure stays its
+   * own: one refused behind a larger refused row of its owner (it fits on its own), or one whose owner's
+   * total was missing (deleted by hand since this process made it) and is made again first.
+   */
+  private async settle(assets: readonly NewAsset[], decisions: Decision[], attempt: number): Promise<ItemOutcomes<InsertResult>> {
+    const outcomes: PromiseSettledResult<InsertResult>[] = [];
+    for (const [i, asset] of assets.entries()) {
+      const decision = decisions[i]!;
+      if (decision === 'noTotal') this.ownersWithTotals.delete(asset.ownerId);
+      if (decision !== 'noTotal' && decision !== 'retryAlone') outcomes.push({ status: 'fulfilled', value: decision });
+      else if (attempt < MAX_ATTEMPTS) outcomes.push(...(await this.insertBatch([asset], attempt + 1).catch(rejected)));
+      else outcomes.push(...rejected(new Error(`The storage quota of owner ${asset.ownerId} could not be decided: its total keeps disappearing`)));
     }
     return outcomes;
   }
+
+  /** One after another: a batch's worth of parallel statements would take the pool from everyone else. */
+  private async insertEachAlone(assets: readonly NewAsset[]): Promise<ItemOutcomes<InsertResult>> {
+    const outcomes: PromiseSettledResult<InsertResult>[] = [];
+    for (const asset of assets) outcomes.push(...(await this.insertBatch([asset]).catch(rejected)));
+    return outcomes;
+  }
+}
+
+/** What the statement did with one row, before the rows it could not decide for good are tried again. */
+type Decision = InsertResult | 'retryAlone' | 'noTotal';
+
+function quotaDecision(row: QuotaDecisionRow | undefined): Decision {
+  if (!row) throw new Error('the quota insert returned no decision for a row');
+  if (!row.has_total) return 'noTotal';
+  if (row.inserted) return 'inserted';
+  if (row.fits) return 'taken';
+  return row.fits_alone ? 'retryAlone' : 'overQuota';
+}
+
+function rejected(reason: unknown): [PromiseRejectedResult] {
+  return [{ status: 'rejected', reason }];
 }
 
 /** The row as the insert stored it: the defaults of a new asset filled in. */
@@ -81,6 +186,17 @@ function columns(assets: readonly NewAsset[]): unknown[][] {
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the data, not the database. */
 function isRowError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** 40P01 deadlock_detected, 40001 serialization_failure: the statement lost a race and may simply go again. */
+function isTransientConflict(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === '40P01' || code === '40001';
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Asset, NewAsset } from '../domain/asset.js';
 import type { ListCriteria } from '../domain/asset-list.js';
-import type { AssetRepository, StatusChange } from '../domain/ports.js';
+import type { AssetRepository, InsertOutcome, StatusChange } from '../domain/ports.js';
 import { AssetInserts, insertedAsset } from './asset-inserts.js';
 import { type AssetRow, toAsset } from './asset-row.js';
 import { withDatabaseErrors } from './database-errors.js';
@@ -42,13 +42,19 @@ export const LIST_WITH_PUBLIC = {
 export class PostgresAssetRepository implements AssetRepository {
   private readonly inserts: AssetInserts;
 
-  constructor(private readonly pool: pg.Pool) {
-    this.inserts = new AssetInserts(pool);
+  /** quotaBytes: what an owner may hold in PENDING and READY assets, checked by every insert; 0 for no quota. */
+  constructor(
+    private readonly pool: pg.Pool,
+    quotaBytes = 0,
+  ) {
+    this.inserts = new AssetInserts(pool, quotaBytes);
   }
 
-  insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
+  insertOrFindByIdempotencyKey(asset: NewAsset): Promise<InsertOutcome> {
     return withDatabaseErrors(async () => {
-      if (await this.inserts.insert(asset)) return { asset: insertedAsset(asset), created: true };
+      const result = await this.inserts.insert(asset);
+      if (result === 'inserted') return { asset: insertedAsset(asset), created: true };
+      if (result === 'overQuota') return { overQuota: true } as const;
       const existing = await this.pool.query<AssetRow>({ ...FIND_BY_IDEMPOTENCY_KEY, values: [asset.ownerId, asset.idempotencyKey] });
       // The holder may have released the key between our two statements: report "not created" with nothing to return.
       return existing.rows[0] ? { asset: toAsset(existing.rows[0]), created: false } : this.insertOrFindByIdempotencyKey(asset);

@@ -103,12 +103,20 @@ export class AssetService {
     const { repository } = this.deps;
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const result = await repository.insertOrFindByIdempotencyKey(asset);
+      if ('overQuota' in result) return this.overQuota(asset);
       if (result.created) return result;
       const existing = result.asset;
       if (this.keyStillHolds(existing)) return { asset: assertSameUpload(existing, asset), created: false };
       await repository.releaseIdempotencyKey(existing.id);
     }
     throw new AssetError('CONFLICT', `Idempotency key "${asset.idempotencyKey}" is being reused concurrently; retry the request.`);
+  }
+
+  /** A retry of an upload already made still gets its asset, however full the quota is now. */
+  private async overQuota(asset: NewAsset): Promise<{ asset: Asset; created: false }> {
+    const repeated = asset.idempotencyKey ? await this.repeatedUpload(asset, asset.idempotencyKey) : null;
+    if (repeated) return { asset: repeated, created: false };
+    throw this.deps.limiter.quotaRefusal(asset.sizeBytes);
   }
 
   /** An idempotency key stands for its asset while the asset is PENDING or READY and the window lasts. */

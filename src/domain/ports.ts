@@ -1,13 +1,17 @@
 import type { Asset, AssetStatus, FailureReason, NewAsset, Visibility } from './asset.js';
 import type { ListCriteria } from './asset-list.js';
 
+/** What inserting a new upload did: stored it, found the asset already holding its idempotency key, or refused it. */
+export type InsertOutcome = { asset: Asset; created: boolean } | { overQuota: true };
+
 /** Persistence the lifecycle needs; implemented over PostgreSQL in src/db. */
 export interface AssetRepository {
   /**
-   * Inserts the asset, or returns the asset already holding (ownerId, idempotencyKey).
+   * Inserts the asset, or returns the asset already holding (ownerId, idempotencyKey), or refuses it
+   * because the owner's storage quota has no room for it (checked with the insert, exactly).
    * Must be atomic in the database so that concurrent duplicates yield one row.
    */
-  insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }>;
+  insertOrFindByIdempotencyKey(asset: NewAsset): Promise<InsertOutcome>;
   /** Frees an asset's idempotency key so that a new upload may use it. */
   releaseIdempotencyKey(id: string): Promise<void>;
   findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Asset | null>;
@@ -111,11 +115,13 @@ export interface LifecycleEvents {
 
 /** Per-owner limits on new uploads (rates and a storage quota), shared by all replicas; implemented in src/limits. */
 export interface UploadLimiter {
-  /** Counts a new upload of `sizeBytes`; throws RATE_LIMIT_EXCEEDED or QUOTA_EXCEEDED, counting nothing. */
+  /** Counts a new upload of `sizeBytes` against the rate limits; throws RATE_LIMIT_EXCEEDED, counting nothing. */
   admit(ownerId: string, sizeBytes: number): Promise<void>;
   /**
    * Undoes an admit that created no upload (an idempotent repeat, a failed insert). Never fails the
    * request: a lost cancel only leaves the owner's rate counters one upload high until their window ends.
    */
   cancel(ownerId: string, sizeBytes: number): Promise<void>;
+  /** The error for an upload the storage quota refused at insert, counted like the limiter's own refusals. */
+  quotaRefusal(sizeBytes: number): Error;
 }

@@ -15,13 +15,18 @@ export interface Refusal {
 
 export const ADMITTED: Verdict = { admitted: true };
 
-/** One per-owner limit over a shared counter. */
-export interface CountedLimit {
+/** A limit as its refusals name it. */
+export interface LimitRule {
   readonly name: LimitName;
   /** A rate recovers with time; the quota when the owner deletes assets (waiting alone does not help). */
   readonly kind: 'rate' | 'quota';
   /** The configured maximum (uploads or bytes). */
   readonly max: number;
+}
+
+/** One per-owner rate limit over a shared counter (the quota is decided by the insert, db/asset-inserts.ts). */
+export interface CountedLimit extends LimitRule {
+  readonly kind: 'rate';
   /** How long this owner is already known, in this process, to stay refused: no store round trip for them. */
   blockedForMs(ownerId: string): number;
   consume(ownerId: string, sizeBytes: number): Promise<Verdict>;

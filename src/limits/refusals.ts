@@ -1,5 +1,5 @@
 import { AssetError } from '../domain/errors.js';
-import type { CountedLimit, LimitName } from './counted-limit.js';
+import type { LimitName, LimitRule } from './counted-limit.js';
 
 /** Which rule the upload broke, for the message. */
 const RULE: Record<LimitName, (max: number, sizeBytes: number) => string> = {
@@ -14,7 +14,7 @@ const RULE: Record<LimitName, (max: number, sizeBytes: number) => string> = {
  * retryAfterSeconds is a whole number, at least 1 for a rate limit; 0 for the quota, where waiting
  * alone does not help.
  */
-export function refusal(limit: CountedLimit, retryAfterMs: number, sizeBytes: number): AssetError {
+export function refusal(limit: LimitRule, retryAfterMs: number, sizeBytes: number): AssetError {
   const details = { limit: limit.name, limitValue: limit.max };
   const rule = RULE[limit.name](limit.max, sizeBytes);
   if (limit.kind === 'quota') {

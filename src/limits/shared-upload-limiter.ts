@@ -1,11 +1,9 @@
-import type pg from 'pg';
 import type { UploadLimits } from '../config/upload-limits.js';
 import { withDatabaseErrors } from '../db/database-errors.js';
 import type { UploadLimiter } from '../domain/ports.js';
-import type { CountedLimit, LimitName, Refusal, Verdict } from './counted-limit.js';
+import type { CountedLimit, LimitName, LimitRule, Refusal, Verdict } from './counted-limit.js';
 import type { CounterStore } from './counter-store.js';
 import { refusal } from './refusals.js';
-import { StorageQuota } from './storage-quota.js';
 import { WindowLimit, type WindowSpec } from './window-limit.js';
 
 export interface LimiterHooks {
@@ -15,16 +13,18 @@ export interface LimiterHooks {
   onGiveBackFailed(error: unknown, ownerId: string): void;
 }
 
-/** The enabled limits (0 turns one off): the rate windows count in `counters`, the quota reads PostgreSQL through the service's pool. */
-export function createUploadLimiter(counters: CounterStore, pool: pg.Pool, limits: UploadLimits, hooks: LimiterHooks): SharedUploadLimiter {
+/**
+ * The enabled rate windows (0 turns one off), counted in `counters`. The storage quota is checked by
+ * the insert itself (db/asset-inserts.ts), exactly; its refusals are made and counted here, like the rest.
+ */
+export function createUploadLimiter(counters: CounterStore, limits: UploadLimits, hooks: LimiterHooks): SharedUploadLimiter {
   const windows: WindowSpec[] = [
     { name: 'burstPerMinute', max: limits.burstPerMinute, windowSeconds: 60, counts: 'uploads' },
     { name: 'uploadsPerHour', max: limits.uploadsPerHour, windowSeconds: 3600, counts: 'uploads' },
     { name: 'bytesPerHour', max: limits.bytesPerHour, windowSeconds: 3600, counts: 'bytes' },
   ];
   const enabled: CountedLimit[] = windows.filter((w) => w.max > 0).map((w) => new WindowLimit(counters, w));
-  if (limits.quotaBytes > 0) enabled.push(new StorageQuota(pool, limits.quotaBytes));
-  return new SharedUploadLimiter(enabled, hooks);
+  return new SharedUploadLimiter(enabled, hooks, { name: 'quotaBytes', kind: 'quota', max: limits.quotaBytes });
 }
 
 interface Counted {
@@ -37,6 +37,7 @@ export class SharedUploadLimiter implements UploadLimiter {
   constructor(
     private readonly limits: readonly CountedLimit[],
     private readonly hooks: LimiterHooks,
+    private readonly quota: LimitRule = { name: 'quotaBytes', kind: 'quota', max: 0 },
   ) {}
 
   async admit(ownerId: string, sizeBytes: number): Promise<void> {
@@ -52,6 +53,11 @@ export class SharedUploadLimiter implements UploadLimiter {
 
   cancel(ownerId: string, sizeBytes: number): Promise<void> {
     return this.giveBack(ownerId, sizeBytes, this.limits);
+  }
+
+  quotaRefusal(sizeBytes: number): Error {
+    // retryAfter 0: waiting alone does not free quota.
+    return this.refuse(this.quota, 0, sizeBytes);
   }
 
   /**
@@ -72,14 +78,14 @@ export class SharedUploadLimiter implements UploadLimiter {
     await Promise.all(limits.map((limit) => limit.giveBack(ownerId, sizeBytes).catch((error: unknown) => this.hooks.onGiveBackFailed(error, ownerId))));
   }
 
-  private refuse(limit: CountedLimit, retryAfterMs: number, sizeBytes: number): Error {
+  private refuse(limit: LimitRule, retryAfterMs: number, sizeBytes: number): Error {
     this.hooks.onRefused(limit.name);
     return refusal(limit, retryAfterMs, sizeBytes);
   }
 }
 
-/** The refusal worth reporting: the quota (waiting alone does not help), else the rate limit that lasts longest. */
+/** The refusal worth reporting: the rate limit that lasts longest. */
 function mostTelling(results: Counted[]): (Counted & { verdict: Refusal }) | undefined {
   const refused = results.filter((r): r is Counted & { verdict: Refusal } => !r.verdict.admitted);
-  return refused.find((r) => r.limit.kind === 'quota') ?? refused.sort((a, b) => b.verdict.retryAfterMs - a.verdict.retryAfterMs)[0];
+  return refused.sort((a, b) => b.verdict.retryAfterMs - a.verdict.retryAfterMs)[0];
 }

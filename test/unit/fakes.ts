@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Asset, FailureReason, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
-import type { AssetError } from '../../src/domain/errors.js';
+import { AssetError } from '../../src/domain/errors.js';
 import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadLimiter, UploadTarget } from '../../src/domain/ports.js';
+import type { AssetRepository, Clock, InsertOutcome, ContentInspector, IdGenerator, LifecycleEvent, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadLimiter, UploadTarget } from '../../src/domain/ports.js';
 import { PERMISSIONS, type Principal } from '../../src/domain/principal.js';
 import type { StorageConfig } from '../../src/config/storage-config.js';
 
@@ -14,7 +14,11 @@ export class InMemoryAssetRepository implements AssetRepository {
 
   constructor(private readonly clock: Clock) {}
 
-  async insertOrFindByIdempotencyKey(asset: NewAsset): Promise<{ asset: Asset; created: boolean }> {
+  /** Bytes an owner may hold in PENDING and READY assets, checked at insert as the database does; 0 for none. */
+  quotaBytes = 0;
+
+  async insertOrFindByIdempotencyKey(asset: NewAsset): Promise<InsertOutcome> {
+    if (this.quotaBytes > 0 && this.heldBy(asset.ownerId) + asset.sizeBytes > this.quotaBytes) return { overQuota: true };
     if (asset.idempotencyKey !== null) {
       const holder = [...this.rows.values()].find((a) => a.ownerId === asset.ownerId && a.idempotencyKey === asset.idempotencyKey);
       if (holder) return { asset: structuredClone(holder), created: false };
@@ -23,6 +27,11 @@ export class InMemoryAssetRepository implements AssetRepository {
     const row: Asset = { ...asset, status: 'PENDING', failureReason: null, version: 1, updatedAt: asset.createdAt, deletedAt: null, deletedBy: null };
     this.rows.set(row.id, row);
     return { asset: structuredClone(row), created: true };
+  }
+
+  private heldBy(ownerId: string): number {
+    const held = [...this.rows.values()].filter((a) => a.ownerId === ownerId && (a.status === 'PENDING' || a.status === 'READY'));
+    return held.reduce((sum, a) => sum + a.sizeBytes, 0);
   }
 
   async releaseIdempotencyKey(id: string): Promise<void> {
@@ -171,6 +180,11 @@ export class FakeLimiter implements UploadLimiter {
 
   async cancel(ownerId: string, sizeBytes: number): Promise<void> {
     this.calls.push(`cancel ${ownerId} ${sizeBytes}`);
+  }
+
+  quotaRefusal(sizeBytes: number): Error {
+    this.calls.push(`quotaRefusal ${sizeBytes}`);
+    return new AssetError('QUOTA_EXCEEDED', `no room for ${sizeBytes} bytes`, { limit: 'quotaBytes', retryAfterSeconds: 0 });
   }
 }
 

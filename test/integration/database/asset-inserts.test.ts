@@ -2,27 +2,12 @@
 // and a row the database refuses fails alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type pg from 'pg';
 import { PostgresAssetRepository } from '../../../src/db/asset-repository.js';
 import { migrate } from '../../../src/db/migrate.js';
-import { freshDatabase, newAsset } from './database-fixture.js';
+import { countingPool, freshDatabase, newAsset, stored } from './database-fixture.js';
 
-/** Counts the statements the repository sends through the real pool. */
-function countingPool(pool: pg.Pool): { pool: pg.Pool; statements(): number } {
-  let statements = 0;
-  const counted = new Proxy(pool, {
-    get(target, property, receiver) {
-      if (property !== 'query') return Reflect.get(target, property, receiver);
-      return (...args: Parameters<pg.Pool['query']>) => {
-        statements++;
-        return (target.query as (...a: unknown[]) => unknown)(...args);
-      };
-    },
-  });
-  return { pool: counted, statements: () => statements };
-}
-
-describe('batched asset inserts', () => {
+// Both statements: without a quota, and with one (the default, 10 GiB) that decides it too.
+for (const quotaBytes of [0, 10 * 1024 ** 3]) describe(`batched asset inserts, quota ${quotaBytes || 'off'}`, () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   before(async () => {
     db = await freshDatabase();
@@ -35,9 +20,9 @@ describe('batched asset inserts', () => {
 
   test('200 concurrent creates are all stored, each as it was given, in far fewer statements than creates', async () => {
     const { pool, statements } = countingPool(db.pool);
-    const repository = new PostgresAssetRepository(pool);
+    const repository = new PostgresAssetRepository(pool, quotaBytes);
     const assets = Array.from({ length: 200 }, (_, i) => newAsset({ ownerId: `owner-${i % 7}`, checksum: i % 2 ? 'a'.repeat(64) : null }));
-    const results = await Promise.all(assets.map((asset) => repository.insertOrFindByIdempotencyKey(asset)));
+    const results = (await Promise.all(assets.map((asset) => repository.insertOrFindByIdempotencyKey(asset)))).map(stored);
     assert.ok(results.every((r) => r.created));
     assert.deepEqual(await storedIds(assets.map((a) => a.id)), assets.map((a) => a.id).sort());
     assert.ok(statements() <= 20, `expected batches, got ${statements()} statements for 200 creates`);
@@ -45,10 +30,10 @@ describe('batched asset inserts', () => {
   });
 
   test('20 concurrent creates with one idempotency key store one row, and every caller gets that asset', async () => {
-    const repository = new PostgresAssetRepository(db.pool);
+    const repository = new PostgresAssetRepository(db.pool, quotaBytes);
     const first = newAsset({ ownerId: 'owner-dup', idempotencyKey: 'same-key' });
     const duplicates = Array.from({ length: 20 }, (_, i) => (i === 0 ? first : newAsset({ ...first, id: crypto.randomUUID(), storageKey: `dup/${i}` })));
-    const results = await Promise.all(duplicates.map((asset) => repository.insertOrFindByIdempotencyKey(asset)));
+    const results = (await Promise.all(duplicates.map((asset) => repository.insertOrFindByIdempotencyKey(asset)))).map(stored);
     assert.equal(results.filter((r) => r.created).length, 1);
     const winner = results.find((r) => r.created)!.asset.id;
     assert.ok(results.every((r) => r.asset.id === winner));
@@ -57,7 +42,7 @@ describe('batched asset inserts', () => {
   });
 
   test('two replicas inserting the same idempotency keys in opposite orders never deadlock', async () => {
-    const [replicaA, replicaB] = [new PostgresAssetRepository(db.pool), new PostgresAssetRepository(db.pool)];
+    const [replicaA, replicaB] = [new PostgresAssetRepository(db.pool, quotaBytes), new PostgresAssetRepository(db.pool, quotaBytes)];
     for (let round = 0; round < 10; round++) {
       const keyed = Array.from({ length: 150 }, (_, i) => newAsset({ ownerId: `owner-${i % 3}`, idempotencyKey: `round-${round}-key-${i}` }));
       const twins = keyed.map((asset) => ({ ...asset, id: crypto.randomUUID(), storageKey: `${asset.storageKey}-twin` }));
@@ -67,12 +52,12 @@ describe('batched asset inserts', () => {
       ]);
       const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => String(o.reason));
       assert.deepEqual(failures, [], `round ${round}`);
-      assert.equal(outcomes.filter((o) => o.status === 'fulfilled' && o.value.created).length, 150, `round ${round}: one row per key`);
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled' && stored(o.value).created).length, 150, `round ${round}: one row per key`);
     }
   });
 
   test('a row the database refuses fails alone, and the creates batched with it are stored', async () => {
-    const repository = new PostgresAssetRepository(db.pool);
+    const repository = new PostgresAssetRepository(db.pool, quotaBytes);
     // Keep the batch slots busy so that the next creates queue up and go together.
     const blockers = Array.from({ length: 4 }, () => repository.insertOrFindByIdempotencyKey(newAsset()));
     const good = Array.from({ length: 10 }, () => newAsset({ ownerId: 'owner-batch' }));
@@ -82,7 +67,7 @@ describe('batched asset inserts', () => {
     const refusedOutcome = outcomes.at(-1)!;
     assert.equal(refusedOutcome.status, 'rejected');
     assert.match(String((refusedOutcome as PromiseRejectedResult).reason), /check constraint/);
-    assert.ok(outcomes.slice(0, -1).every((o) => o.status === 'fulfilled' && o.value.created));
+    assert.ok(outcomes.slice(0, -1).every((o) => o.status === 'fulfilled' && stored(o.value).created));
     assert.deepEqual(await storedIds([...good, refused].map((a) => a.id)), good.map((a) => a.id).sort());
   });
 });

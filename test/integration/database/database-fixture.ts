@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { NewAsset } from '../../../src/domain/asset.js';
+import type { Asset, NewAsset } from '../../../src/domain/asset.js';
+import type { InsertOutcome } from '../../../src/domain/ports.js';
 import { createDatabase } from '../../support/infra.js';
 
 /** A fresh database of its own, migrated or not, with a pool into it; `close` drops it. */
@@ -40,4 +41,25 @@ export function newAsset(overrides: Partial<NewAsset> = {}): NewAsset {
     createdAt,
     ...overrides,
   };
+}
+
+/** The outcome of an insert that the quota did not refuse (there is none, or it had room). */
+export function stored(outcome: InsertOutcome): { asset: Asset; created: boolean } {
+  if ('overQuota' in outcome) throw new Error('refused by the storage quota');
+  return outcome;
+}
+
+/** Counts the statements the repository sends through the real pool. */
+export function countingPool(pool: pg.Pool): { pool: pg.Pool; statements(): number } {
+  let statements = 0;
+  const counted = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (...args: Parameters<pg.Pool['query']>) => {
+        statements++;
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+  return { pool: counted, statements: () => statements };
 }

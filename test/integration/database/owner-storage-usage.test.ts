@@ -1,4 +1,4 @@
-// The per-owner total of bytes held in PENDING and READY assets (the storage quota reads it), against
+// The per-owner total of bytes held in PENDING and READY assets (the insert decides the storage quota on it), against
 // a real PostgreSQL: the triggers of migration 005 keep it equal to the sum of the owner's assets.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { PostgresAssetRepository } from '../../../src/db/asset-repository.js';
 import { migrate } from '../../../src/db/migrate.js';
 import type { Asset } from '../../../src/domain/asset.js';
-import { freshDatabase, newAsset } from './database-fixture.js';
+import { freshDatabase, newAsset, stored } from './database-fixture.js';
 
 const MIGRATIONS = new URL('../../../src/db/migrations/', import.meta.url);
 
@@ -31,7 +31,7 @@ describe('owner storage usage', () => {
   });
   after(() => db.close());
 
-  const create = async (ownerId: string, sizeBytes: number): Promise<Asset> => (await repository.insertOrFindByIdempotencyKey(newAsset({ ownerId, sizeBytes }))).asset;
+  const create = async (ownerId: string, sizeBytes: number): Promise<Asset> => stored(await repository.insertOrFindByIdempotencyKey(newAsset({ ownerId, sizeBytes }))).asset;
   const held = async (ownerId: string) =>
     (await db.pool.query<{ n: number }>('SELECT held_bytes::float8 AS n FROM owner_storage_usage WHERE owner_id = $1', [ownerId])).rows[0]?.n ?? 0;
 
@@ -80,7 +80,30 @@ describe('owner storage usage', () => {
     assert.deepEqual(kept, summed);
     assert.equal(Object.keys(summed).filter((o) => o.startsWith('mix-')).length, owners.length);
   });
+
+  test("the runbook's recompute restores every total after they were lost, and keeps each owner's row", async () => {
+    await create('recomputed', 40);
+    await create('emptied', 10);
+    await db.pool.query("UPDATE assets SET status = 'FAILED', failure_reason = 'UPLOAD_EXPIRED' WHERE owner_id = 'emptied'");
+    await db.pool.query('ALTER TABLE assets DISABLE TRIGGER USER');
+    await db.pool.query("UPDATE assets SET size_bytes = size_bytes + 2 WHERE owner_id = 'recomputed'");
+    await db.pool.query('ALTER TABLE assets ENABLE TRIGGER USER');
+    await db.pool.query(await runbookRecompute());
+    const { kept, summed } = await totals(db.pool);
+    assert.deepEqual(kept, summed);
+    assert.equal(await held('recomputed'), 42);
+    const { rows } = await db.pool.query("SELECT held_bytes::float8 AS n FROM owner_storage_usage WHERE owner_id = 'emptied'");
+    assert.deepEqual(rows, [{ n: 0 }], 'an owner holding nothing keeps a row at 0');
+  });
 });
+
+/** The recompute SQL block of docs/runbook.md, as an operator would paste it. */
+async function runbookRecompute(): Promise<string> {
+  const runbook = await readFile(new URL('../../../docs/runbook.md', import.meta.url), 'utf8');
+  const block = /recompute them[\s\S]*?```sql\n([\s\S]*?)```/.exec(runbook)?.[1];
+  assert.ok(block, 'the runbook has a recompute SQL block');
+  return block;
+}
 
 describe('migration 005 on a database that already holds assets', () => {
   test('the totals start from the assets already there', async (t) => {

@@ -1,5 +1,5 @@
-// The storage quota: the bytes an owner holds in READY and PENDING assets, summed from the assets
-// table, so that a delete or a failed upload frees its bytes at once, on every replica.
+// The storage quota: the bytes an owner holds in READY and PENDING assets, kept per owner by triggers
+// and decided by the insert, so that a delete or a failed upload frees its bytes at once, on every replica.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUpload, errorOf } from '../../support/flows.js';

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ADMITTED, type CountedLimit } from '../../../src/limits/counted-limit.js';
+import type { LimitRule } from '../../../src/limits/counted-limit.js';
 import { refusal } from '../../../src/limits/refusals.js';
 
-const limit = (name: CountedLimit['name'], kind: CountedLimit['kind'], max: number): CountedLimit => ({
-  name,
-  kind,
-  max,
-  blockedForMs: () => 0,
-  consume: async () => ADMITTED,
-  giveBack: async () => undefined,
-});
+const limit = (name: LimitRule['name'], kind: LimitRule['kind'], max: number): LimitRule => ({ name, kind, max });
 
 describe('refusal', () => {
   test('a rate limit gives whole retryAfterSeconds, rounded up and never below 1', () => {

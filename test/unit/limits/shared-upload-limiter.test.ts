@@ -18,7 +18,7 @@ class FakeLimit implements CountedLimit {
   constructor(
     readonly name: LimitName,
     readonly max: number,
-    readonly kind: 'rate' | 'quota' = 'rate',
+    readonly kind: 'rate' = 'rate',
     private readonly retryAfterMs = 30_000,
   ) {}
 
@@ -62,22 +62,23 @@ async function refusalOf(promise: Promise<unknown>): Promise<AssetError> {
 
 describe('SharedUploadLimiter', () => {
   test('an upload with room in every limit is admitted and counts in all of them', async () => {
-    const [bytes, quota] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('quotaBytes', 100, 'quota')];
-    await limiterOver(bytes, quota).limiter.admit('ann', 60);
-    assert.deepEqual([bytes.usedBy('ann'), quota.usedBy('ann')], [60, 60]);
+    const [bytes, uploads] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('uploadsPerHour', 100)];
+    await limiterOver(bytes, uploads).limiter.admit('ann', 60);
+    assert.deepEqual([bytes.usedBy('ann'), uploads.usedBy('ann')], [60, 60]);
   });
 
   test('a refused upload counts nowhere: every limit that admitted it gives it back', async () => {
-    const [roomy, tight] = [new FakeLimit('bytesPerHour', 1000), new FakeLimit('quotaBytes', 100, 'quota')];
+    const [roomy, tight] = [new FakeLimit('uploadsPerHour', 1000), new FakeLimit('bytesPerHour', 100)];
     const { limiter } = limiterOver(roomy, tight);
     await limiter.admit('ann', 60);
     const error = await refusalOf(limiter.admit('ann', 60));
-    assert.equal(error.code, 'QUOTA_EXCEEDED');
+    assert.equal(error.code, 'RATE_LIMIT_EXCEEDED');
+    assert.equal(error.details.limit, 'bytesPerHour');
     assert.deepEqual([roomy.usedBy('ann'), tight.usedBy('ann')], [60, 60]);
   });
 
   test('an owner already known to be blocked is refused without asking any limit', async () => {
-    const [blocking, other] = [new FakeLimit('burstPerMinute', 5), new FakeLimit('quotaBytes', 100, 'quota')];
+    const [blocking, other] = [new FakeLimit('burstPerMinute', 5), new FakeLimit('bytesPerHour', 100)];
     blocking.blockedMs = 42_500;
     const { limiter, refused } = limiterOver(other, blocking);
     const error = await refusalOf(limiter.admit('ann', 1));
@@ -87,11 +88,9 @@ describe('SharedUploadLimiter', () => {
     assert.deepEqual(refused, ['burstPerMinute']);
   });
 
-  test('the quota is reported before any rate limit, and among rate limits the one that lasts longest', async () => {
+  test('of several refusing rate limits, the one that lasts longest is reported', async () => {
     const minute = new FakeLimit('burstPerMinute', 0, 'rate', 20_000);
     const hour = new FakeLimit('uploadsPerHour', 0, 'rate', 2_000_000);
-    const quota = new FakeLimit('quotaBytes', 0, 'quota');
-    assert.equal((await refusalOf(limiterOver(minute, hour, quota).limiter.admit('ann', 1))).details.limit, 'quotaBytes');
     const { limiter, refused } = limiterOver(minute, hour);
     const error = await refusalOf(limiter.admit('ann', 1));
     assert.deepEqual([error.details.limit, error.details.retryAfterSeconds], ['uploadsPerHour', 2000]);
@@ -99,7 +98,7 @@ describe('SharedUploadLimiter', () => {
   });
 
   test('an unreachable database is DATABASE_UNAVAILABLE, and the limits that counted give the upload back', async () => {
-    const [counted, down] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('quotaBytes', 100, 'quota')];
+    const [counted, down] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('uploadsPerHour', 100)];
     down.failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
     assert.equal(error.code, 'DATABASE_UNAVAILABLE');
@@ -107,7 +106,7 @@ describe('SharedUploadLimiter', () => {
   });
 
   test('a Redis that cannot count stays REDIS_UNAVAILABLE (not taken for a database failure), and the limits that counted give the upload back', async () => {
-    const [counted, down] = [new FakeLimit('quotaBytes', 100, 'quota'), new FakeLimit('burstPerMinute', 100)];
+    const [counted, down] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('burstPerMinute', 100)];
     down.failure = redisUnavailable();
     const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
     assert.equal(error.code, 'REDIS_UNAVAILABLE');
@@ -125,6 +124,17 @@ describe('SharedUploadLimiter', () => {
     answer();
     await new Promise((tick) => setImmediate(tick));
     assert.equal(counted.usedBy('ann'), 0);
+  });
+
+  test('a refusal by the storage quota (checked at insert) names the quota, says waiting does not help, and is counted', async () => {
+    const refused: LimitName[] = [];
+    const limiter = new SharedUploadLimiter([], { onRefused: (l) => void refused.push(l), onGiveBackFailed: () => undefined }, { name: 'quotaBytes', kind: 'quota', max: 5000 });
+    const error = limiter.quotaRefusal(700);
+    assert.ok(error instanceof AssetError);
+    assert.equal(error.code, 'QUOTA_EXCEEDED');
+    assert.deepEqual(error.details, { limit: 'quotaBytes', limitValue: 5000, retryAfterSeconds: 0 });
+    assert.match(error.message, /at most 5000 bytes.*this upload \(700 bytes\) does not fit.*Delete assets/);
+    assert.deepEqual(refused, ['quotaBytes']);
   });
 
   test('cancel gives an admitted upload back to every limit', async () => {

@@ -45,6 +45,25 @@ describe('AssetService.createUpload and the per-owner limits', () => {
     await assert.rejects(service.createUpload(alice, request({ idempotencyKey: 'k4', sizeBytes: 5 })), (e: unknown) => e instanceof AssetError && e.code === 'CONFLICT');
   });
 
+  test('an upload the storage quota refuses at insert is QUOTA_EXCEEDED, stores nothing and gives its rate admission back', async () => {
+    const { service, limiter, repository } = serviceWithFakes();
+    repository.quotaBytes = 1500;
+    await service.createUpload(alice, request({ sizeBytes: 1000 }));
+    await assert.rejects(service.createUpload(alice, request({ sizeBytes: 600 })), (e: unknown) => e instanceof AssetError && e.code === 'QUOTA_EXCEEDED');
+    assert.equal(repository.rows.size, 1);
+    assert.deepEqual(limiter.calls, ['admit alice 1000', 'admit alice 600', 'quotaRefusal 600', 'cancel alice 600']);
+    await service.createUpload(alice, request({ sizeBytes: 500 }));
+    assert.equal(repository.rows.size, 2, 'what still fits is stored');
+  });
+
+  test('a repeat of an upload that filled the quota is answered with its asset', async () => {
+    const { service, repository } = serviceWithFakes();
+    repository.quotaBytes = 1000;
+    const first = await service.createUpload(alice, request({ idempotencyKey: 'full' }));
+    assert.equal((await service.createUpload(alice, request({ idempotencyKey: 'full' }))).id, first.id);
+    await assert.rejects(service.createUpload(alice, request({ idempotencyKey: 'other' })), (e: unknown) => e instanceof AssetError && e.code === 'QUOTA_EXCEEDED');
+  });
+
   test('an insert that fails gives the admission back', async () => {
     const { service, limiter, repository } = serviceWithFakes();
     repository.insertOrFindByIdempotencyKey = async () => {
