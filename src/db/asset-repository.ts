@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { Batcher, type ItemOutcomes } from '../concurrency/batcher.js';
 import type { Asset, NewAsset } from '../domain/asset.js';
 import type { ListCriteria } from '../domain/asset-list.js';
 import type { AssetRepository, InsertOutcome, StatusChange } from '../domain/ports.js';
@@ -10,7 +11,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Named statements are prepared once per connection and reused: the create path runs them thousands of times a second.
 const FIND_BY_IDEMPOTENCY_KEY = { name: 'assets_find_by_idempotency_key', text: 'SELECT * FROM assets WHERE owner_id = $1 AND idempotency_key = $2' };
-const FIND_BY_ID = { name: 'assets_find_by_id', text: 'SELECT * FROM assets WHERE id = $1' };
+// Lookups by id that arrive while earlier ones are in flight go together, in one statement.
+const FIND_BY_IDS = { name: 'assets_find_by_ids', text: 'SELECT * FROM assets WHERE id = ANY($1::uuid[])' };
+const READ_BATCHING = { maxBatchSize: 500, maxInFlight: 2 };
 const RELEASE_IDEMPOTENCY_KEY = { name: 'assets_release_idempotency_key', text: 'UPDATE assets SET idempotency_key = NULL WHERE id = $1' };
 const TRANSITION = {
   name: 'assets_transition',
@@ -41,6 +44,7 @@ export const LIST_WITH_PUBLIC = {
 
 export class PostgresAssetRepository implements AssetRepository {
   private readonly inserts: AssetInserts;
+  private readonly lookups: Batcher<string, Asset | null>;
 
   /** quotaBytes: what an owner may hold in PENDING and READY assets, checked by every insert; 0 for no quota. */
   constructor(
@@ -48,6 +52,7 @@ export class PostgresAssetRepository implements AssetRepository {
     quotaBytes = 0,
   ) {
     this.inserts = new AssetInserts(pool, quotaBytes);
+    this.lookups = new Batcher((ids) => this.findByIds(ids), READ_BATCHING);
   }
 
   insertOrFindByIdempotencyKey(asset: NewAsset): Promise<InsertOutcome> {
@@ -76,9 +81,16 @@ export class PostgresAssetRepository implements AssetRepository {
 
   findById(id: string): Promise<Asset | null> {
     if (!UUID.test(id)) return Promise.resolve(null);
-    return withDatabaseErrors(async () => {
-      const result = await this.pool.query<AssetRow>({ ...FIND_BY_ID, values: [id] });
-      return result.rows[0] ? toAsset(result.rows[0]) : null;
+    return withDatabaseErrors(() => this.lookups.submit(id));
+  }
+
+  private async findByIds(ids: readonly string[]): Promise<ItemOutcomes<Asset | null>> {
+    const { rows } = await this.pool.query<AssetRow>({ ...FIND_BY_IDS, values: [ids] });
+    const found = new Map(rows.map((row) => [row.id, row]));
+    // Each caller gets an asset of its own, even when several asked for the same id.
+    return ids.map((id) => {
+      const row = found.get(id.toLowerCase());
+      return { status: 'fulfilled', value: row ? toAsset(row) : null };
     });
   }
 
