@@ -62,34 +62,32 @@ describe('inserts within the storage quota', () => {
     }
   });
 
-  test('an upload waits for another replica\'s uncommitted upload of its owner, and is decided on the total it commits', async () => {
-    const repository = new PostgresAssetRepository(db.pool, 100);
-    assert.equal(verdict(await repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'waiter', sizeBytes: 10 }))), 'created');
+  /** `asset` inserted while another replica's upload `first` of the same owner is uncommitted, which then commits. */
+  const insertDuringUncommitted = async (repository: PostgresAssetRepository, first: NewAsset, asset: NewAsset) => {
     const other = await db.pool.connect();
     try {
-      await insertUncommitted(other, newAsset({ ownerId: 'waiter', sizeBytes: 70 }));
-      const waiting = repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'waiter', sizeBytes: 30 }));
+      await insertUncommitted(other, first);
+      const waiting = repository.insertOrFindByIdempotencyKey(asset);
       await sleep(LOCK_WAIT_MS);
       await other.query('COMMIT');
-      assert.equal(verdict(await waiting), 'overQuota', '10 + 70 committed meanwhile + 30 > 100');
+      return verdict(await waiting);
     } finally {
       other.release();
     }
+  };
+
+  test('an upload waits for another replica\'s uncommitted upload of its owner, and is decided on the total it commits', async () => {
+    const repository = new PostgresAssetRepository(db.pool, 100);
+    assert.equal(verdict(await repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'waiter', sizeBytes: 10 }))), 'created');
+    const decided = await insertDuringUncommitted(repository, newAsset({ ownerId: 'waiter', sizeBytes: 70 }), newAsset({ ownerId: 'waiter', sizeBytes: 30 }));
+    assert.equal(decided, 'overQuota', '10 + 70 committed meanwhile + 30 > 100');
     assert.equal(await heldBy('waiter'), 80);
   });
 
   test('a new owner\'s first upload waits for another replica\'s first upload of that owner, and is decided on its total', async () => {
     const repository = new PostgresAssetRepository(db.pool, 100);
-    const other = await db.pool.connect();
-    try {
-      await insertUncommitted(other, newAsset({ ownerId: 'newcomer', sizeBytes: 70 }));
-      const waiting = repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'newcomer', sizeBytes: 50 }));
-      await sleep(LOCK_WAIT_MS);
-      await other.query('COMMIT');
-      assert.equal(verdict(await waiting), 'overQuota');
-    } finally {
-      other.release();
-    }
+    const decided = await insertDuringUncommitted(repository, newAsset({ ownerId: 'newcomer', sizeBytes: 70 }), newAsset({ ownerId: 'newcomer', sizeBytes: 50 }));
+    assert.equal(decided, 'overQuota');
     assert.equal(await heldBy('newcomer'), 70);
   });
 

@@ -97,21 +97,19 @@ describe('SharedUploadLimiter', () => {
     assert.deepEqual(refused, ['uploadsPerHour'], 'one refusal, counted once, by the limit reported');
   });
 
-  test('an unreachable database is DATABASE_UNAVAILABLE, and the limits that counted give the upload back', async () => {
-    const [counted, down] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('uploadsPerHour', 100)];
-    down.failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
-    assert.equal(error.code, 'DATABASE_UNAVAILABLE');
-    assert.equal(counted.usedBy('ann'), 0);
-  });
-
-  test('a Redis that cannot count stays REDIS_UNAVAILABLE (not taken for a database failure), and the limits that counted give the upload back', async () => {
-    const [counted, down] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('burstPerMinute', 100)];
-    down.failure = redisUnavailable();
-    const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
-    assert.equal(error.code, 'REDIS_UNAVAILABLE');
-    assert.equal(counted.usedBy('ann'), 0);
-  });
+  const storeFailures = [
+    { title: 'an unreachable database is DATABASE_UNAVAILABLE', failure: () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), code: 'DATABASE_UNAVAILABLE' },
+    { title: 'a Redis that cannot count stays REDIS_UNAVAILABLE (not taken for a database failure)', failure: redisUnavailable, code: 'REDIS_UNAVAILABLE' },
+  ];
+  for (const { title, failure, code } of storeFailures) {
+    test(`${title}, and the limits that counted give the upload back`, async () => {
+      const [counted, down] = [new FakeLimit('bytesPerHour', 100), new FakeLimit('burstPerMinute', 100)];
+      down.failure = failure();
+      const error = await refusalOf(limiterOver(counted, down).limiter.admit('ann', 10));
+      assert.equal(error.code, code);
+      assert.equal(counted.usedBy('ann'), 0);
+    });
+  }
 
   test('a store failure is answered at once, while the limits that counted give the upload back in the background', async () => {
     const [counted, down] = [new FakeLimit('uploadsPerHour', 100), new FakeLimit('burstPerMinute', 100)];
