@@ -1,23 +1,14 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { runCli, startCli } from '../support/cli-process.js';
-import { s3Endpoint, uniqueName } from '../support/infra.js';
+import { closedPort, s3Endpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
-/** A local port nobody listens on: connections to it are refused at once. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return String(port);
-}
 
 function withDatabase(url: string, change: (u: URL) => void): string {
   const copy = new URL(url);
@@ -34,7 +25,7 @@ const BROKEN: [string, Breakage, RegExp[]][] = [
   ['an unknown access key', () => ({ STORAGE_ACCESS_KEY: 'NOSUCHACCESSKEY' }), [/does not know the access key/, /Fix STORAGE_ACCESS_KEY/]],
   ['a scheme in STORAGE_HOSTNAME', () => ({ STORAGE_HOSTNAME: `http://${s3Endpoint().hostname}` }), [/STORAGE_HOSTNAME must not include a scheme/, /STORAGE_USE_HTTPS/]],
   ['a STORAGE_PORT that is not a number', () => ({ STORAGE_PORT: 'nine-thousand' }), [/STORAGE_PORT must be a whole number/]],
-  ['an unreachable storage endpoint', async () => ({ STORAGE_PORT: await closedPort() }), [/Cannot reach storage at http:\/\/127\.0\.0\.1:\d+/, /STORAGE_HOSTNAME, STORAGE_PORT/]],
+  ['an unreachable storage endpoint', async () => ({ STORAGE_PORT: String(await closedPort()) }), [/Cannot reach storage at http:\/\/127\.0\.0\.1:\d+/, /STORAGE_HOSTNAME, STORAGE_PORT/]],
   ['an unreachable database', (infra) => ({ DATABASE_URL: withDatabase(infra.databaseUrl, (u) => (u.port = '1')) }), [/Cannot reach PostgreSQL at 127\.0\.0\.1:1/, /DATABASE_URL/]],
   ['an unreachable Redis (REDIS_URL)', async () => ({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }), [/Cannot reach Redis at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED/, /Check REDIS_URL/]],
 ];

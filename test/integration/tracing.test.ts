@@ -11,10 +11,14 @@ const SPAN_KIND_SERVER = 2;
 
 type Infra = Awaited<ReturnType<typeof ownInfra>>;
 
+/** Every service started here: one a failed test left running is killed after the suite. */
+const started: CliProcess[] = [];
+
 /** `neotool-assets serve` as operators start it, with the given OTEL_* settings on top of a working configuration. */
 async function serve(infra: Infra, otel: Record<string, string>): Promise<{ process: CliProcess; url: string }> {
   const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info', JOBS_ENABLED: 'false', ...otel };
   const service = startCli(['serve'], env);
+  started.push(service);
   await service.waitForOutput(LISTENING);
   return { process: service, url: LISTENING.exec(service.stdout())![1]! };
 }
@@ -38,7 +42,10 @@ describe('OpenTelemetry tracing of the real service process', () => {
   before(async () => {
     infra = await ownInfra();
   });
-  after(() => infra.release());
+  after(async () => {
+    for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await infra.release();
+  });
 
   describe('with OTEL_EXPORTER_OTLP_ENDPOINT set (OTLP/HTTP JSON), after an upload flow and a SIGTERM', () => {
     const receiver = new OtlpReceiver();

@@ -47,8 +47,8 @@ export async function readyAsset(svc: TestService, token: string, input: Record<
   return confirmed.data!.confirmAssetUpload;
 }
 
-export async function countAssets(db: pg.Pool): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets');
+export async function countAssets(db: pg.Pool, ownerId?: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE $1::text IS NULL OR owner_id = $1', [ownerId ?? null]);
   return rows[0]!.n;
 }
 

@@ -8,7 +8,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { CheckResult } from '../../../src/operations/doctor/checks.js';
 import { runDoctor } from '../../../src/operations/doctor/doctor.js';
-import { adminS3, createDatabase, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { adminS3, closedPort, createDatabase, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
 import { runCli } from '../../support/cli-process.js';
@@ -69,7 +69,7 @@ describe('neotool-assets doctor', () => {
     const redisUrl = process.env.TEST_REDIS_URL;
     assert.ok(redisUrl, 'TEST_REDIS_URL is not set: run the tests with "npm test", which starts Redis');
     assert.match(find(await doctor({ REDIS_URL: redisUrl }), 'Redis answers').message, /answers at 127\.0\.0\.1:\d+/);
-    const unreachable = find(await doctor({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }), 'Redis answers');
+    const unreachable = find(await doctor({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }), 'Redis answers');
     assert.equal(unreachable.status, 'fail');
     assert.match(unreachable.message, /Cannot reach Redis at 127\.0\.0\.1:\d+ .*Check REDIS_URL/);
     assert.equal((await doctor()).some((r) => r.name === 'Redis answers'), false, 'no Redis check without REDIS_URL');
@@ -111,7 +111,7 @@ describe('neotool-assets doctor', () => {
   });
 
   test('an unreachable port fails as connection refused with the fix, and every storage check after it is skipped', async () => {
-    const results = await doctor({ STORAGE_PORT: String(await freePort()) });
+    const results = await doctor({ STORAGE_PORT: String(await closedPort()) });
     const endpoint = find(results, 'storage endpoint reachable');
     assert.equal(endpoint.status, 'fail');
     assert.match(endpoint.message, /connection refused.*Check STORAGE_PORT/);
@@ -175,14 +175,6 @@ describe('neotool-assets doctor', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Accepts connections and never answers: what a black-holed endpoint looks like to a client. */
 async function silentServer(): Promise<Server> {

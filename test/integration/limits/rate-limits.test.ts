@@ -4,18 +4,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createUpload, errorOf } from '../../support/flows.js';
+import { countAssets, createUpload, errorOf } from '../../support/flows.js';
 import { uniqueName } from '../../support/infra.js';
 import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
 import { startReplicaPair, startTestService, type TestService } from '../../support/test-service.js';
 
 const OFF = '0';
-
-async function ownerRows(svc: TestService, ownerId: string): Promise<number> {
-  const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE owner_id = $1', [ownerId]);
-  return rows[0]!.n;
-}
 
 async function rejectionsOf(svc: TestService, limit: string): Promise<number> {
   const text = await (await fetch(`${svc.url}/metrics`)).text();
@@ -44,7 +39,7 @@ for (const backend of LIMIT_BACKENDS) {
         const retry = error.extensions.retryAfterSeconds as number;
         assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `retryAfterSeconds ${retry}`);
         assert.match(error.message, /at most 5 uploads per minute.*Retry in \d+ s/);
-        assert.equal(await ownerRows(svc, owner), BURST);
+        assert.equal(await countAssets(svc.db, owner), BURST);
       });
 
       test('uploads split between two replicas count together', async () => {
@@ -53,7 +48,7 @@ for (const backend of LIMIT_BACKENDS) {
         for (let i = 0; i < BURST; i++) await createUpload(i % 2 ? replica : svc, token, uploadInput());
         errorOf(await replica.gql(CREATE, { input: uploadInput() }, token), 'RATE_LIMIT_EXCEEDED');
         errorOf(await svc.gql(CREATE, { input: uploadInput() }, token), 'RATE_LIMIT_EXCEEDED');
-        assert.equal(await ownerRows(svc, owner), BURST);
+        assert.equal(await countAssets(svc.db, owner), BURST);
       });
 
       test('concurrent uploads on both replicas admit exactly the burst', async () => {
@@ -62,7 +57,7 @@ for (const backend of LIMIT_BACKENDS) {
         const answers = await Promise.all(Array.from({ length: 4 * BURST }, (_, i) => (i % 2 ? replica : svc).gql(CREATE, { input: uploadInput() }, token)));
         const refused = answers.filter((a) => a.errors?.[0]?.extensions.code === 'RATE_LIMIT_EXCEEDED');
         assert.equal(answers.length - refused.length, BURST, JSON.stringify(answers.filter((a) => a.errors && !refused.includes(a))));
-        assert.equal(await ownerRows(svc, owner), BURST);
+        assert.equal(await countAssets(svc.db, owner), BURST);
       });
 
       test('repeating an idempotent request does not count, and is answered even over the limit', async () => {
@@ -83,7 +78,7 @@ for (const backend of LIMIT_BACKENDS) {
         const bystander = await svc.token(owner);
         await createUpload(svc, bystander, uploadInput());
         await createUpload(replica, bystander, uploadInput());
-        assert.equal(await ownerRows(svc, owner), 2);
+        assert.equal(await countAssets(svc.db, owner), 2);
       });
 
       test('refusals are counted in the metrics by limit', async () => {
@@ -163,7 +158,7 @@ for (const backend of LIMIT_BACKENDS) {
         assert.ok(created <= LARGE_BURST, `${created} created`);
         // Reservations held by one replica may refuse up to 1 % early on the other.
         assert.ok(created >= LARGE_BURST - 2, `${created} created`);
-        assert.equal(await ownerRows(svc, owner), created);
+        assert.equal(await countAssets(svc.db, owner), created);
       });
     });
   });

@@ -2,14 +2,13 @@
 // proxy cut, as in outages.test.ts) and unreachable at startup: clear errors that name Redis, nothing
 // counted for refused uploads, recovery without a restart, and the connection closed on shutdown.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { describeStartupError } from '../../../src/cli/startup-errors.js';
 import { CONNECTION_NAME } from '../../../src/limits/redis-connection.js';
-import { createUpload, errorOf } from '../../support/flows.js';
-import { uniqueName } from '../../support/infra.js';
+import { countAssets, createUpload, errorOf } from '../../support/flows.js';
+import { closedPort, uniqueName } from '../../support/infra.js';
 import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
@@ -18,11 +17,6 @@ import { startTestService, type TestService } from '../../support/test-service.j
 const redis = LIMIT_BACKENDS.find((b) => b.name === 'Redis')!;
 const BURST = 3;
 const LIMITS = { RATE_LIMIT_BURST_PER_MINUTE: String(BURST), RATE_LIMIT_UPLOADS_PER_HOUR: '100', RATE_LIMIT_BYTES_PER_HOUR: '0', STORAGE_QUOTA_BYTES_PER_OWNER: '0' };
-
-async function ownerRows(svc: TestService, ownerId: string): Promise<number> {
-  const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE owner_id = $1', [ownerId]);
-  return rows[0]!.n;
-}
 
 async function health(svc: TestService): Promise<{ status: number; body: any }> {
   const res = await fetch(`${svc.url}/health/ready`);
@@ -66,7 +60,7 @@ describe('Redis outages', () => {
       assert.match(error.message, /Redis.*retry in a few seconds.*REDIS_URL/);
     }
     assert.ok(Date.now() - started < 3000, 'uploads must not hang on a dead Redis');
-    assert.equal(await ownerRows(svc, owner), 1, 'nothing stored for refused uploads');
+    assert.equal(await countAssets(svc.db, owner), 1, 'nothing stored for refused uploads');
     const down = await health(svc);
     assert.equal(down.status, 200, 'the pod stays in the Service: only new uploads need Redis');
     assert.equal(down.body.status, 'degraded');
@@ -92,23 +86,20 @@ describe('Redis outages', () => {
       const waited = Date.now() - started;
       for (const answer of answers) errorOf(answer, 'REDIS_UNAVAILABLE');
       assert.ok(waited >= 1900 && waited < 3500, `both answered together after the command timeout, not queued behind each other (${waited} ms)`);
-      assert.equal(await ownerRows(svc, owner), 1, 'nothing stored for refused uploads');
+      assert.equal(await countAssets(svc.db, owner), 1, 'nothing stored for refused uploads');
     } finally {
       proxy.resume();
     }
     // A timed-out increment reaches Redis late and still counts (a timeout cannot tell whether it did):
     // the owner may lose the points of timed-out calls until the window closes, here one of the burst of 3.
     await createUpload(svc, token, uploadInput());
-    assert.equal(await ownerRows(svc, owner), 2);
+    assert.equal(await countAssets(svc.db, owner), 2);
   });
 });
 
 describe('Redis at startup and shutdown', () => {
   test('unreachable at startup: the start fails with one message naming Redis and REDIS_URL, never the password', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const error = await startTestService({ ...LIMITS, REDIS_URL: `redis://:hush-hush-secret@127.0.0.1:${port}` }).then(
       (svc) => svc.stop().then(() => assert.fail('the service started without Redis')),
       (e: unknown) => e,
