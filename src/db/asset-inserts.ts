@@ -19,48 +19,39 @@ const INSERT_ROWS = (from: string) => `INSERT INTO assets (${COLUMNS}, updated_a
 
 const INSERT_MANY = { name: 'assets_insert_many', text: `${INSERT_ROWS(`(${BATCH}) AS batch`)}` };
 
-// With a storage quota, the same statement also decides it, exactly: it locks the owners' held-bytes rows
-// (in owner order, like the usage trigger that then updates them), so that concurrent batches of an owner,
-// on any replica, are decided one after the other on the committed total. A row goes in when the owner's
-// total plus the batch's rows of that owner up to it (arrival order) fits in $15. It also says whether
-// the row would have fitted alone (behind a refused larger row of its owner), and whether the owner had
-// a total to lock at all.
+// With a storage quota, the same statement also decides it, exactly. It locks the owners' held-bytes rows,
+// in owner order like the usage trigger that then updates them, by upserting them unchanged: an owner's
+// first row is made here too, and a concurrent batch making or changing it (on any replica) is waited for.
+// Concurrent batches of an owner are so decided one after the other, on the committed total. A row goes
+// in when the owner's total plus the batch's rows of that owner up to it (arrival order) fits in $15; the
+// statement also says whether it would have fitted alone (behind a refused larger row of its owner).
 const INSERT_MANY_WITHIN_QUOTA = {
   name: 'assets_insert_many_within_quota',
   text: `WITH batch AS (${BATCH}),
-         held AS MATERIALIZED (
-           SELECT owner_id, held_bytes FROM owner_storage_usage
-           WHERE owner_id IN (SELECT owner_id FROM batch) ORDER BY owner_id FOR UPDATE
+         held AS (
+           INSERT INTO owner_storage_usage AS u (owner_id, held_bytes)
+           SELECT DISTINCT owner_id, 0 FROM batch ORDER BY owner_id
+           ON CONFLICT (owner_id) DO UPDATE SET held_bytes = u.held_bytes
+           RETURNING owner_id, held_bytes
          ),
          decided AS (
-           SELECT batch.*, held.owner_id IS NOT NULL AS has_total,
-             coalesce(held.held_bytes, 0) + sum(size_bytes) OVER (PARTITION BY owner_id ORDER BY arrival) <= $15 AS fits,
-             coalesce(held.held_bytes, 0) + size_bytes <= $15 AS fits_alone
-           FROM batch LEFT JOIN held USING (owner_id)
+           SELECT batch.*,
+             held.held_bytes + sum(size_bytes) OVER (PARTITION BY owner_id ORDER BY arrival) <= $15 AS fits,
+             held.held_bytes + size_bytes <= $15 AS fits_alone
+           FROM batch JOIN held USING (owner_id)
          ),
-         inserted AS (${INSERT_ROWS('decided WHERE fits AND has_total')})
-         SELECT decided.id, inserted.id IS NOT NULL AS inserted, has_total, fits, fits_alone
+         inserted AS (${INSERT_ROWS('decided WHERE fits')})
+         SELECT decided.id, inserted.id IS NOT NULL AS inserted, fits, fits_alone
          FROM decided LEFT JOIN inserted USING (id)`,
 };
 interface QuotaDecisionRow {
   id: string;
   inserted: boolean;
-  has_total: boolean;
   fits: boolean;
   fits_alone: boolean;
 }
 
-// The quota statement can only lock an owner's total once it exists: a committed row (0 bytes) for each
-// owner first, or two replicas' first batches of a new owner would both be decided on an empty total.
-// Sorted, so that two statements creating the same rows wait on each other in one order.
-const ENSURE_HELD_ROWS = {
-  name: 'owner_storage_usage_ensure',
-  text: `INSERT INTO owner_storage_usage (owner_id, held_bytes) SELECT owner_id, 0 FROM unnest($1::text[]) AS o(owner_id)
-         ORDER BY owner_id ON CONFLICT (owner_id) DO NOTHING`,
-};
-/** Owners whose total is known to exist: remembered up to this many, then forgotten all at once. */
-const KNOWN_OWNERS_MAX = 100_000;
-/** Goes of one row or batch after its first: a lost race (deadlock), a refusal behind a larger row, a missing total. */
+/** Goes of one row or batch after its first: a lost race (deadlock), a refusal behind a larger row. */
 const MAX_ATTEMPTS = 3;
 
 // One batch at a time: the next fills while it is in flight. A statement's fixed cost (round trip, commit,
@@ -80,7 +71,6 @@ export type InsertResult = 'inserted' | 'taken' | 'overQuota';
  */
 export class AssetInserts {
   private readonly batcher: Batcher<NewAsset, InsertResult>;
-  private readonly ownersWithTotals = new Set<string>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -115,34 +105,22 @@ export class AssetInserts {
   }
 
   private async insertWithinQuota(assets: readonly NewAsset[]): Promise<Decision[]> {
-    await this.ensureTotals(assets);
     const values = [...columns(assets), this.quotaBytes];
     const { rows } = await this.pool.query<QuotaDecisionRow>({ ...INSERT_MANY_WITHIN_QUOTA, values });
     const byId = new Map(rows.map((row) => [row.id, row]));
     return assets.map((asset) => quotaDecision(byId.get(asset.id)));
   }
 
-  private async ensureTotals(assets: readonly NewAsset[]): Promise<void> {
-    const owners = [...new Set(assets.map((a) => a.ownerId))].filter((owner) => !this.ownersWithTotals.has(owner));
-    if (owners.length === 0) return;
-    await this.pool.query({ ...ENSURE_HELD_ROWS, values: [owners] });
-    if (this.ownersWithTotals.size + owners.length > KNOWN_OWNERS_MAX) this.ownersWithTotals.clear();
-    for (const owner of owners) this.ownersWithTotals.add(owner);
-  }
-
   /**
-   * Rows the statement could not decide for good go again, each alone, so that one's failure stays its
-   * own: one refused behind a larger refused row of its owner (it fits on its own), or one whose owner's
-   * total was missing (deleted by hand since this process made it) and is made again first.
+   * A row refused behind a larger refused row of its owner (it fits on its own) goes again, alone, on
+   * the total as it then stands, so that its failure stays its own.
    */
   private async settle(assets: readonly NewAsset[], decisions: Decision[], attempt: number): Promise<ItemOutcomes<InsertResult>> {
     const outcomes: PromiseSettledResult<InsertResult>[] = [];
     for (const [i, asset] of assets.entries()) {
       const decision = decisions[i]!;
-      if (decision === 'noTotal') this.ownersWithTotals.delete(asset.ownerId);
-      if (decision !== 'noTotal' && decision !== 'retryAlone') outcomes.push({ status: 'fulfilled', value: decision });
-      else if (attempt < MAX_ATTEMPTS) outcomes.push(...(await this.insertBatch([asset], attempt + 1).catch(rejected)));
-      else outcomes.push(...rejected(new Error(`The storage quota of owner ${asset.ownerId} could not be decided: its total keeps disappearing`)));
+      if (decision !== 'retryAlone') outcomes.push({ status: 'fulfilled', value: decision });
+      else outcomes.push(...(await this.insertBatch([asset], attempt + 1).catch(rejected)));
     }
     return outcomes;
   }
@@ -155,12 +133,11 @@ export class AssetInserts {
   }
 }
 
-/** What the statement did with one row, before the rows it could not decide for good are tried again. */
-type Decision = InsertResult | 'retryAlone' | 'noTotal';
+/** What the statement did with one row, before a row refused only behind a larger one is tried again. */
+type Decision = InsertResult | 'retryAlone';
 
 function quotaDecision(row: QuotaDecisionRow | undefined): Decision {
   if (!row) throw new Error('the quota insert returned no decision for a row');
-  if (!row.has_total) return 'noTotal';
   if (row.inserted) return 'inserted';
   if (row.fits) return 'taken';
   return row.fits_alone ? 'retryAlone' : 'overQuota';
