@@ -77,10 +77,7 @@ export class AssetService {
     try {
       await limiter.admit(asset.ownerId, asset.sizeBytes);
     } catch (refusal) {
-      // A retry of an upload already made still gets its asset, however full the owner's limits are now.
-      const repeated = asset.idempotencyKey ? await this.repeatedUpload(asset, asset.idempotencyKey) : null;
-      if (repeated) return { asset: repeated, created: false };
-      throw refusal;
+      return this.repeatOrRefuse(asset, () => refusal);
     }
     const result = await this.insertIdempotent(asset).catch(async (error: unknown) => {
       await limiter.cancel(asset.ownerId, asset.sizeBytes);
@@ -103,7 +100,7 @@ export class AssetService {
     const { repository } = this.deps;
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const result = await repository.insertOrFindByIdempotencyKey(asset);
-      if ('overQuota' in result) return this.overQuota(asset);
+      if ('overQuota' in result) return this.repeatOrRefuse(asset, () => this.deps.limiter.quotaRefusal(asset.sizeBytes));
       if (result.created) return result;
       const existing = result.asset;
       if (this.keyStillHolds(existing)) return { asset: assertSameUpload(existing, asset), created: false };
@@ -112,11 +109,11 @@ export class AssetService {
     throw new AssetError('CONFLICT', `Idempotency key "${asset.idempotencyKey}" is being reused concurrently; retry the request.`);
   }
 
-  /** A retry of an upload already made still gets its asset, however full the quota is now. */
-  private async overQuota(asset: NewAsset): Promise<{ asset: Asset; created: false }> {
+  /** A retry of an upload already made still gets its asset, however full the owner's limits or quota are now; anything else is refused. */
+  private async repeatOrRefuse(asset: NewAsset, refusal: () => unknown): Promise<{ asset: Asset; created: false }> {
     const repeated = asset.idempotencyKey ? await this.repeatedUpload(asset, asset.idempotencyKey) : null;
     if (repeated) return { asset: repeated, created: false };
-    throw this.deps.limiter.quotaRefusal(asset.sizeBytes);
+    throw refusal();
   }
 
   /** An idempotency key stands for its asset while the asset is PENDING or READY and the window lasts. */

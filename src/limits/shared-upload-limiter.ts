@@ -24,7 +24,7 @@ export function createUploadLimiter(counters: CounterStore, limits: UploadLimits
     { name: 'bytesPerHour', max: limits.bytesPerHour, windowSeconds: 3600, counts: 'bytes' },
   ];
   const enabled: CountedLimit[] = windows.filter((w) => w.max > 0).map((w) => new WindowLimit(counters, w));
-  return new SharedUploadLimiter(enabled, hooks, { name: 'quotaBytes', kind: 'quota', max: limits.quotaBytes });
+  return new SharedUploadLimiter(enabled, hooks, limits.quotaBytes);
 }
 
 interface Counted {
@@ -34,11 +34,15 @@ interface Counted {
 
 /** Per-owner limits shared by all replicas: an upload is admitted only when every limit has room, and then counts in all. */
 export class SharedUploadLimiter implements UploadLimiter {
+  private readonly quota: LimitRule;
+
   constructor(
     private readonly limits: readonly CountedLimit[],
     private readonly hooks: LimiterHooks,
-    private readonly quota: LimitRule = { name: 'quotaBytes', kind: 'quota', max: 0 },
-  ) {}
+    quotaBytes = 0,
+  ) {
+    this.quota = { name: 'quotaBytes', kind: 'quota', max: quotaBytes };
+  }
 
   async admit(ownerId: string, sizeBytes: number): Promise<void> {
     const blocked = this.limits.find((limit) => limit.blockedForMs(ownerId) > 0);

@@ -126,7 +126,7 @@ describe('SharedUploadLimiter', () => {
 
   test('a refusal by the storage quota (checked at insert) names the quota, says waiting does not help, and is counted', async () => {
     const refused: LimitName[] = [];
-    const limiter = new SharedUploadLimiter([], { onRefused: (l) => void refused.push(l), onGiveBackFailed: () => undefined }, { name: 'quotaBytes', kind: 'quota', max: 5000 });
+    const limiter = new SharedUploadLimiter([], { onRefused: (l) => void refused.push(l), onGiveBackFailed: () => undefined }, 5000);
     const error = limiter.quotaRefusal(700);
     assert.ok(error instanceof AssetError);
     assert.equal(error.code, 'QUOTA_EXCEEDED');
