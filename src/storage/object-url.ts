@@ -20,6 +20,11 @@ export function objectLocation(config: StorageConfig, bucket: string, key: strin
   return { protocol, hostname: `${bucket}.${config.hostname}`, port: config.port, path: `/${encodeKey(key)}` };
 }
 
+/** The Host header (signed) for a location's hostname: the port only when it is not the scheme's default. */
+export function hostHeader(config: StorageConfig, hostname: string): string {
+  return config.port === (config.useHttps ? 443 : 80) ? hostname : `${hostname}:${config.port}`;
+}
+
 export function publicObjectUrl(config: StorageConfig, key: string): string {
   return `${config.publicBaseUrl}/${encodeKey(key)}`;
 }

@@ -1,5 +1,5 @@
 import type { StorageConfig } from '../config/storage-config.js';
-import { objectLocation } from './object-url.js';
+import { hostHeader, objectLocation } from './object-url.js';
 import { SigV4QuerySigner } from './sigv4-query-signer.js';
 
 export interface PresignRequest {
@@ -22,7 +22,7 @@ export class Presigner {
 
   presign(request: PresignRequest): string {
     const location = objectLocation(this.config, request.bucket, request.key);
-    const host = this.hostHeader(location.hostname, location.port);
+    const host = hostHeader(this.config, location.hostname);
     const headers: Record<string, string> = { host };
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
     const query = this.signer.sign({
@@ -34,10 +34,5 @@ export class Presigner {
       expiresInSeconds: request.expiresInSeconds,
     });
     return `${location.protocol}//${host}${location.path}?${query}`;
-  }
-
-  private hostHeader(hostname: string, port: number): string {
-    const defaultPort = this.config.useHttps ? 443 : 80;
-    return port === defaultPort ? hostname : `${hostname}:${port}`;
   }
 }

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, type ClientRequest, request as httpRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../../config/storage-config.js';
-import { objectLocation } from '../../storage/object-url.js';
+import { hostHeader, objectLocation } from '../../storage/object-url.js';
 import { SigV4HeaderSigner } from '../../storage/sigv4-header-signer.js';
 
 /** An S3 error answer, shaped like the SDK's errors so that errorName() and explain() read it the same way. */
@@ -59,7 +59,7 @@ export class ObjectTransfer {
   private send(method: string, bucket: string, key: string, headers: OutgoingHttpHeaders, body: Readable | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     const { hostname, port, path } = objectLocation(this.storage, bucket, key);
     // The body is streamed, so it is not hashed for the signature; our own MD5 verifies it instead.
-    const signed = this.signer.sign({ method, path, headers: { ...stringHeaders(headers), host: hostWithPort(hostname, port, this.storage.useHttps) } });
+    const signed = this.signer.sign({ method, path, headers: { ...stringHeaders(headers), host: hostHeader(this.storage, hostname) } });
     return new Promise((resolve, reject) => {
       const outgoing = this.request({ agent: this.agent, method, hostname, port, path, headers: signed, timeout: this.storage.timeoutMs }, (response) => {
         if ((response.statusCode ?? 0) < 300) return resolve(response);
@@ -91,10 +91,6 @@ function abortOn(signal: AbortSignal, outgoing: ClientRequest): void {
   }
   signal.addEventListener('abort', abort, { once: true });
   outgoing.once('close', () => signal.removeEventListener('abort', abort));
-}
-
-function hostWithPort(host: string, port: number, https: boolean): string {
-  return port === (https ? 443 : 80) ? host : `${host}:${port}`;
 }
 
 function stringHeaders(headers: OutgoingHttpHeaders): Record<string, string> {
