@@ -51,7 +51,7 @@ interface QuotaDecisionRow {
   fits_alone: boolean;
 }
 
-/** Goes of one row or batch after its first: a lost race (deadlock), a refusal behind a larger row. */
+/** Goes of a batch after its first, when it lost a race (a deadlock) and was rolled back. */
 const MAX_ATTEMPTS = 3;
 
 // One batch at a time: the next fills while it is in flight. A statement's fixed cost (round trip, commit,
@@ -59,6 +59,9 @@ const MAX_ATTEMPTS = 3;
 // batches that contend for the same owners' usage rows. Measured with npm run bench at 64 connections:
 // 2 at once cost ~40 % more database CPU per create than 1, 4 at once ~40 % more than 2.
 const BATCHING = { maxBatchSize: 200, maxInFlight: 1 };
+// Rows that must be decided on their own go one at a time, beside the batches: a run of refused rows
+// neither holds up everyone's next batch nor takes the pool from everyone else.
+const SINGLES = { maxBatchSize: 1, maxInFlight: 1 };
 
 /** What inserting one new asset did: stored, skipped (its idempotency key is taken), or refused by the quota. */
 export type InsertResult = 'inserted' | 'taken' | 'overQuota';
@@ -70,32 +73,38 @@ export type InsertResult = 'inserted' | 'taken' | 'overQuota';
  * checks it too, exactly across replicas.
  */
 export class AssetInserts {
-  private readonly batcher: Batcher<NewAsset, InsertResult>;
+  private readonly batches: Batcher<NewAsset, Decision>;
+  private readonly singles: Batcher<NewAsset, Decision>;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly quotaBytes = 0,
   ) {
-    this.batcher = new Batcher((assets) => this.insertBatch(assets), BATCHING);
+    this.batches = new Batcher((assets) => this.insertBatch(assets), BATCHING);
+    this.singles = new Batcher((assets) => this.insertBatch(assets), SINGLES);
   }
 
-  insert(asset: NewAsset): Promise<InsertResult> {
-    return this.batcher.submit(asset);
+  /**
+   * A row a batch could not decide for itself goes again alone: one the database refused (a
+   * constraint) so that its failure stays its own, one refused behind a larger refused row of its
+   * owner so that it is decided on the total as it then stands.
+   */
+  async insert(asset: NewAsset): Promise<InsertResult> {
+    const decision = await this.batches.submit(asset);
+    return decision === 'alone' ? decidedAlone(await this.singles.submit(asset)) : decision;
   }
 
-  private async insertBatch(assets: readonly NewAsset[], attempt = 0): Promise<ItemOutcomes<InsertResult>> {
-    let decisions: Decision[];
+  private async insertBatch(assets: readonly NewAsset[], attempt = 0): Promise<ItemOutcomes<Decision>> {
     try {
-      decisions = this.quotaBytes > 0 ? await this.insertWithinQuota(assets) : await this.insertAll(assets);
+      const decisions = this.quotaBytes > 0 ? await this.insertWithinQuota(assets) : await this.insertAll(assets);
+      return decisions.map((value) => ({ status: 'fulfilled', value }));
     } catch (error) {
       // Rolled back whole: a deadlock (a status change of the owner's asset holding a key this batch waits
       // for, while its trigger waits for the total this batch locked) goes again.
       if (isTransientConflict(error) && attempt < MAX_ATTEMPTS) return this.insertBatch(assets, attempt + 1);
-      // A row the database refuses (a constraint) must fail alone, not take its batch with it.
-      if (assets.length > 1 && isRowError(error)) return this.insertEachAlone(assets);
+      if (assets.length > 1 && isRowError(error)) return assets.map(() => ({ status: 'fulfilled', value: 'alone' }));
       throw error;
     }
-    return this.settle(assets, decisions, attempt);
   }
 
   private async insertAll(assets: readonly NewAsset[]): Promise<Decision[]> {
@@ -110,41 +119,22 @@ export class AssetInserts {
     const byId = new Map(rows.map((row) => [row.id, row]));
     return assets.map((asset) => quotaDecision(byId.get(asset.id)));
   }
-
-  /**
-   * A row refused behind a larger refused row of its owner (it fits on its own) goes again, alone, on
-   * the total as it then stands, so that its failure stays its own.
-   */
-  private async settle(assets: readonly NewAsset[], decisions: Decision[], attempt: number): Promise<ItemOutcomes<InsertResult>> {
-    const outcomes: PromiseSettledResult<InsertResult>[] = [];
-    for (const [i, asset] of assets.entries()) {
-      const decision = decisions[i]!;
-      if (decision !== 'retryAlone') outcomes.push({ status: 'fulfilled', value: decision });
-      else outcomes.push(...(await this.insertBatch([asset], attempt + 1).catch(rejected)));
-    }
-    return outcomes;
-  }
-
-  /** One after another: a batch's worth of parallel statements would take the pool from everyone else. */
-  private async insertEachAlone(assets: readonly NewAsset[]): Promise<ItemOutcomes<InsertResult>> {
-    const outcomes: PromiseSettledResult<InsertResult>[] = [];
-    for (const asset of assets) outcomes.push(...(await this.insertBatch([asset]).catch(rejected)));
-    return outcomes;
-  }
 }
 
-/** What the statement did with one row, before a row refused only behind a larger one is tried again. */
-type Decision = InsertResult | 'retryAlone';
+/** What a batch did with one row: an outcome, or 'alone' when the row must be tried again on its own. */
+type Decision = InsertResult | 'alone';
 
 function quotaDecision(row: QuotaDecisionRow | undefined): Decision {
   if (!row) throw new Error('the quota insert returned no decision for a row');
   if (row.inserted) return 'inserted';
   if (row.fits) return 'taken';
-  return row.fits_alone ? 'retryAlone' : 'overQuota';
+  return row.fits_alone ? 'alone' : 'overQuota';
 }
 
-function rejected(reason: unknown): [PromiseRejectedResult] {
-  return [{ status: 'rejected', reason }];
+/** A row inserted on its own is decided for good: it fits alone exactly when it fits, and no other row can fail it. */
+function decidedAlone(decision: Decision): InsertResult {
+  if (decision === 'alone') throw new Error('a row inserted on its own was sent to be inserted on its own again');
+  return decision;
 }
 
 /** The row as the insert stored it: the defaults of a new asset filled in. */

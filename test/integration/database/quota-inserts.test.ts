@@ -12,14 +12,25 @@ import { countingPool, freshDatabase, newAsset, stored } from './database-fixtur
 
 const verdict = (outcome: InsertOutcome) => ('overQuota' in outcome ? 'overQuota' : outcome.created ? 'created' : 'repeat');
 
-/** Another replica's upload, inserted in a transaction the test keeps open (its trigger has locked the owner's total). */
-async function insertUncommitted(client: pg.PoolClient, asset: NewAsset): Promise<void> {
+/**
+ * Another replica's upload, inserted in a transaction the test keeps open. A PENDING one holds bytes: its
+ * trigger has locked the owner's total. A FAILED one (with a failure reason) holds none: only its key is locked.
+ */
+async function insertUncommitted(client: pg.PoolClient, asset: NewAsset, failureReason: string | null = null): Promise<void> {
   await client.query('BEGIN');
   await client.query(
-    `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type, size_bytes, original_filename, upload_expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [asset.id, asset.ownerId, asset.namespace, asset.visibility, asset.storageKey, asset.storageRegion, asset.storageBucket, asset.mimeType, asset.sizeBytes, asset.originalFilename, asset.uploadExpiresAt],
+    `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type, size_bytes, original_filename,
+                         upload_expires_at, idempotency_key, status, failure_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [asset.id, asset.ownerId, asset.namespace, asset.visibility, asset.storageKey, asset.storageRegion, asset.storageBucket, asset.mimeType, asset.sizeBytes,
+      asset.originalFilename, asset.uploadExpiresAt, asset.idempotencyKey, failureReason ? 'FAILED' : 'PENDING', failureReason],
   );
+}
+
+/** Fails when `promise` has not settled within `ms`, instead of leaving the test hanging. */
+function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  const timeout = sleep(ms).then(() => Promise.reject(new Error(`${what}: not settled within ${ms} ms`)));
+  return Promise.race([promise, timeout]);
 }
 
 /** Long enough for a statement started just before to be waiting on a lock. */
@@ -130,6 +141,30 @@ describe('inserts within the storage quota', () => {
     assert.equal(verdict(await inFlight), 'created');
     assert.deepEqual((await Promise.all(queued)).map(verdict), ['created', 'overQuota', 'created']);
     assert.equal(await heldBy('batched'), 100);
+  });
+
+  test('a small upload going again on its own, behind a refused large one, holds up no other owner\'s uploads', async () => {
+    const repository = new PostgresAssetRepository(db.pool, 100);
+    assert.equal(verdict(await repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'patient', sizeBytes: 40 }))), 'created');
+    const other = await db.pool.connect();
+    try {
+      // Another replica's failed upload with the small one's key, uncommitted: the small one's lone insert waits for it.
+      await insertUncommitted(other, newAsset({ ownerId: 'patient', idempotencyKey: 'contested' }), 'upload never arrived');
+      const inFlight = repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'bystander', sizeBytes: 1 }));
+      const large = repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'patient', sizeBytes: 70 }));
+      const small = repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'patient', sizeBytes: 30, idempotencyKey: 'contested' }));
+      let smallSettled = false;
+      void small.finally(() => (smallSettled = true));
+      assert.equal(verdict(await within(5000, large, 'the large upload')), 'overQuota');
+      await sleep(LOCK_WAIT_MS);
+      const later = await within(5000, repository.insertOrFindByIdempotencyKey(newAsset({ ownerId: 'bystander', sizeBytes: 1 })), 'an upload of another owner');
+      assert.deepEqual([verdict(await inFlight), verdict(later), smallSettled], ['created', 'created', false]);
+      await other.query('ROLLBACK');
+      assert.equal(verdict(await small), 'created');
+      assert.equal(await heldBy('patient'), 70);
+    } finally {
+      other.release();
+    }
   });
 
   test('an upload that fits exactly is stored, one byte more is not, and a freed byte makes room', async () => {
