@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from './eventually.js';
 
 /** A span as the tests read it: an OTLP/JSON span with its attributes flattened, and its resource's. */
 export interface ReceivedSpan {
@@ -49,13 +50,8 @@ export class OtlpReceiver {
 
   /** Resolves once a received span satisfies `predicate` (spans are exported in batches, a few seconds apart at most). */
   async waitForSpan(predicate: (span: ReceivedSpan) => boolean, timeoutMs = 15_000): Promise<ReceivedSpan> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const span = this.spans.find(predicate);
-      if (span) return span;
-      if (Date.now() > deadline) throw new Error(`no such span within ${timeoutMs} ms; received: ${this.spans.map((s) => s.name).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const span = await eventually(() => this.spans.find(predicate), () => `such a span; received: ${this.spans.map((s) => s.name).join(', ')}`, { timeoutMs });
+    return span!;
   }
 
   private async receive(req: IncomingMessage): Promise<void> {

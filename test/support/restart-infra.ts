@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../../src/dev/postmaster-pid.js';
+import { eventually } from './eventually.js';
 import { requireEnv } from './infra.js';
 
 /** Runs pg_ctl as the postgres user against the test cluster started by scripts/infra/postgres-start.sh. */
@@ -27,11 +28,7 @@ export async function stopRadosGateway(): Promise<() => Promise<void>> {
   while (isAlive(pid)) await sleep(100);
   return async () => {
     execFileSync('radosgw', ['-c', `${cephDir}/ceph.conf`, '-n', 'client.rgw.a'], { stdio: 'ignore' });
-    const deadline = Date.now() + 60_000;
-    while (!(await answers(requireEnv('TEST_S3_ENDPOINT')))) {
-      if (Date.now() > deadline) throw new Error('the RADOS Gateway did not answer within 60 s of its restart');
-      await sleep(250);
-    }
+    await eventually(() => answers(requireEnv('TEST_S3_ENDPOINT')), 'the RADOS Gateway to answer after its restart', { timeoutMs: 60_000, intervalMs: 250 });
   };
 }
 

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '../../support/eventually.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/neotool-assets.js', import.meta.url));
 const NAMESPACES = fileURLToPath(new URL('../../../config/namespaces.yaml', import.meta.url));
@@ -33,7 +34,7 @@ export async function startDevCommand(timeoutMs = 120_000): Promise<RunningDevCo
     await rm(cwd, { recursive: true, force: true });
   };
   try {
-    await waitFor(() => /Console\s+http:\/\/\S+\/console\//.test(output), child, timeoutMs, () => output);
+    await eventually(() => started(child, output), () => `the dev command to start:\n${output}`, { timeoutMs });
   } catch (error) {
     await stop();
     throw error;
@@ -42,13 +43,10 @@ export async function startDevCommand(timeoutMs = 120_000): Promise<RunningDevCo
   return { url: `http://127.0.0.1:${port}`, output: () => output, stop };
 }
 
-async function waitFor(ready: () => boolean, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (child.exitCode !== null) throw new Error(`the dev command exited with ${child.exitCode}:\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`the dev command did not start within ${timeoutMs} ms:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Whether the dev command printed where the console is; throws once it has exited instead. */
+function started(child: ChildProcess, output: string): boolean {
+  if (child.exitCode !== null) throw new Error(`the dev command exited with ${child.exitCode}:\n${output}`);
+  return /Console\s+http:\/\/\S+\/console\//.test(output);
 }
 
 /** SIGTERM is the dev command's own shutdown (service, PostgreSQL, S3 server, JWKS); SIGKILL only if it hangs. */

@@ -8,12 +8,12 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startDevEnvironment, type DevEnvironment, type DevPorts } from '../../../src/dev/dev-environment.js';
 import { issueDevToken } from '../../../src/dev/dev-token-issuer.js';
+import { eventually } from '../../support/eventually.js';
 
 const SRC_DEV = fileURLToPath(new URL('../../../src/dev/', import.meta.url));
 
@@ -100,7 +100,7 @@ describe('the dev environment', () => {
     const orphanPid = await orphanPostgres(dataDir, ports.postgres);
     if ((await parentPid(orphanPid)) !== 1) {
       process.kill(orphanPid, 'SIGINT');
-      await eventually(async () => (await parentPid(orphanPid).catch(() => 0)) === 0);
+      await eventually(async () => (await parentPid(orphanPid).catch(() => 0)) === 0, 'the orphaned PostgreSQL to exit', { timeoutMs: 5000 });
       return t.skip('this system re-parents orphans to a subreaper, not pid 1, so they look owned');
     }
     dev = await startDevEnvironment({ dataDir, ports });
@@ -133,7 +133,7 @@ describe('the dev environment', () => {
     const child = await runUntilReady(`const { startEmbeddedS3 } = await import('${SRC_DEV}embedded-s3.ts'); await startEmbeddedS3({ dataDir: '${dataDir}', port: ${port} });`);
     assert.equal(await isFree(port!), false);
     child.kill('SIGKILL');
-    assert.equal(await eventually(() => isFree(port!)), true);
+    assert.equal(await eventually(() => isFree(port!), `port ${port} to be freed`, { timeoutMs: 5000 }), true);
   });
 });
 
@@ -192,12 +192,6 @@ async function isFree(port: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check()) && Date.now() < deadline) await sleep(50);
-  return check();
 }
 
 /** Names of this process's living children, leaving out tsx's esbuild service. */

@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { capturedLogger } from '../../support/captured-logs.js';
+import { eventually } from '../../support/eventually.js';
 import { fixture } from '../../support/fixtures.js';
 import { DELETE, GET } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
@@ -25,13 +26,8 @@ const JOBS_ENV = {
   JOB_BATCH_SIZE: '2',
 };
 
-async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
+// Generous: the jobs run every second, but on two replicas sharing a busy machine.
+const SETTLING = { timeoutMs: 20_000 };
 
 describe('background jobs on two replicas sharing one database and its buckets', () => {
   const logsA = capturedLogger('info');
@@ -64,7 +60,7 @@ describe('background jobs on two replicas sharing one database and its buckets',
     const rescued = [...crashed, crashedPublic];
     const stale = [...rescued, ...abandoned, wrongType];
 
-    await eventually(async () => processedBy(EXPIRE) >= stale.length, 'both replicas to settle every stale upload');
+    await eventually(async () => processedBy(EXPIRE) >= stale.length, 'both replicas to settle every stale upload', SETTLING);
     await sleep(1500); // a few more runs on both replicas, which must find nothing left to do
 
     assert.equal(processedBy(EXPIRE), stale.length, 'an upload was processed more than once');
@@ -105,7 +101,7 @@ describe('background jobs on two replicas sharing one database and its buckets',
     await a.db.query(`UPDATE assets SET deleted_at = now() - interval '29 days' WHERE id = $1`, [recent.id]);
 
     const rowCount = async (id: string) => (await a.db.query('SELECT 1 FROM assets WHERE id = $1', [id])).rowCount;
-    await eventually(async () => (await rowCount(old.id)) === 0, 'the old DELETED row to be purged');
+    await eventually(async () => (await rowCount(old.id)) === 0, 'the old DELETED row to be purged', SETTLING);
     assert.equal(await rowCount(recent.id), 1, 'a row within the retention period was purged');
     assert.deepEqual(auditLines('asset.purged').map((l) => [l.assetId, l.ownerId, l.namespace]), [[old.id, 'alice', 'attachments']]);
   });
@@ -124,7 +120,7 @@ describe('background jobs on two replicas sharing one database and its buckets',
     const deleted = () => auditLines('orphan.deleted').map((l) => `${l.bucket}/${l.key}`);
     // The audit line comes when DeleteObjects has answered, a moment after the objects are gone: wait for both.
     const reported = (o: { bucket: string; key: string }) => deleted().includes(`${o.bucket}/${o.key}`);
-    await eventually(async () => orphans.every(reported) && !(await exists(orphans[0]!)) && !(await exists(orphans[1]!)), 'the orphans to be deleted and reported');
+    await eventually(async () => orphans.every(reported) && !(await exists(orphans[0]!)) && !(await exists(orphans[1]!)), 'the orphans to be deleted and reported', SETTLING);
     assert.equal(await objectExists(a, ready), true, 'the object of a READY asset was deleted');
     assert.equal(await objectExists(a, pending), true, 'the object of a PENDING asset was deleted');
     for (const o of orphans) assert.equal(deleted().filter((d) => d === `${o.bucket}/${o.key}`).length, 1, `${o.key} not reported deleted exactly once`);

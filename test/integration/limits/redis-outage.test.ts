@@ -3,10 +3,10 @@
 // counted for refused uploads, recovery without a restart, and the connection closed on shutdown.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { describeStartupError } from '../../../src/cli/startup-errors.js';
 import { CONNECTION_NAME } from '../../../src/limits/redis-connection.js';
+import { eventually } from '../../support/eventually.js';
 import { countAssets, createUpload, errorOf } from '../../support/flows.js';
 import { closedPort, uniqueName } from '../../support/infra.js';
 import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
@@ -21,15 +21,6 @@ const LIMITS = { RATE_LIMIT_BURST_PER_MINUTE: String(BURST), RATE_LIMIT_UPLOADS_
 async function health(svc: TestService): Promise<{ status: number; body: any }> {
   const res = await fetch(`${svc.url}/health/ready`);
   return { status: res.status, body: await res.json() };
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(100);
-  }
 }
 
 describe('Redis outages', () => {
@@ -68,7 +59,7 @@ describe('Redis outages', () => {
     assert.equal(down.body.checks.database.status, 'up');
 
     await proxy.restore();
-    const recovered = await until(() => health(svc), (h) => h.body.status === 'ok', 10_000);
+    const recovered = await eventually(() => health(svc), 'readiness to be ok again', { until: (h) => h.body.status === 'ok' });
     assert.equal(recovered.body.checks.redis.status, 'up', 'Redis reported up again once it is back');
     // The refused attempts counted nowhere: the owner still has the rest of the burst, and no more.
     for (let i = 1; i < BURST; i++) await createUpload(svc, token, uploadInput());
@@ -117,7 +108,7 @@ describe('Redis at startup and shutdown', () => {
       const svc = await startTestService({ ...LIMITS, ...redis.env });
       assert.equal(await connections(), before + 1);
       await svc.stop();
-      assert.equal(await until(connections, (n) => n === before, 2000), before);
+      assert.equal(await eventually(connections, 'the connection to close', { until: (n) => n === before, timeoutMs: 2000 }), before);
     } finally {
       admin.disconnect();
     }

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { Job, JobLock, JobLocks, RunCounts, RunReport } from '../../../src/jobs/job.js';
 import { JobRunner } from '../../../src/jobs/job-runner.js';
+import { eventually } from '../../support/eventually.js';
 
 /** Locks as PostgreSQL would grant them: one holder per job name across all runners sharing this object. */
 class FakeLocks implements JobLocks {
@@ -41,10 +42,7 @@ function runnerFor(job: Job, locks: JobLocks = new FakeLocks()) {
   return { runner, lines, reports };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await sleep(5);
-  assert.ok(condition(), `timed out waiting for ${what}`);
-}
+const SOON = { timeoutMs: 1000, intervalMs: 5 };
 
 describe('JobRunner', () => {
   test('logs each run with its counts and hands processed and duration to onRun', async () => {
@@ -113,7 +111,7 @@ describe('JobRunner', () => {
     const job = new ScriptedJob(async () => false);
     const { runner } = runnerFor(job);
     runner.start();
-    await until(() => runner.stats.of('scripted').runs >= 3, 'three runs');
+    await eventually(() => runner.stats.of('scripted').runs >= 3, 'three runs', SOON);
     await runner.stop();
   });
 
@@ -122,7 +120,7 @@ describe('JobRunner', () => {
     const job = new ScriptedJob(() => new Promise<boolean>((resolve) => (finishBatch = () => resolve(true))));
     const { runner } = runnerFor(job);
     runner.start();
-    await until(() => job.batchesStarted === 1, 'the first batch');
+    await eventually(() => job.batchesStarted === 1, 'the first batch', SOON);
     let stopped = false;
     const stopping = runner.stop().then(() => (stopped = true));
     await sleep(30);
