@@ -17,6 +17,14 @@ export interface WindowLeaseOptions {
   blockWhenFull: boolean;
 }
 
+/** A tally of a store that added the batch: the only kind a rate window gives. */
+export type AddedTally = Tally & { added: true };
+
+/** The store under the reservations: it always adds what it is asked to count, never only reads. */
+export interface AddingStore extends CoalescedStore {
+  count(key: string, points: number): Promise<AddedTally>;
+}
+
 interface Lease {
   points: number;
   /** When the window the points were counted in closes: they mean nothing after that. */
@@ -36,18 +44,13 @@ interface Lease {
  * below 100 (1 % rounds to nothing): small limits stay exact per request.
  */
 export class WindowLeases implements CoalescedStore {
-  /** Whether a limit this large gets reservations at all (1 % of it is at least one point). */
-  static applyTo(max: number): boolean {
-    return Math.floor(max * LEASE_SHARE_OF_MAX) >= 1;
-  }
-
   private readonly leases = new Map<string, Lease>();
   /** Owners whose window is used up, until it closes. */
   private readonly fullUntil = new Map<string, number>();
   private lastPrune = 0;
 
   constructor(
-    private readonly store: CoalescedStore,
+    private readonly store: AddingStore,
     private readonly max: number,
     private readonly options: WindowLeaseOptions = { blockWhenFull: false },
     private readonly now: () => number = Date.now,
@@ -76,16 +79,12 @@ export class WindowLeases implements CoalescedStore {
     const held = lease?.points ?? 0;
     const extra = Math.min(Math.floor(this.max * LEASE_SHARE_OF_MAX), points * LEASE_BATCHES_AHEAD);
     this.leases.delete(key);
-    let tally: Tally;
+    let tally: AddedTally;
     try {
       tally = await this.store.count(key, points - held + extra);
     } catch (error) {
       if (lease) this.leases.set(key, lease); // nothing was counted: the reservation still stands
       throw error;
-    }
-    if (!tally.added) {
-      if (lease) this.leases.set(key, lease);
-      return tally;
     }
     const before = tally.before - held;
     if (before + points + extra <= this.max) {

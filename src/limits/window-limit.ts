@@ -1,8 +1,8 @@
 import type { RateLimiterStoreAbstract } from 'rate-limiter-flexible';
-import { Coalescer, type Tally } from './coalescer.js';
+import { Coalescer } from './coalescer.js';
 import { consumeOrRefuse, type CountedLimit, type LimitName, type Verdict } from './counted-limit.js';
 import type { CounterStore } from './counter-store.js';
-import { WindowLeases } from './window-leases.js';
+import { WindowLeases, type AddedTally } from './window-leases.js';
 
 export interface WindowSpec {
   name: LimitName;
@@ -55,7 +55,7 @@ export class WindowLimit implements CountedLimit {
     return this.leases.giveBack(ownerId, this.weight(sizeBytes));
   }
 
-  private async count(ownerId: string, points: number): Promise<Tally> {
+  private async count(ownerId: string, points: number): Promise<AddedTally> {
     // The store always counts (the library's own in-memory block is not used: WindowLeases blocks).
     const { res } = await this.store.guard(() => consumeOrRefuse(this.limiter, ownerId, points));
     return { before: res.consumedPoints - points, added: true, retryAfterMs: res.msBeforeNext };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CoalescedStore, Tally } from '../../../src/limits/coalescer.js';
-import { WindowLeases } from '../../../src/limits/window-leases.js';
+import type { Tally } from '../../../src/limits/coalescer.js';
+import { WindowLeases, type AddedTally, type AddingStore } from '../../../src/limits/window-leases.js';
 
 const WINDOW_MS = 60_000;
 
 /** A fixed-window counter like rate-limiter-flexible's: adds first, tells the count before, even past the max. */
-class FakeWindowStore implements CoalescedStore {
+class FakeWindowStore implements AddingStore {
   count_ = 0;
   calls = 0;
   windowEnd: number;
@@ -15,7 +15,7 @@ class FakeWindowStore implements CoalescedStore {
     this.windowEnd = clock.now + WINDOW_MS;
   }
 
-  async count(_key: string, points: number): Promise<Tally> {
+  async count(_key: string, points: number): Promise<AddedTally> {
     this.calls++;
     if (this.clock.now >= this.windowEnd) [this.count_, this.windowEnd] = [0, this.clock.now + WINDOW_MS];
     const before = this.count_;
@@ -114,8 +114,14 @@ describe('WindowLeases', () => {
     for (let i = 0; i < 5; i++) await leases.count('owner', 1);
     assert.equal(store.calls, 5);
     assert.equal(store.count_, 5);
-    assert.equal(WindowLeases.applyTo(99), false);
-    assert.equal(WindowLeases.applyTo(100), true);
+  });
+
+  test('a limit of exactly 100 reserves one point ahead, and the next batch is admitted from it', async () => {
+    const { store, leases } = leasesOver(100);
+    await leases.count('owner', 1);
+    assert.equal(store.count_, 1 + 1, 'the batch and a reservation of 1 % of 100');
+    assert.ok(fits(await leases.count('owner', 1), 1, 100));
+    assert.equal(store.calls, 1, 'the second batch came from the reservation');
   });
 
   test('a request limit found used up refuses the owner from memory until its window closes; a give-back lifts that', async () => {
