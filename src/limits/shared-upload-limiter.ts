@@ -1,5 +1,4 @@
 import type { UploadLimits } from '../config/upload-limits.js';
-import { withDatabaseErrors } from '../db/database-errors.js';
 import type { UploadLimiter } from '../domain/ports.js';
 import type { CountedLimit, LimitName, LimitRule, Refusal, Verdict } from './counted-limit.js';
 import type { CounterStore } from './counter-store.js';
@@ -47,7 +46,7 @@ export class SharedUploadLimiter implements UploadLimiter {
   async admit(ownerId: string, sizeBytes: number): Promise<void> {
     const blocked = this.limits.find((limit) => limit.blockedForMs(ownerId) > 0);
     if (blocked) throw this.refuse(blocked, blocked.blockedForMs(ownerId), sizeBytes);
-    const results = await withDatabaseErrors(() => this.consumeAll(ownerId, sizeBytes));
+    const results = await this.consumeAll(ownerId, sizeBytes);
     const refused = mostTelling(results);
     if (!refused) return;
     // A refused upload counts nowhere: the limits that admitted it give it back.
@@ -67,7 +66,8 @@ export class SharedUploadLimiter implements UploadLimiter {
   /**
    * All limits at once, so they cost one round trip of latency. When one fails, the others give back
    * what they counted, without the caller waiting: a store that just failed or timed out is likely to
-   * make a give-back wait as long again (a failed give-back is reported like any other).
+   * make a give-back wait as long again (a failed give-back is reported like any other). The failure
+   * is thrown as it comes: the store's guard already named it (DATABASE_UNAVAILABLE, REDIS_UNAVAILABLE).
    */
   private async consumeAll(ownerId: string, sizeBytes: number): Promise<Counted[]> {
     const settled = await Promise.allSettled(this.limits.map((limit) => limit.consume(ownerId, sizeBytes)));
