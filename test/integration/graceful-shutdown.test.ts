@@ -14,18 +14,17 @@ describe('graceful shutdown of the real service process', () => {
   test('SIGTERM during in-flight requests lets them finish, then the process exits 0 and takes no new ones', async () => {
     const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), PORT: '0', LOG_LEVEL: 'info' };
     const service = startCli(['serve'], env);
-    await service.waitForOutput(/Server listening at (http:\/\/[^"]+)/);
-    const url = /Server listening at (http:\/\/[^"]+)/.exec(service.stdout())![1]!;
+    const url = await service.listening();
     // The first verification fetches the JWKS: a slow issuer keeps these requests in flight across the SIGTERM.
     infra.issuer.jwksDelayMs = 800;
     const token = await infra.issuer.token({ sub: 'shutdown-owner' });
     const inFlight = Array.from({ length: 5 }, () => postGraphQL(url, CREATE, { input: uploadInput() }, token));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    service.child.kill('SIGTERM');
+    const exited = service.terminate();
 
     const answers = await Promise.all(inFlight);
     for (const answer of answers) assert.equal(answer.data?.createAssetUpload?.status, 'PENDING', JSON.stringify(answer));
-    assert.equal(await service.exitCode(), 0, service.stdout() + service.stderr());
+    assert.equal(await exited, 0, service.stdout() + service.stderr());
     assert.match(service.stdout(), /shutting down/);
     assert.match(service.stdout(), /shutdown complete/);
     await assert.rejects(fetch(`${url}/health/live`));

@@ -8,8 +8,6 @@ import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { createDatabase } from '../support/infra.js';
 import { ownInfra, serviceEnv } from '../support/test-service.js';
 
-const LISTENING = /Server listening at (http:\/\/[^"]+)/;
-
 async function migrationFiles(): Promise<string[]> {
   const files = await readdir(new URL('../../src/db/migrations/', import.meta.url));
   return files.filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
@@ -36,14 +34,10 @@ describe('database migrations', { concurrency: true }, () => {
     const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
     const replicas: CliProcess[] = [0, 1, 2].map(() => startCli(['serve'], env));
     try {
-      await Promise.all(replicas.map((r) => r.waitForOutput(LISTENING, 90_000)));
-      for (const replica of replicas) {
-        const url = LISTENING.exec(replica.stdout())![1]!;
-        assert.equal((await fetch(`${url}/health`)).status, 200, replica.stdout());
-      }
+      const urls = await Promise.all(replicas.map((r) => r.listening(90_000)));
+      for (const [i, url] of urls.entries()) assert.equal((await fetch(`${url}/health`)).status, 200, replicas[i]!.stdout());
       assert.deepEqual(await appliedVersions(infra.databaseUrl), await migrationFiles());
-      for (const replica of replicas) replica.child.kill('SIGTERM');
-      assert.deepEqual(await Promise.all(replicas.map((r) => r.exitCode())), [0, 0, 0]);
+      assert.deepEqual(await Promise.all(replicas.map((r) => r.terminate())), [0, 0, 0]);
     } finally {
       for (const replica of replicas) replica.child.kill('SIGKILL');
     }

@@ -75,12 +75,10 @@ describe('starting the real service process', () => {
   test('with everything right it logs "Bucket validation successful", serves, and SIGTERM ends it with exit code 0', async () => {
     const service = startCli(['serve'], env);
     try {
-      await service.waitForOutput(/Server listening at (http:\/\/[^"]+)/, 60_000);
+      const url = await service.listening(60_000);
       assert.match(service.stdout(), /"msg":"Bucket validation successful"/);
-      const url = /Server listening at (http:\/\/[^"]+)/.exec(service.stdout())![1]!;
       assert.equal((await fetch(`${url}/health`)).status, 200);
-      service.child.kill('SIGTERM');
-      assert.equal(await service.exitCode(), 0, service.stderr());
+      assert.equal(await service.terminate(), 0, service.stderr());
       assert.equal(service.stderr(), '');
     } finally {
       service.child.kill('SIGKILL');

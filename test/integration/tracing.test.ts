@@ -6,7 +6,6 @@ import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operatio
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { ownInfra, postGraphQL, serviceEnv } from '../support/test-service.js';
 
-const LISTENING = /Server listening at (http:\/\/[^"]+)/;
 const SPAN_KIND_SERVER = 2;
 
 type Infra = Awaited<ReturnType<typeof ownInfra>>;
@@ -19,14 +18,12 @@ async function serve(infra: Infra, otel: Record<string, string>): Promise<{ proc
   const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info', JOBS_ENABLED: 'false', ...otel };
   const service = startCli(['serve'], env);
   started.push(service);
-  await service.waitForOutput(LISTENING);
-  return { process: service, url: LISTENING.exec(service.stdout())![1]! };
+  return { process: service, url: await service.listening() };
 }
 
 /** SIGTERM, as Kubernetes stops a pod; the process must exit 0 after flushing what it buffered. */
 async function terminate(service: CliProcess): Promise<void> {
-  service.child.kill('SIGTERM');
-  assert.equal(await service.exitCode(), 0, service.stdout() + service.stderr());
+  assert.equal(await service.terminate(), 0, service.stdout() + service.stderr());
 }
 
 async function postWithTraceparent(url: string, token: string, traceparent: string, query: string, variables: Record<string, unknown>): Promise<void> {

@@ -5,10 +5,14 @@ export interface CliProcess {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout matches, rejects when the process exits first or the time is up. */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the URL the service logs once it listens; rejects when the process exits first or the time is up. */
+  listening(timeoutMs?: number): Promise<string>;
+  /** SIGTERM, as Kubernetes stops a pod: resolves with the exit code. */
+  terminate(): Promise<number | null>;
   exitCode(): Promise<number | null>;
 }
+
+const LISTENING = /Server listening at (http:\/\/[^"]+)/;
 
 /** Starts `neotool-assets <args>` as a real child process, as an operator or Kubernetes would, with only the given environment (plus PATH). */
 export function startCli(args: string[], env: Record<string, string | undefined>): CliProcess {
@@ -26,19 +30,24 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     stdout: () => out,
     stderr: () => err,
     exitCode: () => exited,
-    waitForOutput: (pattern, timeoutMs = 30_000) =>
+    terminate: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    listening: (timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; stdout: ${out}\nstderr: ${err}`)), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(`no ${LISTENING} within ${timeoutMs} ms; stdout: ${out}\nstderr: ${err}`)), timeoutMs);
         const check = () => {
-          if (!pattern.test(out)) return;
+          const url = LISTENING.exec(out)?.[1];
+          if (!url) return;
           clearTimeout(timer);
           child.stdout!.off('data', check);
-          resolve();
+          resolve(url);
         };
         child.stdout!.on('data', check);
         void exited.then((code) => {
           clearTimeout(timer);
-          reject(new Error(`exited with ${code} before ${pattern}; stdout: ${out}\nstderr: ${err}`));
+          reject(new Error(`exited with ${code} before ${LISTENING}; stdout: ${out}\nstderr: ${err}`));
         });
         check();
       }),
