@@ -38,24 +38,39 @@ const client = (prefix: string): S3Client => createS3Client(storageOf(prefix));
 const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 const summaryOf = (stdout: string) => jsonLines(stdout).find((l) => l.event === 'summary') as SyncReport & { seconds: number };
 
-describe('neotool-assets storage sync between two gateway users', () => {
+/** A source bucket of the first gateway user and a destination bucket of the second, with a client for each. */
+function bucketPair(name: string) {
   const source = client('SRC_');
   const destination = client('DST_');
-  const sourceBucket = uniqueName('sync-src');
-  const destinationBucket = uniqueName('sync-dst');
+  const [from, to] = [uniqueName(`${name}-src`), uniqueName(`${name}-dst`)];
+  return {
+    source,
+    destination,
+    from,
+    to,
+    async create(): Promise<void> {
+      await source.send(new CreateBucketCommand({ Bucket: from }));
+      await destination.send(new CreateBucketCommand({ Bucket: to }));
+    },
+    async remove(): Promise<void> {
+      await deleteBuckets(source, from);
+      await deleteBuckets(destination, to);
+      source.destroy();
+      destination.destroy();
+    },
+  };
+}
+
+describe('neotool-assets storage sync between two gateway users', () => {
+  const buckets = bucketPair('sync');
+  const { source, destination, from: sourceBucket, to: destinationBucket } = buckets;
   const cli = (...args: string[]) => runCli(['storage', 'sync', sourceBucket, destinationBucket, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', ...args], ENV, 300_000);
 
   before(async () => {
-    await source.send(new CreateBucketCommand({ Bucket: sourceBucket }));
-    await destination.send(new CreateBucketCommand({ Bucket: destinationBucket }));
+    await buckets.create();
     await fillBucket(source, sourceBucket, SYNC_DATASET);
   });
-  after(async () => {
-    await deleteBuckets(source, sourceBucket);
-    await deleteBuckets(destination, destinationBucket);
-    source.destroy();
-    destination.destroy();
-  });
+  after(() => buckets.remove());
 
   let copiedBeforeInterruption = 0;
 
@@ -142,14 +157,12 @@ describe('neotool-assets storage sync between two gateway users', () => {
 
 describe('neotool-assets storage sync, other outcomes', () => {
   test('--rewrite-metadata points the asset rows from the source bucket to the destination bucket', async () => {
-    const source = client('SRC_');
-    const destination = client('DST_');
-    const [from, to] = [uniqueName('rw-src'), uniqueName('rw-dst')];
+    const buckets = bucketPair('rw');
+    const { source, from, to } = buckets;
     const database = await createDatabase();
     const pool = createPool(database.url, 2);
     try {
-      await source.send(new CreateBucketCommand({ Bucket: from }));
-      await destination.send(new CreateBucketCommand({ Bucket: to }));
+      await buckets.create();
       await source.send(new PutObjectCommand({ Bucket: from, Key: 'attachments/u1/a.txt', Body: 'hello', ContentType: 'text/plain' }));
       await migrate(pool);
       await insertAsset(pool, from, 'attachments/u1/a.txt');
@@ -162,10 +175,7 @@ describe('neotool-assets storage sync, other outcomes', () => {
     } finally {
       await pool.end();
       await database.drop();
-      await deleteBuckets(source, from);
-      await deleteBuckets(destination, to);
-      source.destroy();
-      destination.destroy();
+      await buckets.remove();
     }
   });
 
@@ -194,13 +204,11 @@ describe('neotool-assets storage sync, other outcomes', () => {
   });
 
   test('keys with spaces, reserved and non-ASCII characters are signed as the store expects and copied with their metadata', async () => {
-    const source = client('SRC_');
-    const destination = client('DST_');
-    const [from, to] = [uniqueName('keys-src'), uniqueName('keys-dst')];
+    const buckets = bucketPair('keys');
+    const { source, destination, from, to } = buckets;
     const keys = ['a b/c+d (1).txt', "it's!*~.txt", 'ü/日本.txt', 'x=1&y=2;z.txt'];
     try {
-      await source.send(new CreateBucketCommand({ Bucket: from }));
-      await destination.send(new CreateBucketCommand({ Bucket: to }));
+      await buckets.create();
       for (const Key of keys) await source.send(new PutObjectCommand({ Bucket: from, Key, Body: Key, ContentType: 'text/plain', Metadata: { owner: 'u1' } }));
       const report = await syncBucket({
         source: { client: source, bucket: from, storage: storageOf('SRC_') },
@@ -214,10 +222,7 @@ describe('neotool-assets storage sync, other outcomes', () => {
       const copy = await destination.send(new HeadObjectCommand({ Bucket: to, Key: keys[2] }));
       assert.deepEqual([copy.ContentType, copy.Metadata?.owner], ['text/plain', 'u1']);
     } finally {
-      await deleteBuckets(source, from);
-      await deleteBuckets(destination, to);
-      source.destroy();
-      destination.destroy();
+      await buckets.remove();
     }
   });
 
