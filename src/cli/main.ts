@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { commands } from './commands.js';
+import { describeStartupError } from './startup-errors.js';
 
 const USAGE = `Usage: neotool-assets <command> [options]
 
@@ -38,10 +39,7 @@ async function main(argv: string[]): Promise<void> {
   await command.run(values as Record<string, string | boolean | undefined>, positionals);
 }
 
-main(process.argv.slice(2)).catch(async (error: unknown) => {
-  // Loaded only on failure: it knows every error class of the service, and with them the AWS SDK and
-  // ioredis, which a command like `storage sync` would otherwise pay for at every start.
-  const { describeStartupError } = await import('./startup-errors.js');
+main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`neotool-assets: ${describeStartupError(error)}\n`);
   process.exit(1);
 });

@@ -1,10 +1,9 @@
-import { ConfigError } from '../config/config.js';
-import { RedisStartupError } from '../limits/redis-connection.js';
-import { BucketValidationError } from '../storage/bucket-validation.js';
+import { StartupError } from '../config/startup-error.js';
 
 /** Turns whatever stopped the start into one message that names the setting and the fix. No stack traces. */
 export function describeStartupError(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof BucketValidationError || error instanceof RedisStartupError) return error.message;
+  // Configuration, buckets, Redis: already phrased for the operator.
+  if (error instanceof StartupError) return error.message;
   const e = error as { code?: string; message?: string; address?: string; port?: number; hostname?: string };
   if (e?.code === 'ECONNREFUSED' && e.port !== undefined) {
     return `Cannot reach PostgreSQL at ${e.address}:${e.port} (connection refused). Check DATABASE_URL / POSTGRES_HOST and POSTGRES_PORT, and that the database is running.`;

@@ -1,4 +1,5 @@
 import { ENV_VARS, type EnvVarName } from './env-schema.js';
+import { StartupError } from './startup-error.js';
 import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
 import { deriveTracingConfig, type TracingConfig } from './tracing-config.js';
 import { UPLOAD_LIMIT_ENV_VARS, type UploadLimits } from './upload-limits.js';
@@ -30,7 +31,7 @@ export interface JobsConfig {
 }
 
 /** Thrown with every problem found, so an operator fixes the whole configuration in one go. */
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { StartupError } from '../config/startup-error.js';
 
 /**
  * Redis answers in well under a millisecond: a call that takes seconds means it is overloaded or gone,
@@ -13,7 +14,7 @@ export const CONNECTION_NAME = 'neotool-assets';
 const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 /** Redis did not answer at startup: one message naming the setting and the fix, like the other startup checks. */
-export class RedisStartupError extends Error {
+export class RedisStartupError extends StartupError {
   constructor(message: string) {
     super(message);
     this.name = 'RedisStartupError';

@@ -1,9 +1,10 @@
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { StartupError } from '../config/startup-error.js';
 import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
 import { errorName, isNotFound, isUnreachable } from './storage-errors.js';
 
 /** A bucket problem found at startup, phrased as the runbook's troubleshooting entry: cause and fix. */
-export class BucketValidationError extends Error {
+export class BucketValidationError extends StartupError {
   constructor(readonly reason: string, message: string) {
     super(message);
     this.name = 'BucketValidationError';
