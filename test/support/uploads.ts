@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { fixture, type FixtureName } from './fixtures.js';
 import { CONFIRM, uploadInput } from './operations.js';
-import * as flows from './flows.js';
+import { uploadedAsset } from './flows.js';
 import type { GraphQLResponse, TestService } from './test-service.js';
 
 /** The Asset fields tests read, as the API returns them (ASSET_FIELDS). */
@@ -26,19 +26,10 @@ export interface AssetView {
   updatedAt: string;
 }
 
-/** An asset whose upload is still open: the owner sees its URL and headers. */
-export type PendingAsset = AssetView & { uploadUrl: string; uploadHeaders: { name: string; value: string }[] };
-
 /** createAssetUpload input for a fixture: its real size, under the given name and type. */
 export function fixtureInput(name: FixtureName, namespace: string, mimeType: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return uploadInput({ namespace, filename: name, mimeType, sizeBytes: fixture(name).length, ...extra });
 }
-
-export const createUpload = (svc: TestService, token: string, input: Record<string, unknown>) => flows.createUpload<PendingAsset>(svc, token, input);
-
-/** Creates the upload and PUTs the bytes exactly as a well-behaved client would; storage must accept them. */
-export const createAndUpload = (svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string) =>
-  flows.uploadedAsset<PendingAsset>(svc, token, input, body);
 
 export function confirm(svc: TestService, token: string, id: string, checksum?: string): Promise<GraphQLResponse> {
   return svc.gql(CONFIRM, { id, checksum }, token);
@@ -97,7 +88,7 @@ export async function assetRow(svc: TestService, id: string): Promise<AssetRowVi
  * PostgreSQL, and the object gone from the bucket.
  */
 export async function assertRejectedUpload(svc: TestService, token: string, input: Record<string, unknown>, body: Uint8Array | string, reason: string): Promise<void> {
-  const asset = await createAndUpload(svc, token, input, body);
+  const asset = await uploadedAsset(svc, token, input, body);
   assertError(await confirm(svc, token, asset.id), 'INTEGRITY_ERROR', reason);
   const fetched = await svc.gql(`query($id: ID!) { asset(id: $id) { status failureReason } }`, { id: asset.id }, token);
   assert.deepEqual(fetched.data!.asset, { status: 'FAILED', failureReason: reason });

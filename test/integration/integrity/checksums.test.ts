@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES, sha256Base64, sha256Hex } from '../../support/fixtures.js';
+import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { uploadTo } from '../../support/operations.js';
 import { startServiceFor, type TestService } from '../../support/test-service.js';
-import { assertError, assetRow, confirm, confirmReady, createAndUpload, createUpload, fixtureInput, objectExists } from '../../support/uploads.js';
+import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
 /** Same length as the PNG, so the signed Content-Length still matches, but other bytes. */
@@ -18,7 +19,7 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
   after(() => svc.stop());
 
   test('a checksum given at create is signed into the PUT as x-amz-checksum-sha256 (base64) and confirmed READY with its hex stored', async () => {
-    const asset = await createAndUpload(svc, token, pngInput({ checksum: sha256Hex(PNG) }), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput({ checksum: sha256Hex(PNG) }), PNG);
     assert.deepEqual(asset.uploadHeaders.find((h) => h.name.toLowerCase() === 'x-amz-checksum-sha256')?.value, sha256Base64(PNG));
     assert.match(asset.uploadUrl, /X-Amz-SignedHeaders=[^&]*x-amz-checksum-sha256/i);
     const ready = await confirmReady(svc, token, asset.id);
@@ -38,13 +39,13 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
   });
 
   test('a checksum given in base64 at create is accepted and stored as hex', async () => {
-    const asset = await createAndUpload(svc, token, pngInput({ checksum: sha256Base64(PNG) }), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput({ checksum: sha256Base64(PNG) }), PNG);
     assert.equal(asset.checksum, sha256Hex(PNG));
     assert.equal((await confirmReady(svc, token, asset.id)).checksum, sha256Hex(PNG));
   });
 
   test('a checksum given only at confirm, when right, makes the asset READY with that checksum stored', async () => {
-    const asset = await createAndUpload(svc, token, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     assert.equal(asset.checksum, null);
     const ready = await confirmReady(svc, token, asset.id, sha256Hex(PNG).toUpperCase());
     assert.equal(ready.checksum, sha256Hex(PNG));
@@ -52,21 +53,21 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
   });
 
   test('a checksum given only at confirm, when wrong, fails the asset with CHECKSUM_MISMATCH and deletes the object', async () => {
-    const asset = await createAndUpload(svc, token, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     assertError(await confirm(svc, token, asset.id, sha256Base64(TAMPERED)), 'INTEGRITY_ERROR', 'CHECKSUM_MISMATCH');
     assert.equal(await objectExists(svc, asset), false);
     assert.equal((await assetRow(svc, asset.id)).failure_reason, 'CHECKSUM_MISMATCH');
   });
 
   test('a checksum at confirm that contradicts the one declared at create is CHECKSUM_MISMATCH, even for the right bytes', async () => {
-    const asset = await createAndUpload(svc, token, pngInput({ checksum: sha256Hex(PNG) }), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput({ checksum: sha256Hex(PNG) }), PNG);
     assertError(await confirm(svc, token, asset.id, sha256Hex(TAMPERED)), 'INTEGRITY_ERROR', 'CHECKSUM_MISMATCH');
     assert.equal(await objectExists(svc, asset), false);
   });
 
   test('a checksum that is not a SHA-256 is a VALIDATION_ERROR at create and at confirm, and changes nothing', async () => {
     assertError(await svc.gql(`mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input) { id } }`, { input: pngInput({ checksum: 'abc123' }) }, token), 'VALIDATION_ERROR');
-    const asset = await createAndUpload(svc, token, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     assertError(await confirm(svc, token, asset.id, 'not-a-digest'), 'VALIDATION_ERROR');
     assert.equal((await assetRow(svc, asset.id)).status, 'PENDING');
     assert.equal(await objectExists(svc, asset), true);

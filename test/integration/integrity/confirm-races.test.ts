@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES } from '../../support/fixtures.js';
+import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { CREATE } from '../../support/operations.js';
 import type { GraphQLResponse } from '../../support/test-service.js';
 import { startServiceFor, type TestService } from '../../support/test-service.js';
-import { assertError, assetRow, confirm, confirmReady, createAndUpload, createUpload, fixtureInput, type AssetView } from '../../support/uploads.js';
+import { assertError, assetRow, confirm, confirmReady, fixtureInput } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
 const CONCURRENT_CONFIRMS = 20;
@@ -24,7 +25,7 @@ describe('confirm is idempotent and race-free; idempotency keys describe one upl
   }
 
   test(`${CONCURRENT_CONFIRMS} concurrent confirms of one upload make exactly one READY transition, and each answers READY or a clear error`, async () => {
-    const asset = await createAndUpload(svc, token, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     const pending = await assetRow(svc, asset.id);
     const responses = await confirmConcurrently(asset.id);
     for (const response of responses) {
@@ -38,7 +39,7 @@ describe('confirm is idempotent and race-free; idempotency keys describe one upl
   });
 
   test(`${CONCURRENT_CONFIRMS} concurrent confirms of a mismatched upload make exactly one FAILED transition and no INTERNAL error`, async () => {
-    const asset = await createAndUpload(svc, token, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
+    const asset = await uploadedAsset(svc, token, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
     const pending = await assetRow(svc, asset.id);
     const responses = await confirmConcurrently(asset.id);
     for (const response of responses) {
@@ -52,14 +53,14 @@ describe('confirm is idempotent and race-free; idempotency keys describe one upl
   test(
     'racing confirms of a mismatched upload all report the failureReason recorded on the row',
     async () => {
-      const asset = await createAndUpload(svc, token, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
+      const asset = await uploadedAsset(svc, token, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
       const reasons = new Set((await confirmConcurrently(asset.id)).map((r) => r.errors?.[0]?.extensions.failureReason));
       assert.deepEqual([...reasons], ['CONTENT_MISMATCH']);
     },
   );
 
   test('confirming a READY asset again returns it unchanged: same updatedAt, no new version', async () => {
-    const asset = await createAndUpload(svc, token, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     const first = await confirmReady(svc, token, asset.id);
     const versionAfterFirst = (await assetRow(svc, asset.id)).version;
     const again = await confirmReady(svc, token, asset.id);
@@ -91,9 +92,9 @@ describe('confirm is idempotent and race-free; idempotency keys describe one upl
 
   test('a FAILED asset does not block a retry with the same idempotency key: the retry is a new asset that can become READY', async () => {
     const key = `retry-${Date.now()}`;
-    const failed = await createAndUpload(svc, token, pngInput({ idempotencyKey: key }), Buffer.from(PNG).fill(0x20, 0, 8));
+    const failed = await uploadedAsset(svc, token, pngInput({ idempotencyKey: key }), Buffer.from(PNG).fill(0x20, 0, 8));
     assertError(await confirm(svc, token, failed.id), 'INTEGRITY_ERROR', 'CONTENT_MISMATCH');
-    const retry: AssetView = await createAndUpload(svc, token, pngInput({ idempotencyKey: key }), PNG);
+    const retry = await uploadedAsset(svc, token, pngInput({ idempotencyKey: key }), PNG);
     assert.notEqual(retry.id, failed.id);
     assert.equal(retry.status, 'PENDING');
     assert.equal(retry.idempotencyKey, key);

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES, UNSAFE_SVGS, type FixtureName } from '../../support/fixtures.js';
+import { uploadedAsset } from '../../support/flows.js';
 import { GET, uploadInput } from '../../support/operations.js';
 import { startServiceFor, type TestService } from '../../support/test-service.js';
-import { assertRejectedUpload, confirmReady, createAndUpload, fixtureInput, objectBytes } from '../../support/uploads.js';
+import { assertRejectedUpload, confirmReady, fixtureInput, objectBytes } from '../../support/uploads.js';
 import { docx } from '../../support/zip.js';
 
 describe('confirm checks the content of the real object against what was declared (PostgreSQL + Ceph)', () => {
@@ -15,7 +16,7 @@ describe('confirm checks the content of the real object against what was declare
 
   /** Uploads a fixture as declared and expects it READY with its bytes intact. */
   async function assertAccepted(name: FixtureName, namespace: string, mimeType: string): Promise<void> {
-    const asset = await createAndUpload(svc, token, fixtureInput(name, namespace, mimeType), fixture(name));
+    const asset = await uploadedAsset(svc, token, fixtureInput(name, namespace, mimeType), fixture(name));
     await confirmReady(svc, token, asset.id);
     assert.deepEqual(await objectBytes(svc, asset), fixture(name));
   }
@@ -43,7 +44,7 @@ describe('confirm checks the content of the real object against what was declare
   }
 
   test('a safe SVG becomes READY and its publicUrl serves it with an immutable Cache-Control', async () => {
-    const asset = await createAndUpload(svc, token, fixtureInput('safe.svg', 'group-assets', MIME_TYPES.svg), fixture('safe.svg'));
+    const asset = await uploadedAsset(svc, token, fixtureInput('safe.svg', 'group-assets', MIME_TYPES.svg), fixture('safe.svg'));
     await confirmReady(svc, token, asset.id);
     const { publicUrl } = (await svc.gql(GET, { id: asset.id }, await svc.token('bob'))).data!.asset;
     const served = await fetch(publicUrl);
@@ -64,7 +65,7 @@ describe('confirm checks the content of the real object against what was declare
 
   test('a Word document whose [Content_Types].xml comes after 70 KB of media becomes READY', async () => {
     const late = docx('late content types', randomBytes(70_000));
-    const asset = await createAndUpload(svc, token, uploadInput({ filename: 'report.docx', mimeType: MIME_TYPES.docx, sizeBytes: late.length }), late);
+    const asset = await uploadedAsset(svc, token, uploadInput({ filename: 'report.docx', mimeType: MIME_TYPES.docx, sizeBytes: late.length }), late);
     await confirmReady(svc, token, asset.id);
   });
 

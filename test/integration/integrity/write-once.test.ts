@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES } from '../../support/fixtures.js';
+import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { GET, uploadTo } from '../../support/operations.js';
 import { startServiceFor, type TestService } from '../../support/test-service.js';
-import { assertError, assetRow, confirm, confirmReady, createAndUpload, createUpload, fixtureInput, objectBytes, objectExists } from '../../support/uploads.js';
+import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectBytes, objectExists } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
 const OTHER_PNG_BYTES = Buffer.from(PNG).fill(0x42, 40, 50);
@@ -33,7 +34,7 @@ describe('uploads are exactly the declared bytes, written once (PostgreSQL + Cep
   });
 
   test('after READY, the leftover uploadUrl and headers cannot overwrite the object: storage answers 412 and the bytes are unchanged', async () => {
-    const asset = await createAndUpload(svc, alice, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, alice, pngInput(), PNG);
     await confirmReady(svc, alice, asset.id);
     const overwrite = await uploadTo(asset, OTHER_PNG_BYTES);
     assert.equal(overwrite.status, 412, await overwrite.text());
@@ -41,13 +42,13 @@ describe('uploads are exactly the declared bytes, written once (PostgreSQL + Cep
   });
 
   test('a second PUT while still PENDING is refused the same way (412): the first bytes are the ones confirmed', async () => {
-    const asset = await createAndUpload(svc, alice, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, alice, pngInput(), PNG);
     assert.equal((await uploadTo(asset, OTHER_PNG_BYTES)).status, 412);
     assert.deepEqual(await objectBytes(svc, asset), PNG);
   });
 
   test('uploadUrl and uploadHeaders are null once the asset is READY, in the confirm response and afterwards', async () => {
-    const asset = await createAndUpload(svc, alice, pngInput(), PNG);
+    const asset = await uploadedAsset(svc, alice, pngInput(), PNG);
     const ready = await confirmReady(svc, alice, asset.id);
     assert.equal(ready.uploadUrl, null);
     assert.equal(ready.uploadHeaders, null);
@@ -56,7 +57,7 @@ describe('uploads are exactly the declared bytes, written once (PostgreSQL + Cep
   });
 
   test('uploadUrl and uploadHeaders are null once the asset is FAILED', async () => {
-    const asset = await createAndUpload(svc, alice, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
+    const asset = await uploadedAsset(svc, alice, fixtureInput('notes.txt', 'user-profiles', MIME_TYPES.png), fixture('notes.txt'));
     assertError(await confirm(svc, alice, asset.id), 'INTEGRITY_ERROR', 'CONTENT_MISMATCH');
     const fetched = (await svc.gql(GET, { id: asset.id }, alice)).data!.asset;
     assert.deepEqual([fetched.status, fetched.uploadUrl, fetched.uploadHeaders], ['FAILED', null, null]);

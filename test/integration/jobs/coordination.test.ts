@@ -8,8 +8,9 @@ import { RunCounts } from '../../../src/jobs/job.js';
 import { OrphanSweepJob } from '../../../src/jobs/orphan-sweep.js';
 import { capturedLogger } from '../../support/captured-logs.js';
 import { fixture } from '../../support/fixtures.js';
+import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { confirmReady, createAndUpload, createUpload, fixtureInput, objectExists } from '../../support/uploads.js';
+import { confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
 
 /** The statements and locks two replicas would use, on two separate pools, with no job runner in the way. */
 describe('job coordination in PostgreSQL', () => {
@@ -96,7 +97,7 @@ describe('job coordination in PostgreSQL', () => {
   test('the orphan sweep in report-only mode names the orphans in the log and deletes nothing', async () => {
     const strays = ['stray/one.txt', 'stray/two.txt'];
     for (const key of strays) await svc.s3.send(new PutObjectCommand({ Bucket: svc.privateBucket, Key: key, Body: 'nobody owns me' }));
-    const live = await createAndUpload(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
+    const live = await uploadedAsset(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
     await confirmReady(svc, token, live.id);
     const logs = capturedLogger('info');
     const sweep = (graceSeconds: number) => {

@@ -5,9 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { capturedLogger } from '../../support/captured-logs.js';
 import { eventually } from '../../support/eventually.js';
 import { fixture } from '../../support/fixtures.js';
+import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { DELETE, GET } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { assetRow, confirmReady, createAndUpload, createUpload, fixtureInput, objectExists } from '../../support/uploads.js';
+import { assetRow, confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
 
 const EXPIRE = 'expire-stale-uploads';
 
@@ -51,11 +52,11 @@ describe('background jobs on two replicas sharing one database and its buckets',
   test('stale uploads are settled exactly once: rescued when the object passes confirm checks, failed otherwise', async () => {
     // Namespaces without an uploadTtlSeconds of their own, so that STORAGE_UPLOAD_TTL_SECONDS applies.
     const png = () => fixtureInput('image.png', 'user-profiles', 'image/png');
-    const crashed = await Promise.all([1, 2, 3, 4].map(() => createAndUpload(a, token, png(), fixture('image.png'))));
-    const crashedPublic = await createAndUpload(b, token, fixtureInput('image.jpg', 'group-assets', 'image/jpeg'), fixture('image.jpg'));
+    const crashed = await Promise.all([1, 2, 3, 4].map(() => uploadedAsset(a, token, png(), fixture('image.png'))));
+    const crashedPublic = await uploadedAsset(b, token, fixtureInput('image.jpg', 'group-assets', 'image/jpeg'), fixture('image.jpg'));
     const abandoned = await Promise.all([1, 2].map(() => createUpload(b, token, png())));
-    const wrongType = await createAndUpload(a, token, fixtureInput('notes.txt', 'user-profiles', 'image/png'), fixture('notes.txt'));
-    const confirmedInTime = await createAndUpload(a, token, png(), fixture('image.png'));
+    const wrongType = await uploadedAsset(a, token, fixtureInput('notes.txt', 'user-profiles', 'image/png'), fixture('notes.txt'));
+    const confirmedInTime = await uploadedAsset(a, token, png(), fixture('image.png'));
     await confirmReady(a, token, confirmedInTime.id);
     const rescued = [...crashed, crashedPublic];
     const stale = [...rescued, ...abandoned, wrongType];
@@ -90,7 +91,7 @@ describe('background jobs on two replicas sharing one database and its buckets',
 
   test('the purge removes DELETED rows older than the retention and keeps newer ones', async () => {
     const deletedAsset = async () => {
-      const asset = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
+      const asset = await uploadedAsset(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
       await confirmReady(a, token, asset.id);
       assert.equal((await a.gql(DELETE, { id: asset.id }, token)).data!.deleteAsset, true);
       return asset;
@@ -112,9 +113,9 @@ describe('background jobs on two replicas sharing one database and its buckets',
       { bucket: a.publicBucket, key: 'copied-by-hand.png' },
     ];
     for (const o of orphans) await a.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: 'nobody owns me' }));
-    const ready = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
+    const ready = await uploadedAsset(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
     await confirmReady(a, token, ready.id);
-    const pending = await createAndUpload(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
+    const pending = await uploadedAsset(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
 
     const exists = (o: { bucket: string; key: string }) => objectExists(a, { storageBucket: o.bucket, storageKey: o.key });
     const deleted = () => auditLines('orphan.deleted').map((l) => `${l.bucket}/${l.key}`);
