@@ -16,7 +16,7 @@ import { Presigner } from './storage/presigner.js';
 import { createS3Client } from './storage/s3-client.js';
 import { S3ObjectStorage } from './storage/s3-object-storage.js';
 import { auditLifecycle } from './observability/lifecycle-audit.js';
-import { createLogger } from './observability/logger.js';
+import { createServiceLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { instrumentStorage } from './observability/storage-instrumentation.js';
 import { traceJobRuns } from './observability/tracing/job-tracing.js';
@@ -50,7 +50,8 @@ export interface RunningService {
  * The composition root: checks configuration against the real world (namespaces file, database
  * schema, Redis when configured, buckets) before it takes a single request, then wires the edges around the lifecycle.
  */
-export async function startService(config: Config, logger: Logger = createLogger(config.logLevel, undefined, { traceIds: config.tracing !== undefined }), options: StartOptions = {}): Promise<RunningService> {
+export async function startService(config: Config, givenLogger?: Logger, options: StartOptions = {}): Promise<RunningService> {
+  const logger = givenLogger ?? (await createServiceLogger(config));
   const { catalog: namespaces, rateLimit } = await loadNamespacesFile(config.assets.configPath);
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);

@@ -1,5 +1,5 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
-import { traceIdsOfActiveSpan } from './tracing/log-correlation.js';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import type { Config } from '../config/config.js';
 
 /**
  * Paths that may carry credentials or URL signatures. Presigned URLs are bearer credentials until
@@ -19,8 +19,17 @@ export const REDACTED_PATHS = [
   'config.redisUrl',
 ];
 
-/** JSON lines to stdout by default; tests pass a destination to read what the service logs. With tracing on, lines carry trace_id and span_id. */
-export function createLogger(level: string, destination?: DestinationStream, options: { traceIds?: boolean } = {}): Logger {
-  const mixin = options.traceIds ? traceIdsOfActiveSpan : undefined;
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin }, destination);
+/** JSON lines to stdout by default; tests pass a destination to read what the service logs. A mixin adds fields to every line. */
+export function createLogger(level: string, destination?: DestinationStream, options: { mixin?: LoggerOptions['mixin'] } = {}): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: options.mixin }, destination);
+}
+
+/**
+ * The service's logger for its configuration: with tracing configured, lines carry trace_id and span_id.
+ * The OpenTelemetry API is loaded only then, and once, here: each line calls the mixin directly.
+ */
+export async function createServiceLogger(config: Pick<Config, 'logLevel' | 'tracing'>): Promise<Logger> {
+  if (!config.tracing) return createLogger(config.logLevel);
+  const { traceIdsOfActiveSpan } = await import('./tracing/log-correlation.js');
+  return createLogger(config.logLevel, undefined, { mixin: traceIdsOfActiveSpan });
 }

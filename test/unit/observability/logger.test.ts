@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capturedLogger } from '../../support/captured-logs.js';
+import { loadsPackage, runAndListModules } from '../resolved-modules.js';
 
 test('the service logger censors tokens, secrets, passwords and presigned URLs wherever they are logged', () => {
   const { logger, text } = capturedLogger('info');
@@ -16,4 +17,16 @@ test('the service logger censors tokens, secrets, passwords and presigned URLs w
     assert.ok(!out.includes(leaked), `${leaked} leaked into ${out}`);
   }
   assert.equal((out.match(/\[redacted\]/g) ?? []).length, 7);
+});
+
+test('the service logger loads the OpenTelemetry API only when tracing is configured', () => {
+  // That its lines then carry trace ids is checked end to end in test/integration/tracing.test.ts.
+  const apiLoadedWith = (tracing: string) => {
+    const script = `const { createServiceLogger } = await import('./src/observability/logger.ts'); await createServiceLogger({ logLevel: 'silent', tracing: ${tracing} });`;
+    const run = runAndListModules(['--input-type=module', '-e', script]);
+    assert.equal(run.status, 0, run.stderr);
+    return loadsPackage(run.resolved, '@opentelemetry/api');
+  };
+  assert.equal(apiLoadedWith('undefined'), false);
+  assert.equal(apiLoadedWith('{}'), true);
 });
