@@ -28,6 +28,12 @@ else
   npx tsc -p packages/client/tsconfig.json --noEmit || { echo "test: client SDK typecheck failed" >&2; exit 1; }
 fi
 
+# Whatever this run installs on a fresh machine (tools here, PostgreSQL, Redis and Ceph in up.sh) shares
+# one apt-get update.
+# shellcheck source=scripts/infra/apt.sh
+. scripts/infra/apt.sh
+share_apt_update
+
 # Command-line tools some tests shell out to (kubectl for test/deploy), installed when missing.
 if [ -f scripts/infra/ensure-tools.sh ]; then bash scripts/infra/ensure-tools.sh || exit 1; fi
 
@@ -47,6 +53,7 @@ ran=0
 report=$(mktemp)
 cleanup() {
   if [ -n "$owned" ]; then INFRA_ENV=$owned bash scripts/infra/down.sh; fi
+  end_apt_update_share # this trap replaces share_apt_update's
   # Repeat the runner's summary last: the spec reporter prints failure details after it, and
   # down.sh's output comes after that.
   if [ "$ran" = 0 ]; then :

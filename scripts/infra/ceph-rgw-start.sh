@@ -35,9 +35,9 @@ pkgs=(ceph-mon ceph-osd radosgw ceph-common bc curl)
 for b in "${need[@]}"; do
   command -v "$b" >/dev/null && continue
   echo "ceph: $b is missing; installing ${pkgs[*]} with apt-get ..." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+  # shellcheck source=scripts/infra/apt.sh
+  . "$HERE/apt.sh"
+  apt_install "${pkgs[@]}" >&2
   break
 done
 

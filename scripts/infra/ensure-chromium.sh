@@ -5,7 +5,7 @@
 set -euo pipefail
 if [ ! -x /usr/bin/chromium ]; then
   echo "ensure-chromium: installing chromium (Debian package)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+  # shellcheck source=scripts/infra/apt.sh
+  . "$(dirname "$0")/apt.sh"
+  apt_install chromium fonts-liberation >/dev/null
 fi

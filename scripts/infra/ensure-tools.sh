@@ -6,9 +6,9 @@
 set -euo pipefail
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "ensure-tools: installing kubectl (Debian package kubernetes-client)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  # shellcheck source=scripts/infra/apt.sh
+  . "$(dirname "$0")/apt.sh"
+  apt_install kubernetes-client >/dev/null
 fi
 
 bash "$(dirname "$0")/ensure-chromium.sh"

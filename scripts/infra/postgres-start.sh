@@ -15,9 +15,9 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   # Binaries only: the package must not create and start a default cluster on 5432.
   mkdir -p /etc/postgresql-common/createcluster.d
   echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.d/no-main.conf
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends postgresql >&2
+  # shellcheck source=scripts/infra/apt.sh
+  . "$(dirname "$0")/apt.sh"
+  apt_install postgresql >&2
 fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 id -u postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres

@@ -11,9 +11,9 @@ REDIS_PORT=${REDIS_PORT:-56379}
 # Check the binary, not the package: CI may run on a fresh Debian machine.
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   echo "redis: installing redis-server with apt-get ..." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends redis-server >&2
+  # shellcheck source=scripts/infra/apt.sh
+  . "$(dirname "$0")/apt.sh"
+  apt_install redis-server >&2
 fi
 
 # A busy port would otherwise surface as a confusing "did not answer".

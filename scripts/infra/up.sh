@@ -58,6 +58,11 @@ CEPH_DIR=$(mktemp -d /tmp/ceph-rgw.XXXXXX)
 REDIS_DIR=$(mktemp -d /tmp/redis-ci.XXXXXX)
 echo "export PGTMP='$PGTMP' CEPH_DIR='$CEPH_DIR' REDIS_DIR='$REDIS_DIR'" >"$INFRA_ENV"
 
+# On a fresh machine the three start scripts install packages: one apt-get update for all of them.
+# shellcheck source=scripts/infra/apt.sh
+. scripts/infra/apt.sh
+share_apt_update
+
 # In parallel: PostgreSQL needs ~1 s, Redis ~0.1 s, the gateway ~3.5 s. On a fresh machine PostgreSQL and
 # Redis install first, one after the other, because two concurrent apt-get runs would fight over the dpkg lock.
 out=$(mktemp -d)
