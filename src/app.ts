@@ -19,9 +19,6 @@ import { auditLifecycle } from './observability/lifecycle-audit.js';
 import { createServiceLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { instrumentStorage } from './observability/storage-instrumentation.js';
-import { traceJobRuns } from './observability/tracing/job-tracing.js';
-import { traceRequests } from './observability/tracing/request-tracing.js';
-import { traceStorage } from './observability/tracing/storage-tracing.js';
 import { startBackgroundJobs } from './jobs/background-jobs.js';
 import { jobMetrics } from './jobs/job-metrics.js';
 import type { JobRunner } from './jobs/job-runner.js';
@@ -57,11 +54,12 @@ export async function startService(config: Config, givenLogger?: Logger, options
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
   let closeCounters = async (): Promise<void> => undefined;
+  const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
   try {
     await migrate(pool);
     const counters = await openCounterStore(pool, config.redisUrl, logger);
     closeCounters = counters.close;
-    const s3 = await connectStorage(config.storage, metrics, logger, config.tracing !== undefined);
+    const s3 = await connectStorage(config.storage, metrics, logger, tracing?.traceStorage);
     const events = auditLifecycle(logger, metrics);
     const uploadLimits = { ...rateLimit, ...config.uploadLimits };
     const limiter = createUploadLimiter(counters.store, uploadLimits, limiterHooks(metrics, logger));
@@ -79,11 +77,10 @@ export async function startService(config: Config, givenLogger?: Logger, options
         ...counters.health,
       },
     });
-    if (config.tracing) traceRequests(app);
+    tracing?.traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     const buckets = [config.storage.publicBucket, config.storage.privateBucket];
-    const traceRun = config.tracing ? traceJobRuns : undefined;
-    const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun });
+    const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     return {
       app,
       url,
@@ -102,10 +99,10 @@ export async function startService(config: Config, givenLogger?: Logger, options
 }
 
 /** An instrumented S3 client behind a circuit breaker, after both buckets answered. */
-async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger, traced: boolean): Promise<S3Client> {
+async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger, trace?: (s3: S3Client) => void): Promise<S3Client> {
   const s3 = createS3Client(config);
   instrumentStorage(s3, metrics);
-  if (traced) traceStorage(s3);
+  trace?.(s3);
   addCircuitBreaker(s3, { resetTimeoutMs: config.circuitResetMs, volumeThreshold: 5 });
   try {
     await validateBuckets(s3, config);

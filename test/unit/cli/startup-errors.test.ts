@@ -4,7 +4,7 @@ import { ConfigError } from '../../../src/config/config.js';
 import { describeStartupError } from '../../../src/cli/startup-errors.js';
 import { RedisStartupError } from '../../../src/limits/redis-connection.js';
 import { BucketValidationError } from '../../../src/storage/bucket-validation.js';
-import { loadsPackage, runAndListModules } from '../resolved-modules.js';
+import { loadsPackage, runAndListModules } from '../../support/resolved-modules.js';
 
 test('the startup errors of configuration, buckets and Redis are printed as they are phrased', () => {
   const errors = [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capturedLogger } from '../../support/captured-logs.js';
-import { loadsPackage, runAndListModules } from '../resolved-modules.js';
+import { loadsPackage, runAndListModules } from '../../support/resolved-modules.js';
 
 test('the service logger censors tokens, secrets, passwords and presigned URLs wherever they are logged', () => {
   const { logger, text } = capturedLogger('info');
@@ -29,4 +29,11 @@ test('the service logger loads the OpenTelemetry API only when tracing is config
   };
   assert.equal(apiLoadedWith('undefined'), false);
   assert.equal(apiLoadedWith('{}'), true);
+});
+
+test('the composition root loads the OpenTelemetry API only for a replica with tracing on, not by being imported', () => {
+  // With tracing on, startService imports the tracing hooks; test/integration/tracing.test.ts sees their spans.
+  const run = runAndListModules(['--input-type=module', '-e', `await import('./src/app.ts');`]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(loadsPackage(run.resolved, '@opentelemetry/api'), false);
 });
