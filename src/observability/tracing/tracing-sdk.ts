@@ -1,7 +1,5 @@
 // The only module that loads the OpenTelemetry SDK: imported on demand, and only when tracing is configured.
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -20,12 +18,12 @@ const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
  * ESM: the instrumentations patch what is loaded with require underneath (pg/lib/client.js, pg-pool,
  * node:http as Fastify requires it); the tracing test proves it on the real start path.
  */
-export function startTracingSdk(config: TracingConfig, logger: Logger): Tracing {
+export async function startTracingSdk(config: TracingConfig, logger: Logger): Promise<Tracing> {
   // The SDK reports failed exports (collector down, spans refused) through diag: into the service's log.
   diag.setLogger(warningsInto(logger), DiagLogLevel.WARN);
   const provider = new NodeTracerProvider({
     resource: serviceResource(),
-    spanProcessors: [new BatchSpanProcessor(exporterFor(config.protocol))],
+    spanProcessors: [new BatchSpanProcessor(await exporterFor(config.protocol))],
   });
   // Registers the AsyncLocalStorage context manager and the W3C trace-context propagator.
   provider.register();
@@ -50,8 +48,10 @@ function serviceResource() {
     .merge(detectResources({ detectors: [envDetector] }));
 }
 
-function exporterFor(protocol: OtlpProtocol) {
-  return protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter();
+/** Only the exporter of the configured encoding is loaded (the protobuf one brings protobufjs). */
+async function exporterFor(protocol: OtlpProtocol) {
+  if (protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
 }
 
 function warningsInto(logger: Logger): DiagLogger {

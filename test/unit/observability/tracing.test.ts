@@ -6,6 +6,7 @@ import { ENV_VARS, type EnvVarName } from '../../../src/config/env-schema.js';
 import { deriveTracingConfig } from '../../../src/config/tracing-config.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { startTracing } from '../../../src/observability/tracing/tracing.js';
+import { loadsPackage, runAndListModules } from '../../support/resolved-modules.js';
 
 const OTEL_VARS = (Object.keys(ENV_VARS) as EnvVarName[]).filter((name) => name.startsWith('OTEL_'));
 
@@ -29,6 +30,19 @@ describe('tracing configuration from the standard OTEL_* variables', () => {
   test('either OTLP endpoint turns it on, exporting OTLP/HTTP protobuf unless a protocol is named', () => {
     assert.deepEqual(tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing, { protocol: 'http/protobuf' });
     assert.deepEqual(tracingFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector/v1/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing, { protocol: 'http/json' });
+  });
+
+  test('only the exporter of the configured encoding is loaded', () => {
+    const exportersLoadedFor = (protocol: string) => {
+      const script = `const { startTracing } = await import('./src/observability/tracing/tracing.ts');
+        const { createLogger } = await import('./src/observability/logger.ts');
+        await (await startTracing({ protocol: '${protocol}' }, createLogger('silent'))).shutdown();`;
+      const run = runAndListModules(['--input-type=module', '-e', script]);
+      assert.equal(run.status, 0, run.stderr);
+      return ['exporter-trace-otlp-http', 'exporter-trace-otlp-proto'].filter((name) => loadsPackage(run.resolved, `@opentelemetry/${name}`));
+    };
+    assert.deepEqual(exportersLoadedFor('http/json'), ['exporter-trace-otlp-http']);
+    assert.deepEqual(exportersLoadedFor('http/protobuf'), ['exporter-trace-otlp-proto']);
   });
 
   test('the traces protocol wins over the general one, as the OpenTelemetry specification orders them', () => {
