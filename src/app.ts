@@ -54,8 +54,8 @@ export async function startService(config: Config, givenLogger?: Logger, options
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
   let closeCounters = async (): Promise<void> => undefined;
-  const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
   try {
+    const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
     await migrate(pool);
     const counters = await openCounterStore(pool, config.redisUrl, logger);
     closeCounters = counters.close;

@@ -21,12 +21,13 @@ apt_install() {
 # replaces the EXIT trap later).
 share_apt_update() {
   [ -z "${APT_UPDATED_MARKER:-}" ] || return 0
-  apt_owned_marker=$(mktemp -u /tmp/apt-updated.XXXXXX)
-  export APT_UPDATED_MARKER=$apt_owned_marker
+  # In a directory of its own (mktemp -d): a predictable name in /tmp could be made by someone else first.
+  apt_owned_dir=$(mktemp -d /tmp/apt-updated.XXXXXX)
+  export APT_UPDATED_MARKER=$apt_owned_dir/updated
   trap end_apt_update_share EXIT
 }
 
 # Removes the marker share_apt_update made here, never one an outer run owns.
 end_apt_update_share() {
-  if [ -n "${apt_owned_marker:-}" ]; then rm -f "$apt_owned_marker"; fi
+  if [ -n "${apt_owned_dir:-}" ]; then rm -rf "$apt_owned_dir"; fi
 }

@@ -35,5 +35,6 @@ test('the composition root loads the OpenTelemetry API only for a replica with t
   // With tracing on, startService imports the tracing hooks; test/integration/tracing.test.ts sees their spans.
   const run = runAndListModules(['--input-type=module', '-e', `await import('./src/app.ts');`]);
   assert.equal(run.status, 0, run.stderr);
+  assert.ok(run.resolved.some((url) => url.endsWith('/src/app.ts')), 'the module list was not recorded');
   assert.equal(loadsPackage(run.resolved, '@opentelemetry/api'), false);
 });
