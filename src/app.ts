@@ -57,7 +57,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
   try {
     const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
     await migrate(pool);
-    const counters = await openCounterStore(pool, config.redisUrl, logger);
+    const counters = await openCounterStore(pool, config.redisUrl ? { url: config.redisUrl, timeoutMs: config.redisTimeoutMs } : undefined, logger);
     closeCounters = counters.close;
     const s3 = await connectStorage(config.storage, metrics, logger, tracing?.traceStorage);
     const events = auditLifecycle(logger, metrics);

@@ -16,6 +16,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Where the rate limits are counted: Redis when set, else PostgreSQL. */
   redisUrl?: string;
+  /** Connect and command timeout of the Redis connection (REDIS_TIMEOUT_MS). */
+  redisTimeoutMs: number;
   /** Limits set by environment variables; they override the namespaces file's `rateLimit` block. */
   uploadLimits: Partial<UploadLimits>;
   /** Set only when OpenTelemetry tracing is configured (OTEL_* variables). */
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     jobs: jobsConfig(values),
     redisUrl: values.REDIS_URL as string | undefined,
+    redisTimeoutMs: values.REDIS_TIMEOUT_MS as number,
     uploadLimits: uploadLimitOverrides(values),
     tracing: deriveTracingConfig(values),
   };

@@ -99,6 +99,12 @@ export const ENV_VARS = {
     description:
       'Redis (redis://[:password@]host:port[/db], rediss:// for TLS) where the per-owner rate limits are counted, shared by all replicas; unset: they are counted in PostgreSQL. When set, Redis must answer at startup, /health/ready checks it, and while it is unreachable new uploads fail with REDIS_UNAVAILABLE.',
   },
+  REDIS_TIMEOUT_MS: {
+    schema: int(50, 60000),
+    default: '2000',
+    description:
+      'With REDIS_URL: how long connecting to Redis, and each call to it, may take before it counts as unreachable (the upload then fails with REDIS_UNAVAILABLE). Redis normally answers in well under a millisecond.',
+  },
   STORAGE_QUOTA_BYTES_PER_OWNER: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may hold in READY and PENDING assets (QUOTA_EXCEEDED beyond); 0 turns the quota off. Default: rateLimit.quotaBytes of the namespaces file (shipped: 10737418240, 10 GiB).' },
   OTEL_EXPORTER_OTLP_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: base URL of an OTLP/HTTP receiver such as an OpenTelemetry Collector (e.g. http://otel-collector:4318); spans go to its /v1/traces. Tracing is off while neither OTLP endpoint is set.' },
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: the full URL spans are posted to (e.g. http://otel-collector:4318/v1/traces); wins over OTEL_EXPORTER_OTLP_ENDPOINT.' },

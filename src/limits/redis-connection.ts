@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import { StartupError } from '../config/startup-error.js';
 
 /**
- * Redis answers in well under a millisecond: a call that takes seconds means it is overloaded or gone,
- * and an upload waiting on it would only hold its caller. Fail fast instead, and let the client retry.
+ * Where Redis is, and how long connecting and each command may take (REDIS_TIMEOUT_MS). Redis answers
+ * in well under a millisecond: a call that takes longer than that means it is overloaded or gone, and
+ * an upload waiting on it would only hold its caller. Fail then instead, and let the client retry.
  */
-const CONNECT_TIMEOUT_MS = 2000;
-const COMMAND_TIMEOUT_MS = 2000;
+export interface RedisSettings {
+  url: string;
+  timeoutMs: number;
+}
 /** How the service's connections show in CLIENT LIST. */
 export const CONNECTION_NAME = 'neotool-assets';
 /** Reconnecting in the background after a loss: quickly at first, then every 2 s. */
@@ -43,14 +46,14 @@ export class RedisConnection {
   }
 
   /** Connects and waits until Redis answers, or throws a RedisStartupError. */
-  static async open(url: string, logger: Logger): Promise<RedisConnection> {
+  static async open({ url, timeoutMs }: RedisSettings, logger: Logger): Promise<RedisConnection> {
     const client = new Redis(url, {
       connectionName: CONNECTION_NAME,
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      commandTimeout: COMMAND_TIMEOUT_MS,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
       retryStrategy: reconnectDelayMs,
     });
     const connection = new RedisConnection(client, new URL(url).host, logger);

@@ -45,6 +45,11 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv): Loaded<true> {
   return loadGroup(env, SERVICE_VARS, () => true as const);
 }
 
+/** REDIS_TIMEOUT_MS (or its default), for the doctor's Redis check; a bad value is also reported with the service settings. */
+export function loadRedisTimeoutMs(env: NodeJS.ProcessEnv): Loaded<number> {
+  return loadGroup(env, ['REDIS_TIMEOUT_MS'], (values) => values.REDIS_TIMEOUT_MS as number | undefined);
+}
+
 /** For commands: a setting problem stops them with the service's own ConfigError message. */
 export function required<T>(loaded: Loaded<T>): T {
   if (!loaded.ok) throw new ConfigError(loaded.problems);

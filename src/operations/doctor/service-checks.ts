@@ -1,8 +1,9 @@
 import { describeStartupError } from '../../cli/startup-errors.js';
+import { ENV_VARS } from '../../config/env-schema.js';
 import { isCloudflareR2 } from '../../config/storage-config.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
-import { RedisConnection } from '../../limits/redis-connection.js';
+import { RedisConnection, type RedisSettings } from '../../limits/redis-connection.js';
 import { createLogger } from '../../observability/logger.js';
 import type { Loaded, StorageSettings } from '../settings.js';
 import { fail, pass, warn, type Check, type Outcome } from './checks.js';
@@ -38,9 +39,10 @@ export function databaseCheck(loaded: Loaded<string>): Check {
 }
 
 /** Only with REDIS_URL set: the rate limits are then counted there, and the service will not start without it. */
-export function redisChecks(url: string | undefined): Check[] {
+export function redisChecks(url: string | undefined, timeoutMs: Loaded<number>): Check[] {
   if (!url) return [];
-  return [{ name: 'Redis answers', needs: [SERVICE_SETTINGS], run: () => redisAnswers(url) }];
+  // Runs only once the service settings (REDIS_URL and REDIS_TIMEOUT_MS among them) are well-formed.
+  return [{ name: 'Redis answers', needs: [SERVICE_SETTINGS], run: () => redisAnswers({ url, timeoutMs: timeoutMs.ok ? timeoutMs.value : Number(ENV_VARS.REDIS_TIMEOUT_MS.default) }) }];
 }
 
 export function jwksCheck(loaded: Loaded<string>, timeoutMs: number): Check {
@@ -60,9 +62,10 @@ async function databaseMigrated(url: string): Promise<Outcome> {
   }
 }
 
-async function redisAnswers(url: string): Promise<Outcome> {
+async function redisAnswers(settings: RedisSettings): Promise<Outcome> {
+  const { url } = settings;
   try {
-    const connection = await RedisConnection.open(url, createLogger('silent'));
+    const connection = await RedisConnection.open(settings, createLogger('silent'));
     await connection.ping().finally(() => connection.close());
     return pass(`answers at ${new URL(url).host}`);
   } catch (error) {

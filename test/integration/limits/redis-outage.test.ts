@@ -66,7 +66,7 @@ describe('Redis outages', () => {
     errorOf(await svc.gql(CREATE, { input: uploadInput() }, token), 'RATE_LIMIT_EXCEEDED');
   });
 
-  test('with Redis hung (connections open, nothing answered), uploads fail with REDIS_UNAVAILABLE after the 2 s command timeout, not later, store nothing, and work again once it answers', async () => {
+  test('with Redis hung (connections open, nothing answered), uploads fail with REDIS_UNAVAILABLE after the default 2 s command timeout (REDIS_TIMEOUT_MS unset), not later, store nothing, and work again once it answers', async () => {
     const owner = uniqueName('hung');
     const token = await svc.token(owner);
     await createUpload(svc, token, uploadInput());
@@ -83,6 +83,43 @@ describe('Redis outages', () => {
     }
     // A timed-out increment reaches Redis late and still counts (a timeout cannot tell whether it did):
     // the owner may lose the points of timed-out calls until the window closes, here one of the burst of 3.
+    await createUpload(svc, token, uploadInput());
+    assert.equal(await countAssets(svc.db, owner), 2);
+  });
+});
+
+describe('Redis with a short REDIS_TIMEOUT_MS', () => {
+  const TIMEOUT_MS = 300;
+  let proxy: TcpProxy;
+  let svc: TestService;
+  before(async () => {
+    const target = new URL(redis.env.REDIS_URL!);
+    proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
+    svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_TIMEOUT_MS: String(TIMEOUT_MS) });
+  });
+  after(async () => {
+    proxy?.resume();
+    await svc?.stop();
+    await proxy?.cut();
+  });
+
+  test('with Redis hung, an upload fails with REDIS_UNAVAILABLE after the configured timeout instead of the 2 s default', async () => {
+    const owner = uniqueName('hung-short');
+    const token = await svc.token(owner);
+    await createUpload(svc, token, uploadInput());
+    proxy.stall();
+    try {
+      const started = Date.now();
+      const answer = await svc.gql(CREATE, { input: uploadInput() }, token);
+      const waited = Date.now() - started;
+      errorOf(answer, 'REDIS_UNAVAILABLE');
+      // Not a speed check: at least the configured 300 ms, and well short of the 2000 ms default it replaces.
+      assert.ok(waited >= TIMEOUT_MS - 10, `failed before the configured timeout (${waited} ms)`);
+      assert.ok(waited < 1500, `took as long as the 2 s default, so REDIS_TIMEOUT_MS was not used (${waited} ms)`);
+      assert.equal(await countAssets(svc.db, owner), 1, 'nothing stored for the refused upload');
+    } finally {
+      proxy.resume();
+    }
     await createUpload(svc, token, uploadInput());
     assert.equal(await countAssets(svc.db, owner), 2);
   });

@@ -188,6 +188,29 @@ describe('REDIS_URL', () => {
   }
 });
 
+describe('REDIS_TIMEOUT_MS', () => {
+  test('defaults to 2000 ms, the connect and command timeout of the Redis connection', () => {
+    assert.equal(loadConfig(MINIO_ENV).redisTimeoutMs, 2000);
+  });
+
+  test('takes a whole number of milliseconds from 50 to 60000', () => {
+    for (const value of ['50', '300', '60000']) assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_TIMEOUT_MS: value }).redisTimeoutMs, Number(value));
+  });
+
+  for (const [value, problem] of [
+    ['49', 'must be at least 50'],
+    ['60001', 'must be at most 60000'],
+    ['1.5', 'must be a whole number'],
+    ['2s', 'must be a whole number'],
+    ['-100', 'must be a whole number'],
+  ]) {
+    test(`rejects ${JSON.stringify(value)} with one problem naming the variable and the value`, () => {
+      const error = configError({ ...MINIO_ENV, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_TIMEOUT_MS: value });
+      assert.deepEqual(error.problems, [`REDIS_TIMEOUT_MS ${problem} (got ${JSON.stringify(value)})`]);
+    });
+  }
+});
+
 test('rejects a POSTGRES_HOST that is not a host name, instead of silently connecting elsewhere', () => {
   const env = { STORAGE_HOSTNAME: 'localhost', STORAGE_ACCESS_KEY: 'k', STORAGE_SECRET: 's', JWT_JWKS_URL: 'http://localhost/jwks', POSTGRES_HOST: 'my db' };
   assert.throws(() => loadConfig(env), (error: Error) => /POSTGRES_HOST must be a host name or IP address/.test(error.message));
