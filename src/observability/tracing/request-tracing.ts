@@ -9,10 +9,11 @@ import { rootField } from '../../http/metrics-routes.js';
  * found by what was asked rather than by POST /graphql.
  */
 export function traceRequests(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: it runs for every request and has nothing to wait for.
+  app.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url;
-    if (route === undefined) return;
-    trace.getActiveSpan()?.setAttribute('http.route', route).updateName(`${request.method} ${route}`);
+    if (route !== undefined) trace.getActiveSpan()?.setAttribute('http.route', route).updateName(`${request.method} ${route}`);
+    done();
   });
   app.graphql.addHook('preExecution', async (_schema, document) => {
     const operation = describeOperation(document);
