@@ -35,7 +35,7 @@ const redisUrl = z.string().refine((v) => URL.canParse(v) && ['redis:', 'rediss:
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")' });
 
 const otlpUrl = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as http://otel-collector:4318' });
-const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: 'must be http/protobuf or http/json (gRPC is not built in: use the OTLP/HTTP port, 4318)' });
+const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: 'must be http/protobuf, http/json or grpc' });
 const sampler = z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], {
   message: 'must be always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio',
 });
@@ -106,10 +106,10 @@ export const ENV_VARS = {
       'With REDIS_URL: how long connecting to Redis, and each call to it, may take before it counts as unreachable (the upload then fails with REDIS_UNAVAILABLE). Redis normally answers in well under a millisecond.',
   },
   STORAGE_QUOTA_BYTES_PER_OWNER: { schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may hold in READY and PENDING assets (QUOTA_EXCEEDED beyond); 0 turns the quota off. Default: rateLimit.quotaBytes of the namespaces file (shipped: 10737418240, 10 GiB).' },
-  OTEL_EXPORTER_OTLP_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: base URL of an OTLP/HTTP receiver such as an OpenTelemetry Collector (e.g. http://otel-collector:4318); spans go to its /v1/traces. Tracing is off while neither OTLP endpoint is set.' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: base URL of an OTLP receiver such as an OpenTelemetry Collector (e.g. http://otel-collector:4318; over HTTP spans go to its /v1/traces, with grpc to the URL itself, e.g. http://otel-collector:4317). Tracing is off while neither OTLP endpoint is set.' },
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { schema: otlpUrl, description: 'Turns tracing on: the full URL spans are posted to (e.g. http://otel-collector:4318/v1/traces); wins over OTEL_EXPORTER_OTLP_ENDPOINT.' },
-  OTEL_EXPORTER_OTLP_PROTOCOL: { schema: otlpProtocol, description: 'OTLP encoding: http/protobuf (the default) or http/json. gRPC is not built in: use the receiver\'s OTLP/HTTP port (4318).' },
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { schema: otlpProtocol, description: 'Encoding of spans; wins over OTEL_EXPORTER_OTLP_PROTOCOL.' },
+  OTEL_EXPORTER_OTLP_PROTOCOL: { schema: otlpProtocol, description: 'OTLP transport: http/protobuf (the default) or http/json to an OTLP/HTTP receiver (a collector\'s port 4318), or grpc to an OTLP/gRPC one (port 4317; the endpoint is then its base URL, e.g. http://otel-collector:4317).' },
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { schema: otlpProtocol, description: 'Transport of spans; wins over OTEL_EXPORTER_OTLP_PROTOCOL.' },
   OTEL_EXPORTER_OTLP_HEADERS: { schema: text, secret: true, description: 'Headers sent with every export, as key=value pairs separated by commas (e.g. the API key of a tracing vendor).' },
   OTEL_SERVICE_NAME: { schema: text, default: 'neotool-assets', description: 'service.name of the spans.' },
   OTEL_RESOURCE_ATTRIBUTES: { schema: text, description: 'More attributes of every span\'s resource, key=value pairs separated by commas (e.g. deployment.environment.name=production).' },

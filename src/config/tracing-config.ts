@@ -1,7 +1,7 @@
 import type { EnvVarName } from './env-schema.js';
 
-/** The OTLP/HTTP encodings built in; gRPC is not (the collector takes OTLP/HTTP on port 4318). */
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+/** The OTLP transports of the specification: over HTTP (a collector's port 4318) or gRPC (its port 4317). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /** Present only when tracing is on; everything else (sampler, headers, resource) the OpenTelemetry SDK reads from OTEL_* itself. */

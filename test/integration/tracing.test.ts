@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operations.js';
+import { OtlpGrpcReceiver } from '../support/otlp-grpc-receiver.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { ownInfra, postGraphQL, serviceEnv } from '../support/test-service.js';
 
@@ -159,6 +160,20 @@ describe('OpenTelemetry tracing of the real service process', () => {
       assert.ok(body.includes('mutation createAssetUpload'), 'the operation span was exported');
     } finally {
       await receiver.stop();
+    }
+  });
+
+  test('with OTEL_EXPORTER_OTLP_PROTOCOL=grpc spans go to an OTLP/gRPC receiver at the endpoint as given', async () => {
+    const receiver = await new OtlpGrpcReceiver().start();
+    try {
+      const { process: service, url } = await serve(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_SERVICE_NAME: 'assets-grpc' });
+      await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'grpc-owner' }));
+      await terminate(service);
+      const body = Buffer.concat(receiver.exports);
+      assert.ok(body.includes('assets-grpc'), 'OTEL_SERVICE_NAME is the exported service name');
+      assert.ok(body.includes('mutation createAssetUpload'), 'the operation span was exported');
+    } finally {
+      receiver.stop();
     }
   });
 

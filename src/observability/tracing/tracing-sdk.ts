@@ -48,10 +48,16 @@ function serviceResource() {
     .merge(detectResources({ detectors: [envDetector] }));
 }
 
-/** Only the exporter of the configured encoding is loaded (the protobuf one brings protobufjs). */
+/** Only the exporter of the configured transport is loaded (the gRPC one brings grpc-js). */
 async function exporterFor(protocol: OtlpProtocol) {
-  if (protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
-  return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+  switch (protocol) {
+    case 'http/json':
+      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+    case 'grpc':
+      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+    case 'http/protobuf':
+      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+  }
 }
 
 function warningsInto(logger: Logger): DiagLogger {

@@ -32,17 +32,22 @@ describe('tracing configuration from the standard OTEL_* variables', () => {
     assert.deepEqual(tracingFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector/v1/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing, { protocol: 'http/json' });
   });
 
-  test('only the exporter of the configured encoding is loaded', () => {
+  test('only the exporter of the configured transport is loaded', () => {
     const exportersLoadedFor = (protocol: string) => {
       const script = `const { startTracing } = await import('./src/observability/tracing/tracing.ts');
         const { createLogger } = await import('./src/observability/logger.ts');
         await (await startTracing({ protocol: '${protocol}' }, createLogger('silent'))).shutdown();`;
       const run = runAndListModules(['--input-type=module', '-e', script]);
       assert.equal(run.status, 0, run.stderr);
-      return ['exporter-trace-otlp-http', 'exporter-trace-otlp-proto'].filter((name) => loadsPackage(run.resolved, `@opentelemetry/${name}`));
+      return ['exporter-trace-otlp-http', 'exporter-trace-otlp-proto', 'exporter-trace-otlp-grpc'].filter((name) => loadsPackage(run.resolved, `@opentelemetry/${name}`));
     };
     assert.deepEqual(exportersLoadedFor('http/json'), ['exporter-trace-otlp-http']);
     assert.deepEqual(exportersLoadedFor('http/protobuf'), ['exporter-trace-otlp-proto']);
+    assert.deepEqual(exportersLoadedFor('grpc'), ['exporter-trace-otlp-grpc']);
+  });
+
+  test('grpc is a transport as the specification names it', () => {
+    assert.deepEqual(tracingFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), { tracing: { protocol: 'grpc' }, problems: [] });
   });
 
   test('the traces protocol wins over the general one, as the OpenTelemetry specification orders them', () => {
@@ -58,13 +63,13 @@ describe('tracing configuration from the standard OTEL_* variables', () => {
   test('malformed settings are configuration problems naming the variable and what it takes', () => {
     const { problems } = tracingFrom({
       OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'thrift',
       OTEL_TRACES_SAMPLER: 'sometimes',
       OTEL_TRACES_SAMPLER_ARG: '1.5',
     });
     assert.equal(problems.length, 4, problems.join('\n'));
     assert.match(problems[0]!, /^OTEL_EXPORTER_OTLP_ENDPOINT must be a full http\(s\) URL/);
-    assert.match(problems[1]!, /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be http\/protobuf or http\/json \(gRPC is not built in/);
+    assert.match(problems[1]!, /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be http\/protobuf, http\/json or grpc/);
     assert.match(problems[2]!, /^OTEL_TRACES_SAMPLER must be always_on, always_off, traceidratio/);
     assert.match(problems[3]!, /^OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/);
   });
