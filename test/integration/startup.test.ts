@@ -91,4 +91,12 @@ describe('starting the real service process', () => {
     assert.match(result.stderr, /^neotool-assets: dev mode refuses to run with NODE_ENV=production; use `neotool-assets serve`/);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
   });
+
+  test('dev mode refuses POSTGRES_* and REDIS_URL before starting anything, naming each of them', async () => {
+    const result = await runCli(['dev'], { POSTGRES_PORT: '5433', POSTGRES_USER: 'app', REDIS_URL: 'redis://127.0.0.1:1' }, 60_000);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /^neotool-assets: dev mode runs its own .*real settings are set: POSTGRES_PORT, POSTGRES_USER, REDIS_URL\. Unset them/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+    assert.equal(result.stdout, '');
+  });
 });

@@ -23,7 +23,22 @@ describe('assertDevModeAllowed', () => {
     assert.throws(() => assertDevModeAllowed({ STORAGE_MAX_UPLOAD_BYTES: '10' }), /STORAGE_MAX_UPLOAD_BYTES/);
   });
 
+  for (const name of ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB']) {
+    it(`refuses ${name} alone, which dev mode would otherwise silently override`, () => {
+      assert.throws(() => assertDevModeAllowed({ [name]: 'x' }), new RegExp(`real settings are set: ${name}\\. Unset them`));
+    });
+  }
+
+  it('refuses REDIS_URL alone, which dev mode would use against a real Redis', () => {
+    assert.throws(() => assertDevModeAllowed({ REDIS_URL: 'redis://cache:6379' }), /real settings are set: REDIS_URL\. Unset them.*npm start/);
+  });
+
+  it('names every real setting of a mixed environment, sorted, and none of the harmless ones', () => {
+    const env = { REDIS_URL: 'redis://cache:6379', POSTGRES_USER: 'app', POSTGRES_PASSWORD: 'p', PORT: '8083', REDIS_TIMEOUT_MS: '500', DEV_POSTGRES_PORT: '5433' };
+    assert.throws(() => assertDevModeAllowed(env), /real settings are set: POSTGRES_PASSWORD, POSTGRES_USER, REDIS_URL\. /);
+  });
+
   it('allows a clean environment, including unrelated and empty variables', () => {
-    assert.doesNotThrow(() => assertDevModeAllowed({ NODE_ENV: 'development', PATH: '/usr/bin', PORT: '8083', DATABASE_URL: '' }));
+    assert.doesNotThrow(() => assertDevModeAllowed({ NODE_ENV: 'development', PATH: '/usr/bin', PORT: '8083', DATABASE_URL: '', POSTGRES_PORT: '', REDIS_URL: '', DEV_POSTGRES_PORT: '5433' }));
   });
 });
