@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createUpload, errorOf } from '../support/flows.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createUpload, errorOf, readyAsset } from '../support/flows.js';
 import { CONFIRM, CREATE, uploadInput } from '../support/operations.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
@@ -74,4 +75,66 @@ describe('idempotent createAssetUpload', () => {
     assert.equal(retry.status, 'PENDING');
     assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id: retry.id, owner_id: 'second-try' }]);
   });
+});
+
+// The window is the domain's (AssetService.keyStillHolds): the created_at PostgreSQL returns for the
+// key's holder, compared with the service's clock. Ageing a row with SQL is what time does to it.
+describe('the idempotency window against the real database', () => {
+  const DAY = 86_400;
+  const MARGIN = 60; // seconds either side of the window's end: far more than a slow test takes
+
+  for (const [setting, windowSeconds] of [[undefined, DAY], ['3600', 3600]] as const) {
+    describe(setting === undefined ? 'with the default window (ASSET_IDEMPOTENCY_WINDOW_SECONDS unset: 24 h)' : `with ASSET_IDEMPOTENCY_WINDOW_SECONDS=${setting}`, () => {
+      let svc: TestService;
+      before(async () => {
+        svc = await startTestService(setting === undefined ? {} : { ASSET_IDEMPOTENCY_WINDOW_SECONDS: setting });
+      });
+      after(() => svc.stop());
+
+      /** A READY asset (so the expiry job has no say) for `key`, made `ageSeconds` old by moving created_at (and its upload deadline) back. */
+      async function agedAsset(token: string, input: Record<string, unknown>, ageSeconds: number): Promise<string> {
+        const asset = await readyAsset(svc, token, input, 'hello world');
+        const { rowCount } = await svc.db.query(
+          `UPDATE assets SET created_at = created_at - make_interval(secs => $2), upload_expires_at = upload_expires_at - make_interval(secs => $2) WHERE id = $1`,
+          [asset.id, ageSeconds],
+        );
+        assert.equal(rowCount, 1);
+        return asset.id;
+      }
+
+      async function rowsWithKey(key: string): Promise<{ id: string; status: string }[]> {
+        const { rows } = await svc.db.query('SELECT id, status FROM assets WHERE idempotency_key = $1', [key]);
+        return rows;
+      }
+
+      test('the service runs with the window under test', () => {
+        assert.equal(svc.env.ASSET_IDEMPOTENCY_WINDOW_SECONDS, setting);
+        assert.equal(loadConfig(svc.env).assets.idempotencyWindowSeconds, windowSeconds);
+      });
+
+      test(`a key whose asset was created just inside the window (${windowSeconds - MARGIN} s ago) returns that asset`, async () => {
+        const token = await svc.token('window-inside');
+        const input = uploadInput({ idempotencyKey: `key-${randomUUID()}` });
+        const id = await agedAsset(token, input, windowSeconds - MARGIN);
+        const again = await createUpload(svc, token, input);
+        assert.equal(again.id, id);
+        assert.equal(again.status, 'READY');
+        assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id, status: 'READY' }]);
+      });
+
+      test(`a key whose asset is older than the window (${windowSeconds + MARGIN} s) starts a new asset; the old one keeps its state and gives up the key`, async () => {
+        const token = await svc.token('window-outside');
+        const input = uploadInput({ idempotencyKey: `key-${randomUUID()}` });
+        const id = await agedAsset(token, input, windowSeconds + MARGIN);
+        const fresh = await createUpload(svc, token, input);
+        assert.notEqual(fresh.id, id);
+        assert.equal(fresh.status, 'PENDING');
+        assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id: fresh.id, status: 'PENDING' }]);
+        const { rows } = await svc.db.query('SELECT status, idempotency_key FROM assets WHERE id = $1', [id]);
+        assert.deepEqual(rows, [{ status: 'READY', idempotency_key: null }]);
+        // And the new asset holds the key from now on.
+        assert.equal((await createUpload(svc, token, input)).id, fresh.id);
+      });
+    });
+  }
 });
