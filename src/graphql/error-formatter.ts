@@ -35,7 +35,15 @@ export function unwrapQueryErrors(errors: readonly GraphQLError[]): GraphQLError
   });
 }
 
-/** Query errors (nothing executed) are HTTP 400; execution errors come back with HTTP 200 beside partial data. */
+/**
+ * Nothing executed: HTTP 401 for a call without a verified token, 400 for a query that does not parse
+ * or validate. Execution errors come back with HTTP 200 beside partial data.
+ */
 export function statusFor(result: ExecutionResult): number {
-  return result.data === undefined ? 400 : 200;
+  if (result.data !== undefined) return 200;
+  return result.errors?.every(isUnauthenticated) ? 401 : 400;
+}
+
+function isUnauthenticated(error: GraphQLError): boolean {
+  return error.originalError instanceof AssetError && error.originalError.code === 'UNAUTHENTICATED';
 }

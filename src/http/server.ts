@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { randomUUID } from 'node:crypto';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
-import { buildContext, type RequestContext } from '../graphql/context.js';
+import { buildContext, principalOf, type RequestContext } from '../graphql/context.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
 import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
@@ -62,6 +62,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const errors = unwrapQueryErrors(execution.errors).map((e) => formatError(e, request.log, request.id));
       return { statusCode: statusFor(execution), response: { data: execution.data ?? null, errors } };
     },
+  });
+  // SPEC §4: every GraphQL call needs a verified token, also one that reads no asset (introspection, a
+  // federation gateway's _service): without one it gets UNAUTHENTICATED and nothing else happens.
+  app.graphql.addHook('preExecution', async (_schema, _document, context) => {
+    principalOf(context as unknown as RequestContext);
   });
   registerHealthRoutes(app, deps.health);
   if (deps.console) await registerConsole(app, deps.console);

@@ -58,7 +58,20 @@ describe('authentication and permissions', () => {
       const response = await svc.gql(CREATE, { input: uploadInput() }, await makeToken());
       assert.match(errorOf(response, 'UNAUTHENTICATED').message, reason);
       assert.equal(response.data, null);
+      assert.equal(response.status, 401);
       assert.equal(await countAssets(svc.db), rowsBefore);
+    });
+  }
+
+  // SPEC §4: every GraphQL call, also one that reads no asset.
+  for (const [what, query] of [['__typename', '{ __typename }'], ['introspection', '{ __schema { queryType { name } } }'], ["a gateway's _service", '{ _service { sdl } }']]) {
+    test(`${what} without a token is UNAUTHENTICATED (HTTP 401) and answers nothing; with one it answers`, async () => {
+      const refused = await svc.gql(query!, {}, null);
+      errorOf(refused, 'UNAUTHENTICATED');
+      assert.deepEqual([refused.status, refused.data], [401, null]);
+      const answered = await svc.gql(query!, {}, await svc.token('gateway', []));
+      assert.equal(answered.errors, undefined, JSON.stringify(answered.errors));
+      assert.ok(answered.data);
     });
   }
 

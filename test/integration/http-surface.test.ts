@@ -36,8 +36,8 @@ describe('the HTTP surface', () => {
     assert.match(await res.text(), /graphiql/i);
   });
 
-  test('the federation SDL declares Asset as an entity keyed by id, without a user token (as a gateway asks)', async () => {
-    const response = await postGraphQL(svc.url, '{ _service { sdl } }', {}, null);
+  test('the federation SDL declares Asset as an entity keyed by id, to a gateway with a token of its own', async () => {
+    const response = await postGraphQL(svc.url, '{ _service { sdl } }', {}, await svc.token('gateway', []));
     assert.equal(response.errors, undefined, JSON.stringify(response.errors));
     const sdl = response.data!._service.sdl as string;
     assert.match(sdl, /type Asset @key\(fields: "id"\)/);

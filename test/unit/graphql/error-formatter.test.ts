@@ -72,6 +72,10 @@ describe('formatError', () => {
 describe('statusFor', () => {
   test('is 400 when nothing executed and 200 beside (partial) data', () => {
     assert.equal(statusFor({ errors: [new GraphQLError('bad query')] }), 400);
+    const refused = new GraphQLError('no token', { originalError: new AssetError('UNAUTHENTICATED', 'no token') });
+    assert.equal(statusFor({ errors: [refused] }), 401, 'a call refused for its token');
+    assert.equal(statusFor({ errors: [refused, new GraphQLError('bad query')] }), 400);
+    assert.equal(statusFor({ data: null, errors: [refused] }), 200);
     assert.equal(statusFor({ data: null, errors: [new GraphQLError('x')] }), 200);
     assert.equal(statusFor({ data: { asset: null } }), 200);
   });
