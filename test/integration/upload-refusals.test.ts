@@ -69,7 +69,7 @@ describe('uploads that storage refuses, and confirming them', () => {
     assert.equal(await countAssets(svc.db), rowsBefore + 1, 'failing neither duplicates nor removes the row');
   });
 
-  test('a failed asset no longer hands out an upload URL, so the late bytes cannot land', async () => {
+  test('a failed asset no longer hands out an upload URL or its headers', async () => {
     const asset = await createUpload(svc, token, uploadInput());
     await assertConfirmFailsAsMissing(asset.id);
     const { data } = await svc.gql(GET, { id: asset.id }, token);
