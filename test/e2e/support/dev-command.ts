@@ -12,6 +12,8 @@ const NAMESPACES = fileURLToPath(new URL('../../../config/namespaces.yaml', impo
 
 export interface RunningDevCommand {
   url: string;
+  /** Its scratch working directory: .data/ in it holds the dev signing key that `neotool-assets token` run here uses. */
+  cwd: string;
   /** What the process printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -40,7 +42,7 @@ export async function startDevCommand(timeoutMs = 120_000): Promise<RunningDevCo
     throw error;
   }
   // The service listens on 127.0.0.1 only; "localhost" in the banner may resolve to ::1 first.
-  return { url: `http://127.0.0.1:${port}`, output: () => output, stop };
+  return { url: `http://127.0.0.1:${port}`, cwd, output: () => output, stop };
 }
 
 /** Whether the dev command printed where the console is; throws once it has exited instead. */

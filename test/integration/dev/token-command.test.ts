@@ -1,0 +1,141 @@
+// `npm run token` as a developer uses it: `neotool-assets dev` runs in one terminal, `neotool-assets token`
+// in another from the same directory (so the same .data/dev-keys), and its output goes into the
+// Authorization header of a request to the dev service.
+import { decodeJwt } from 'jose';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startDevCommand, type RunningDevCommand } from '../../e2e/support/dev-command.js';
+
+// What `npm run token` runs (package.json: "node bin/neotool-assets.js token").
+const BIN = fileURLToPath(new URL('../../../bin/neotool-assets.js', import.meta.url));
+
+interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface GraphQLAnswer {
+  data?: Record<string, { id: string; ownerId: string; status: string } | null> | null;
+  errors?: { message: string; extensions: { code: string } }[];
+}
+
+const CREATE = `mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input) { id ownerId status uploadUrl } }`;
+const INPUT = { namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: 1024 };
+
+describe('`neotool-assets token` (npm run token) against the running dev environment', () => {
+  let dev: RunningDevCommand;
+
+  before(async () => {
+    dev = await startDevCommand();
+  });
+  after(async () => {
+    await dev?.stop();
+  });
+
+  function token(args: string[] = [], cwd = dev.cwd): Promise<CommandResult> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [BIN, 'token', ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  /** The token the command printed: its only line of output. */
+  async function issued(args: string[] = []): Promise<string> {
+    const result = await token(args);
+    assert.equal(result.code, 0, `token ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+    assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'stdout is the token on one line, nothing else');
+    return result.stdout.trim();
+  }
+
+  async function gql(query: string, variables: Record<string, unknown>, bearer: string): Promise<GraphQLAnswer> {
+    const response = await fetch(`${dev.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLAnswer;
+  }
+
+  function errorCode(answer: GraphQLAnswer): string | undefined {
+    assert.equal(answer.errors?.length, 1, `expected one error, got ${JSON.stringify(answer)}`);
+    return answer.errors![0]!.extensions.code;
+  }
+
+  test('the default token (subject dev-user, upload/view/delete, 1 h) creates an upload on the dev service', async () => {
+    const bearer = await issued();
+    const answer = await gql(CREATE, { input: INPUT }, bearer);
+    assert.equal(answer.errors, undefined, `${JSON.stringify(answer.errors)}\n${dev.output()}`);
+    const asset = answer.data!.createAssetUpload!;
+    assert.equal(asset.ownerId, 'dev-user');
+    assert.equal(asset.status, 'PENDING');
+    const payload = decodeJwt(bearer);
+    assert.deepEqual([...(payload.permissions as string[])].sort(), ['assets:asset:delete', 'assets:asset:upload', 'assets:asset:view']);
+    assert.equal(payload.exp! - payload.iat!, 3600);
+  });
+
+  test('--sub sets the owner of what the token uploads', async () => {
+    const answer = await gql(CREATE, { input: INPUT }, await issued(['--sub', 'alice']));
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    assert.equal(answer.data!.createAssetUpload!.ownerId, 'alice');
+  });
+
+  test('--permissions restricts the token: view only is FORBIDDEN to upload, yet still sees its own asset', async () => {
+    const created = await gql(CREATE, { input: INPUT }, await issued(['--sub', 'bob']));
+    assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+    const viewOnly = await issued(['--sub', 'bob', '--permissions', 'assets:asset:view']);
+    assert.deepEqual(decodeJwt(viewOnly).permissions, ['assets:asset:view']);
+
+    const refused = await gql(CREATE, { input: INPUT }, viewOnly);
+    assert.equal(errorCode(refused), 'FORBIDDEN');
+    assert.match(refused.errors![0]!.message, /assets:asset:upload/);
+    // The refusal is the permission, not a token the service could not verify.
+    const seen = await gql(`query($id: ID!) { asset(id: $id) { id ownerId } }`, { id: created.data!.createAssetUpload!.id }, viewOnly);
+    assert.equal(seen.errors, undefined, JSON.stringify(seen.errors));
+    assert.deepEqual(seen.data!.asset, { id: created.data!.createAssetUpload!.id, ownerId: 'bob' });
+  });
+
+  test('--ttl sets exp that many seconds after iat, and the service accepts the token', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const bearer = await issued(['--ttl', '600']);
+    const payload = decodeJwt(bearer);
+    assert.equal(payload.exp! - payload.iat!, 600);
+    assert.ok(payload.iat! >= before && payload.iat! <= Math.floor(Date.now() / 1000), `iat ${payload.iat} is now`);
+    const answer = await gql(CREATE, { input: INPUT }, bearer);
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+  });
+
+  for (const ttl of ['abc', '0', '-5', '1.5', '']) {
+    test(`--ttl=${JSON.stringify(ttl)} exits non-zero naming --ttl, and prints no token`, async () => {
+      const result = await token([`--ttl=${ttl}`]);
+      assert.notEqual(result.code, 0);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, 'neotool-assets: --ttl must be a positive whole number of seconds.\n');
+    });
+  }
+
+  test('an option the command does not have exits non-zero naming it, and prints no token', async () => {
+    const result = await token(['--subject', 'alice']);
+    assert.notEqual(result.code, 0);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^neotool-assets: .*'--subject'/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+  });
+
+  test('a token from another directory (another dev signing key) is not accepted: the data directory matters', async () => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'token-elsewhere-'));
+    try {
+      const result = await token([], elsewhere);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(errorCode(await gql(CREATE, { input: INPUT }, result.stdout.trim())), 'UNAUTHENTICATED');
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
