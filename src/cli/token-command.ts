@@ -1,5 +1,8 @@
 import { issueDevToken } from '../dev/dev-token-issuer.js';
+import { PERMISSIONS } from '../domain/principal.js';
 import type { Command } from './commands.js';
+
+const KNOWN_PERMISSIONS: readonly string[] = Object.values(PERMISSIONS);
 
 /** Prints a token signed by the dev issuer, for trying the API in dev mode. */
 export const tokenCommand: Command = {
@@ -9,13 +12,34 @@ export const tokenCommand: Command = {
     ttl: { type: 'string' },
   },
   async run(options) {
-    const ttlSeconds = options.ttl === undefined ? undefined : Number(options.ttl);
-    if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) throw new Error('--ttl must be a positive whole number of seconds.');
     const token = await issueDevToken({
-      sub: options.sub as string | undefined,
-      permissions: typeof options.permissions === 'string' ? options.permissions.split(',').filter(Boolean) : undefined,
-      ttlSeconds,
+      sub: subject(options.sub),
+      permissions: permissions(options.permissions),
+      ttlSeconds: ttlSeconds(options.ttl),
     });
     process.stdout.write(`${token}\n`);
   },
 };
+
+// A mistyped option would only show later, as a token the service refuses: say so now, naming the fix.
+
+function subject(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw.trim() === '') throw new Error('--sub must name the owner, e.g. --sub alice.');
+  return raw;
+}
+
+function permissions(raw: unknown): string[] | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const asked = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = asked.filter((p) => !KNOWN_PERMISSIONS.includes(p));
+  if (unknown.length > 0) throw new Error(`--permissions: unknown ${unknown.join(', ')}; choose from ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
+  return asked;
+}
+
+function ttlSeconds(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (!(Number.isInteger(seconds) && seconds > 0)) throw new Error('--ttl must be a positive whole number of seconds.');
+  return seconds;
+}

@@ -120,6 +120,19 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     });
   }
 
+  const refusedOptions: [string, string[], string][] = [
+    ['a mistyped permission', ['--permissions', 'assets:asset:view,assets:asset:viwe'], 'neotool-assets: --permissions: unknown assets:asset:viwe; choose from assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated).\n'],
+    ['an empty --sub', ['--sub='], 'neotool-assets: --sub must name the owner, e.g. --sub alice.\n'],
+  ];
+  for (const [what, args, message] of refusedOptions) {
+    test(`${what} exits non-zero saying what to fix, and prints no token`, async () => {
+      const result = await token(args);
+      assert.notEqual(result.code, 0);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, message);
+    });
+  }
+
   test('an option the command does not have exits non-zero naming it, and prints no token', async () => {
     const result = await token(['--subject', 'alice']);
     assert.notEqual(result.code, 0);
