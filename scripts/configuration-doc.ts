@@ -1,4 +1,13 @@
-import { ENV_VARS, type EnvVarSpec } from '../src/config/env-schema.js';
+import { ENV_GROUPS, ENV_VARS, type EnvGroup, type EnvVarSpec } from '../src/config/env-schema.js';
+
+/*
+ * Everything that documents the settings is rendered from ENV_VARS (src/config/env-schema.ts), so none of
+ * it can drift from what the service reads: docs/configuration.md, .env.example and the README's table.
+ * `npm run docs:config` (scripts/gen-config-docs.ts) writes them; test/deploy fails while one is stale.
+ */
+
+export const README_TABLE_START = '<!-- config-table:start -->';
+export const README_TABLE_END = '<!-- config-table:end -->';
 
 /** docs/configuration.md, rendered from ENV_VARS so the reference can never drift from what the service reads. */
 export function renderConfigurationDoc(vars: Record<string, EnvVarSpec> = ENV_VARS): string {
@@ -9,22 +18,111 @@ export function renderConfigurationDoc(vars: Record<string, EnvVarSpec> = ENV_VA
     '',
     'The service and the `neotool-assets` command-line tool read their settings from environment variables.',
     'At startup every variable is checked, and all problems are reported together, each naming the variable and the fix.',
+    '[`.env.example`](../.env.example) lists them all too, set to the values of the local stack.',
     '',
     '- **Required**: the service does not start without it.',
     '- **Secret**: never logged; in Kubernetes it comes from a Secret (Vault through the ExternalSecret `assets-storage-config`, or `postgres-credentials`).',
-    '- **MinIO (dev)** / **R2 (prod)**: the values for local MinIO (docker-compose.yml) and for Cloudflare R2 (deploy/kubernetes).',
+    '- **MinIO (dev)** / **R2 (prod)**: the values for the local stack (docker-compose.yml: MinIO, PostgreSQL and the dev JWKS, as reached from this machine) and for Cloudflare R2 (deploy/kubernetes).',
     '- The database is given either as `DATABASE_URL` or as `POSTGRES_HOST` with the other `POSTGRES_*` variables; one of the two is required.',
     '',
-    '| Variable | Required | Default | Secret | MinIO (dev) | R2 (prod) | Description |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...Object.entries(vars).map(([name, spec]) => row(name, spec)),
+    ...renderConfigurationTable(vars),
     '',
     'Where each production value comes from, and how to check a configuration end to end (`neotool-assets doctor`): [runbook](runbook.md).',
   ].join('\n')}\n`;
 }
 
+/** The settings table (docs/configuration.md and the README): one row per setting, a bold row opening each section. */
+export function renderConfigurationTable(vars: Record<string, EnvVarSpec> = ENV_VARS): string[] {
+  const lines = ['| Variable | Required | Default | Secret | MinIO (dev) | R2 (prod) | Description |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  for (const [group, entries] of grouped(vars)) {
+    if (group) lines.push(`| **${escape(group.title)}** |  |  |  |  |  | ${group.note ? escape(group.note) : ''} |`);
+    lines.push(...entries.map(([name, spec]) => row(name, spec)));
+  }
+  return lines;
+}
+
+/** The README with its configuration table (between the config-table markers) rendered afresh. */
+export function renderReadme(readme: string, vars: Record<string, EnvVarSpec> = ENV_VARS): string {
+  const start = readme.indexOf(README_TABLE_START);
+  const end = readme.indexOf(README_TABLE_END);
+  if (start < 0 || end < start) throw new Error(`README.md must hold ${README_TABLE_START} and, after it, ${README_TABLE_END}`);
+  return `${readme.slice(0, start + README_TABLE_START.length)}\n${renderConfigurationTable(vars).join('\n')}\n${readme.slice(end)}`;
+}
+
+/**
+ * .env.example: every setting, grouped, its description and what the tables say (required, secret,
+ * default, R2 value) as a comment. Set (uncommented) are the values of the local stack (`minio`, or
+ * `local` where the service on this machine needs another than the stack's containers); every other
+ * setting is commented out with its default, or a sample value.
+ */
+export function renderEnvExample(vars: Record<string, EnvVarSpec> = ENV_VARS): string {
+  const lines = [
+    ...comment(
+      'neotool-assets configuration: every variable the service reads, set to the values of the local stack ' +
+        '(docker-compose.yml: PostgreSQL, MinIO and the dev JWKS, reached from this machine) where it needs one; ' +
+        'the others are commented out with their default or a sample.',
+    ),
+    ...comment(
+      'Generated from src/config/env-schema.ts by `npm run docs:config`: do not edit by hand. Copy to .env and adjust; ' +
+        'settings marked secret must never be committed. Reference with the R2 (production) values: docs/configuration.md.',
+    ),
+  ];
+  for (const [group, entries] of grouped(vars)) {
+    lines.push('', `# --- ${group ? group.title : 'Other'}`);
+    if (group?.note) lines.push(...comment(group.note));
+    for (const [name, spec] of entries) {
+      lines.push('', ...comment([spec.description, ...facts(spec)].join(' ')), assignment(name, spec));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The variable names .env.example names, set or commented out, in order. */
+export function envExampleNames(text: string): string[] {
+  return [...text.matchAll(/^(?:# )?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+}
+
+type Group = { title: string; note?: string };
+
+/** The settings by section, sections in ENV_GROUPS order; settings without a section come last (group undefined). */
+function grouped(vars: Record<string, EnvVarSpec>): [Group | undefined, [string, EnvVarSpec][]][] {
+  const order: (EnvGroup | undefined)[] = [...(Object.keys(ENV_GROUPS) as EnvGroup[]), undefined];
+  return order
+    .map((key): [Group | undefined, [string, EnvVarSpec][]] => [key && ENV_GROUPS[key], Object.entries(vars).filter(([, spec]) => spec.group === key)])
+    .filter(([, entries]) => entries.length > 0);
+}
+
+function facts(spec: EnvVarSpec): string[] {
+  const facts: string[] = [];
+  if (spec.required) facts.push('Required.');
+  if (spec.secret) facts.push('Secret.');
+  if (spec.default !== undefined) facts.push(`Default: ${spec.default === '' ? '(empty)' : spec.default}.`);
+  if (spec.r2 !== undefined) facts.push(`R2: ${spec.r2}.`);
+  return facts;
+}
+
+function assignment(name: string, spec: EnvVarSpec): string {
+  const set = spec.minio ?? spec.local;
+  if (set !== undefined) return `${name}=${set}`;
+  return `# ${name}=${spec.default ?? spec.example ?? ''}`;
+}
+
+/** Text as `# ` comment lines of at most 100 characters (a longer word keeps its own line). */
+function comment(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width - 2) {
+      lines.push(`# ${line}`);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(`# ${line}`);
+  return lines;
+}
+
 function row(name: string, spec: EnvVarSpec): string {
-  const cells = [code(name), spec.required ? 'yes' : '', value(spec.default), spec.secret ? 'yes' : '', value(spec.minio), value(spec.r2), escape(spec.description)];
+  const cells = [code(name), spec.required ? 'yes' : '', value(spec.default), spec.secret ? 'yes' : '', value(spec.minio ?? spec.local), value(spec.r2), escape(spec.description)];
   return `| ${cells.join(' | ')} |`;
 }
 
