@@ -24,7 +24,10 @@ export function createS3Client(config: StorageConfig): S3Client {
     maxAttempts: 2,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: config.timeoutMs,
+      // Until the answer's headers arrive. Without throwOnRequestTimeout the SDK only logs a warning when
+      // it passes, and a store that accepts the connection but never answers hangs the call (and the start).
       requestTimeout: config.timeoutMs,
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),

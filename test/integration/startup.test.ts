@@ -1,12 +1,14 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
-import { runCli, startCli } from '../support/cli-process.js';
-import { closedPort, s3Endpoint, uniqueName } from '../support/infra.js';
+import { runCli, startCli, type CliResult } from '../support/cli-process.js';
+import { closedPort, requireEnv, s3Endpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
 
@@ -38,6 +40,52 @@ const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
   ['a database that does not exist', (u) => (u.pathname = '/no_such_database'), [/"no_such_database" does not exist/, /POSTGRES_DB/]],
 ];
 
+/** The second S3 user of the test Ceph: its own credentials, no grant on the first user's buckets. */
+function secondUser(): { STORAGE_ACCESS_KEY: string; STORAGE_SECRET: string } {
+  return { STORAGE_ACCESS_KEY: requireEnv('TEST_S3_ACCESS_KEY_2'), STORAGE_SECRET: requireEnv('TEST_S3_SECRET_KEY_2') };
+}
+
+function secondUserS3(): S3Client {
+  const user = secondUser();
+  return new S3Client({
+    endpoint: requireEnv('TEST_S3_ENDPOINT'),
+    region: process.env.TEST_S3_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: user.STORAGE_ACCESS_KEY, secretAccessKey: user.STORAGE_SECRET },
+  });
+}
+
+/** A storage endpoint that accepts TCP connections and then never answers: a firewall or proxy that swallows the traffic. */
+async function silentEndpoint(): Promise<{ port: number; accepted(): number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    accepted: () => accepted,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A refused start as the runbook describes it: non-zero, one message with the cause and the fix, no stack trace. */
+function assertExplainedRefusal(result: CliResult, expected: RegExp[]): void {
+  assert.notEqual(result.code, 0, result.stdout + result.stderr);
+  assert.equal(result.stderr.match(/neotool-assets:/g)?.length, 1, result.stderr);
+  assert.ok(result.stderr.startsWith('neotool-assets: '), result.stderr);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+  for (const pattern of expected) assert.match(result.stderr, pattern);
+  assert.doesNotMatch(result.stdout, /Bucket validation successful/);
+}
+
 describe('starting the real service process', () => {
   let env: Record<string, string>;
   let infra: Awaited<ReturnType<typeof ownInfra>>;
@@ -52,14 +100,54 @@ describe('starting the real service process', () => {
     for (const [what, breakage, expected] of BROKEN) {
       test(`with ${what}: exits non-zero with one message naming the setting and the fix, and no stack trace`, async () => {
         const result = await runCli(['serve'], { ...env, ...(await breakage(infra)) }, 60_000);
-        assert.notEqual(result.code, 0, result.stdout + result.stderr);
-        assert.equal(result.stderr.match(/neotool-assets:/g)?.length, 1, result.stderr);
-        assert.ok(result.stderr.startsWith('neotool-assets: '), result.stderr);
-        assert.doesNotMatch(result.stderr, /^\s+at /m);
-        for (const pattern of expected) assert.match(result.stderr, pattern);
-        assert.doesNotMatch(result.stdout, /Bucket validation successful/);
+        assertExplainedRefusal(result, expected);
       });
     }
+
+    // AccessDenied for real: the second Ceph user's valid credentials, against buckets the first user owns
+    // (private, and the public one grants anonymous GetObject only, not the listing the check needs).
+    test('with credentials that may not use the buckets (AccessDenied): names the public bucket, its setting and the fix', async () => {
+      const result = await runCli(['serve'], { ...env, ...secondUser() }, 60_000);
+      assertExplainedRefusal(result, [
+        new RegExp(`^neotool-assets: Access to bucket "${infra.publicBucket}" \\(STORAGE_PUBLIC_BUCKET\\) was denied\\. Give the credentials in STORAGE_ACCESS_KEY read/write access to this bucket\\.$`, 'm'),
+      ]);
+    });
+
+    test('with credentials that may use the public bucket but not the private one (AccessDenied): names STORAGE_PRIVATE_BUCKET', async () => {
+      const s3 = secondUserS3();
+      const ownBucket = uniqueName('pub2');
+      await s3.send(new CreateBucketCommand({ Bucket: ownBucket }));
+      try {
+        const result = await runCli(['serve'], { ...env, ...secondUser(), STORAGE_PUBLIC_BUCKET: ownBucket }, 60_000);
+        assertExplainedRefusal(result, [
+          new RegExp(`Access to bucket "${infra.privateBucket}" \\(STORAGE_PRIVATE_BUCKET\\) was denied`),
+          /Give the credentials in STORAGE_ACCESS_KEY read\/write access/,
+        ]);
+        assert.doesNotMatch(result.stderr, new RegExp(ownBucket));
+      } finally {
+        await s3.send(new DeleteBucketCommand({ Bucket: ownBucket })).catch(() => undefined);
+        s3.destroy();
+      }
+    });
+
+    // Each storage call may take STORAGE_TIMEOUT_MS (default 5000: the S3 client's connection and request
+    // timeouts, src/storage/s3-client.ts) and is tried twice (maxAttempts 2), so the HEAD of the first
+    // bucket gives up after about 10 s. 60 s is only the bound that keeps a regression from hanging the suite
+    // (without throwOnRequestTimeout the SDK merely warned and the start waited forever).
+    test('with a storage endpoint that accepts connections but never answers: exits with the timeout, naming the endpoint and the settings', async () => {
+      const endpoint = await silentEndpoint();
+      try {
+        const result = await runCli(['serve'], { ...env, STORAGE_PORT: String(endpoint.port) }, 60_000);
+        assertExplainedRefusal(result, [
+          new RegExp(`Cannot reach storage at http://127\\.0\\.0\\.1:${endpoint.port} \\(TimeoutError: [^)]+\\)`),
+          /TimeoutError: [^)]*\b5000 ms\b/, // the SDK's words; the number is STORAGE_TIMEOUT_MS (default)
+          /Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here\./,
+        ]);
+        assert.ok(endpoint.accepted() >= 1, 'the service never connected: the timeout was not the one under test');
+      } finally {
+        await endpoint.close();
+      }
+    });
   });
 
   for (const [what, change, expected] of BROKEN_DATABASE) {
