@@ -8,10 +8,17 @@ import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
+ * How long a call may take, at most STORAGE_TIMEOUT_MS for each: `answer` (the service's calls, all
+ * small) until the answer starts, sending included; `idle` without a byte moving either way, so that a
+ * call streaming a large body (storage sync's multipart parts) goes on as long as it moves.
+ */
+export type CallTimeout = 'answer' | 'idle';
+
+/**
  * An S3 client for any S3-compatible store. Checksums only when required: R2, Ceph and MinIO
  * reject or mis-handle the SDK's default CRC32 trailers.
  */
-export function createS3Client(config: StorageConfig): S3Client {
+export function createS3Client(config: StorageConfig, timeout: CallTimeout = 'answer'): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: 64 };
   return new S3Client({
     endpoint: endpointUrl(config),
@@ -24,12 +31,15 @@ export function createS3Client(config: StorageConfig): S3Client {
     maxAttempts: 2,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: config.timeoutMs,
-      // Until the answer's headers arrive. Without throwOnRequestTimeout the SDK only logs a warning when
-      // it passes, and a store that accepts the connection but never answers hangs the call (and the start).
-      requestTimeout: config.timeoutMs,
-      throwOnRequestTimeout: true,
+      ...callTimeout(timeout, config.timeoutMs),
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
   });
+}
+
+function callTimeout(timeout: CallTimeout, ms: number) {
+  // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a store that
+  // accepts the connection but never answers hangs the call (and the start).
+  return timeout === 'answer' ? { requestTimeout: ms, throwOnRequestTimeout: true } : { socketTimeout: ms };
 }

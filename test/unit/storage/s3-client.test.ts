@@ -1,0 +1,66 @@
+// The storage client's two timeouts against a local HTTP server standing in for S3: the service's calls
+// end when no answer has started within STORAGE_TIMEOUT_MS; storage sync's may stream as long as bytes move.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { StorageConfig } from '../../../src/config/storage-config.js';
+import { createS3Client, type CallTimeout } from '../../../src/storage/s3-client.js';
+
+const TIMEOUT_MS = 300;
+const CHUNKS = 10;
+const CHUNK_EVERY_MS = 100; // 1 s of upload in all, every gap well below the timeout
+
+/** Takes every PUT's body as it comes, then answers as S3 does; a PUT to /silent/ is taken but never answered. */
+function fakeS3(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  if (request.url?.startsWith('/silent/')) return;
+  request.on('end', () => response.writeHead(200, { etag: '"abc"' }).end());
+}
+
+/** A body that trickles in: CHUNKS chunks, one every CHUNK_EVERY_MS. */
+function tricklingBody(): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      setTimeout(() => this.push(sent++ < CHUNKS ? Buffer.alloc(1024, 1) : null), CHUNK_EVERY_MS);
+    },
+  });
+}
+
+describe('storage call timeouts (STORAGE_TIMEOUT_MS)', () => {
+  let server: Server;
+  let port: number;
+  before(async () => {
+    server = createServer(fakeS3).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const put = (timeout: CallTimeout, bucket: string) => {
+    const config = { hostname: '127.0.0.1', port, useHttps: false, region: 'us-east-1', forcePathStyle: true, accessKey: 'k', secret: 's', timeoutMs: TIMEOUT_MS } as StorageConfig;
+    const client = createS3Client(config, timeout);
+    const command = new PutObjectCommand({ Bucket: bucket, Key: 'part', Body: tricklingBody(), ContentLength: CHUNKS * 1024 });
+    return client.send(command).finally(() => client.destroy());
+  };
+
+  test("a service call ('answer') fails with a TimeoutError when its answer has not started within the timeout", async () => {
+    await assert.rejects(put('answer', 'bucket'), { name: 'TimeoutError' });
+  });
+
+  test("a sync call ('idle') streaming a body for longer than the timeout succeeds while bytes keep moving", async () => {
+    const result = await put('idle', 'bucket');
+    assert.equal(result.ETag, '"abc"');
+  });
+
+  test("a sync call ('idle') still fails once nothing moves for the timeout", async () => {
+    await assert.rejects(put('idle', 'silent'), { name: 'TimeoutError', message: /socket timed out after 300 ms of inactivity/ });
+  });
+});
