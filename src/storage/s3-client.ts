@@ -8,9 +8,10 @@ import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
- * How long a call may take, at most STORAGE_TIMEOUT_MS for each: `answer` (the service's calls, all
- * small) until the answer starts, sending included; `idle` without a byte moving either way, so that a
- * call streaming a large body (storage sync's multipart parts) goes on as long as it moves.
+ * How long a call may take, STORAGE_TIMEOUT_MS for each: `answer` (the service's calls, all small) until
+ * the answer starts, sending included, and then without a byte of the answer's body; `idle` only without
+ * a byte moving either way, so that a call streaming a large body (storage sync's multipart parts) goes
+ * on as long as it moves.
  */
 export type CallTimeout = 'answer' | 'idle';
 
@@ -41,5 +42,6 @@ export function createS3Client(config: StorageConfig, timeout: CallTimeout = 'an
 function callTimeout(timeout: CallTimeout, ms: number) {
   // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a store that
   // accepts the connection but never answers hangs the call (and the start).
-  return timeout === 'answer' ? { requestTimeout: ms, throwOnRequestTimeout: true } : { socketTimeout: ms };
+  const idle = { socketTimeout: ms };
+  return timeout === 'answer' ? { ...idle, requestTimeout: ms, throwOnRequestTimeout: true } : idle;
 }

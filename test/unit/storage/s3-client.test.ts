@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { StorageConfig } from '../../../src/config/storage-config.js';
 import { createS3Client, type CallTimeout } from '../../../src/storage/s3-client.js';
 
@@ -14,9 +14,13 @@ const TIMEOUT_MS = 300;
 const CHUNKS = 10;
 const CHUNK_EVERY_MS = 100; // 1 s of upload in all, every gap well below the timeout
 
-/** Takes every PUT's body as it comes, then answers as S3 does; a PUT to /silent/ is taken but never answered. */
+/**
+ * Takes every PUT's body as it comes, then answers as S3 does; a PUT to /silent/ is taken but never
+ * answered. A GET answers its headers and the first bytes of its body, then nothing more.
+ */
 function fakeS3(request: IncomingMessage, response: ServerResponse): void {
   request.resume();
+  if (request.method === 'GET') return void response.writeHead(200, { 'content-length': '2048', etag: '"abc"' }).write(Buffer.alloc(1024));
   if (request.url?.startsWith('/silent/')) return;
   request.on('end', () => response.writeHead(200, { etag: '"abc"' }).end());
 }
@@ -31,7 +35,8 @@ function tricklingBody(): Readable {
   });
 }
 
-describe('storage call timeouts (STORAGE_TIMEOUT_MS)', () => {
+// A timeout that no longer works makes a call hang: the suite's own limit turns that into a failure.
+describe('storage call timeouts (STORAGE_TIMEOUT_MS)', { timeout: 20_000 }, () => {
   let server: Server;
   let port: number;
   before(async () => {
@@ -44,15 +49,28 @@ describe('storage call timeouts (STORAGE_TIMEOUT_MS)', () => {
     server.close();
   });
 
-  const put = (timeout: CallTimeout, bucket: string) => {
+  const client = (timeout: CallTimeout) => {
     const config = { hostname: '127.0.0.1', port, useHttps: false, region: 'us-east-1', forcePathStyle: true, accessKey: 'k', secret: 's', timeoutMs: TIMEOUT_MS } as StorageConfig;
-    const client = createS3Client(config, timeout);
+    return createS3Client(config, timeout);
+  };
+  const put = (timeout: CallTimeout, bucket: string) => {
+    const s3 = client(timeout);
     const command = new PutObjectCommand({ Bucket: bucket, Key: 'part', Body: tricklingBody(), ContentLength: CHUNKS * 1024 });
-    return client.send(command).finally(() => client.destroy());
+    return s3.send(command).finally(() => s3.destroy());
   };
 
   test("a service call ('answer') fails with a TimeoutError when its answer has not started within the timeout", async () => {
     await assert.rejects(put('answer', 'bucket'), { name: 'TimeoutError' });
+  });
+
+  test("a service call ('answer') whose answer's body stops coming fails once nothing moves for the timeout", async () => {
+    const s3 = client('answer');
+    try {
+      const { Body } = await s3.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'object' }));
+      await assert.rejects(Body!.transformToByteArray(), { name: 'TimeoutError', message: /socket timed out after 300 ms of inactivity/ });
+    } finally {
+      s3.destroy();
+    }
   });
 
   test("a sync call ('idle') streaming a body for longer than the timeout succeeds while bytes keep moving", async () => {
