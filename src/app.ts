@@ -13,7 +13,7 @@ import { buildServer } from './http/server.js';
 import { validateBuckets } from './storage/bucket-validation.js';
 import { addCircuitBreaker } from './storage/circuit-breaker.js';
 import { Presigner } from './storage/presigner.js';
-import { createS3Client } from './storage/s3-client.js';
+import { createS3Client, type CallTimeout } from './storage/s3-client.js';
 import { S3ObjectStorage } from './storage/s3-object-storage.js';
 import { auditLifecycle } from './observability/lifecycle-audit.js';
 import { createServiceLogger } from './observability/logger.js';
@@ -80,7 +80,8 @@ export async function startService(config: Config, givenLogger?: Logger, options
     tracing?.traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     const buckets = [config.storage.publicBucket, config.storage.privateBucket];
-    const jobs = startBackgroundJobs({ config: config.jobs, pool, s3, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
+    const bulkStorage = instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage);
+    const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     return {
       app,
       url,
@@ -88,6 +89,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
       close: async () => {
         await Promise.all([app.close(), jobs.stop()]);
         s3.destroy();
+        bulkStorage.destroy();
         await Promise.all([pool.end(), counters.close()]);
       },
     };
@@ -98,11 +100,17 @@ export async function startService(config: Config, givenLogger?: Logger, options
   }
 }
 
-/** An instrumented S3 client behind a circuit breaker, after both buckets answered. */
-async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger, trace?: (s3: S3Client) => void): Promise<S3Client> {
-  const s3 = createS3Client(config);
+/** An S3 client whose calls count in the storage metrics (and are spans, when tracing). */
+function instrumentedClient(config: StorageConfig, timeout: CallTimeout, metrics: Metrics, trace?: (s3: S3Client) => void): S3Client {
+  const s3 = createS3Client(config, timeout);
   instrumentStorage(s3, metrics);
   trace?.(s3);
+  return s3;
+}
+
+/** The service's instrumented S3 client behind a circuit breaker, after both buckets answered. */
+async function connectStorage(config: StorageConfig, metrics: Metrics, logger: Logger, trace?: (s3: S3Client) => void): Promise<S3Client> {
+  const s3 = instrumentedClient(config, 'answer', metrics, trace);
   addCircuitBreaker(s3, { resetTimeoutMs: config.circuitResetMs, volumeThreshold: 5 });
   try {
     await validateBuckets(s3, config);

@@ -36,9 +36,9 @@ export const storageSyncCommand: Command = {
     // pg is loaded only then: every module less is startup time less for a rerun that has nothing to copy.
     const pool = options['rewrite-metadata'] ? (await import('../db/pool.js')).createPool(required(loadDatabaseUrl(process.env)), 2) : undefined;
     const output = await syncOutput(process.stdout.isTTY === true, wholeNumber(options['progress-every'], '--progress-every', 1) * 1000);
-    // Multipart parts take as long as their bytes need: only a stalled connection is a timeout.
-    const sourceClient = createS3Client(source, 'idle');
-    const destinationClient = createS3Client(destination, 'idle');
+    // Copies take as long as their bytes need: only a long-stalled connection is a timeout.
+    const sourceClient = createS3Client(source, 'bulk');
+    const destinationClient = createS3Client(destination, 'bulk');
     const interrupt = interruptOnSignals(output.note);
     let ok = true;
     try {

@@ -15,7 +15,11 @@ import { PurgeDeletedAssetsJob } from './purge-deleted-assets.js';
 export interface BackgroundJobsDeps {
   config: JobsConfig;
   pool: pg.Pool;
-  s3: S3Client;
+  /**
+   * For the orphan sweep's listings and bulk deletes: a client with bulk timeouts and no circuit
+   * breaker, so that a slow sweep never opens the breaker that guards uploads.
+   */
+  bulkStorage: S3Client;
   buckets: readonly string[];
   service: AssetService;
   events: LifecycleEvents;
@@ -32,7 +36,7 @@ export function startBackgroundJobs(deps: BackgroundJobsDeps): JobRunner {
     ? [
         new ExpireStaleUploadsJob(queries, deps.service, { ...config.expire, batchSize: config.batchSize }, logger),
         new PurgeDeletedAssetsJob(queries, deps.events, { ...config.purge, batchSize: config.batchSize }),
-        new OrphanSweepJob(deps.s3, deps.buckets, queries, config.orphans, logger),
+        new OrphanSweepJob(deps.bulkStorage, deps.buckets, queries, { ...config.orphans, pageSize: config.batchSize }, logger),
       ]
     : [];
   const runner = new JobRunner({ jobs, locks: new PostgresJobLocks(pool), logger, onRun: deps.onRun, traceRun: deps.traceRun });

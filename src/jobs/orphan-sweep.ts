@@ -9,6 +9,8 @@ export interface OrphanSettings {
   graceSeconds: number;
   /** Report only, unless true. */
   delete: boolean;
+  /** Keys listed (and so checked, and deleted) at a time: JOB_BATCH_SIZE. */
+  pageSize: number;
 }
 
 /** How many orphan keys a run's report names; the count covers all of them. */
@@ -39,7 +41,7 @@ export class OrphanSweepJob implements Job {
     const found: string[] = [];
     try {
       for (const bucket of this.buckets) {
-        for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: bucket })) {
+        for await (const page of paginateListObjectsV2({ client: this.s3, pageSize: this.settings.pageSize }, { Bucket: bucket })) {
           const orphans = await this.orphansIn(bucket, page.Contents ?? [], counts);
           if (this.settings.delete) await this.deleteOrphans(bucket, orphans, counts);
           found.push(...orphans.slice(0, REPORTED_KEYS - found.length).map((key) => `${bucket}/${key}`));

@@ -8,12 +8,16 @@ import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
- * How long a call may take, STORAGE_TIMEOUT_MS for each: `answer` (the service's calls, all small) until
- * the answer starts, sending included, and then without a byte of the answer's body; `idle` only without
- * a byte moving either way, so that a call streaming a large body (storage sync's multipart parts) goes
- * on as long as it moves.
+ * How long a call may take. `answer`, the service's calls (all small): STORAGE_TIMEOUT_MS until the
+ * answer starts, sending included, and then as long without a byte of the answer's body. `bulk`, calls
+ * that move or list many objects (storage sync's copies and multipart parts, the orphan sweep's listings
+ * and 1000-key deletes): as long as they need while bytes move, and a store may work on one in silence
+ * for a while (completing a large multipart upload, deleting 1000 keys), so only BULK_SILENCE_MS without
+ * a byte either way (or STORAGE_TIMEOUT_MS, if longer) ends one.
  */
-export type CallTimeout = 'answer' | 'idle';
+export type CallTimeout = 'answer' | 'bulk';
+
+export const BULK_SILENCE_MS = 120_000;
 
 /**
  * An S3 client for any S3-compatible store. Checksums only when required: R2, Ceph and MinIO
@@ -39,9 +43,10 @@ export function createS3Client(config: StorageConfig, timeout: CallTimeout = 'an
   });
 }
 
-function callTimeout(timeout: CallTimeout, ms: number) {
+/** The request handler's timeouts for calls of the kind (exported for its unit test). */
+export function callTimeout(timeout: CallTimeout, ms: number): { socketTimeout: number; requestTimeout?: number; throwOnRequestTimeout?: boolean } {
+  if (timeout === 'bulk') return { socketTimeout: Math.max(ms, BULK_SILENCE_MS) };
   // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a store that
   // accepts the connection but never answers hangs the call (and the start).
-  const idle = { socketTimeout: ms };
-  return timeout === 'answer' ? { ...idle, requestTimeout: ms, throwOnRequestTimeout: true } : idle;
+  return { socketTimeout: ms, requestTimeout: ms, throwOnRequestTimeout: true };
 }

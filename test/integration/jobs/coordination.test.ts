@@ -100,8 +100,8 @@ describe('job coordination in PostgreSQL', () => {
     const live = await uploadedAsset(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
     await confirmReady(svc, token, live.id);
     const logs = capturedLogger('info');
-    const sweep = (graceSeconds: number) => {
-      const job = new OrphanSweepJob(svc.s3, [svc.publicBucket, svc.privateBucket], new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false }, logs.logger);
+    const sweep = (graceSeconds: number, pageSize = 1000) => {
+      const job = new OrphanSweepJob(svc.s3, [svc.publicBucket, svc.privateBucket], new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false, pageSize }, logs.logger);
       const counts = new RunCounts();
       return job.run(new AbortController().signal, counts).then(() => counts);
     };
@@ -113,6 +113,20 @@ describe('job coordination in PostgreSQL', () => {
     const report = logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
     assert.deepEqual(report?.keys.sort(), strays.map((k) => `${svc.privateBucket}/${k}`));
     assert.match(report?.msg, /ORPHAN_DELETE=true/);
+
+    // JOB_BATCH_SIZE is the page size: pages of one key take a listing per key.
+    let listings = 0;
+    svc.s3.middlewareStack.add((next, context) => (args) => {
+      if (context.commandName === 'ListObjectsV2Command') listings++;
+      return next(args);
+    }, { step: 'initialize', name: 'countListings' });
+    try {
+      const paged = await sweep(0, 1);
+      assert.equal(paged.processed, strays.length);
+      assert.ok(listings >= paged.byKind.scanned!, `${listings} listings for ${paged.byKind.scanned} keys`);
+    } finally {
+      svc.s3.middlewareStack.remove('countListings');
+    }
     for (const key of strays) assert.equal(await objectExists(svc, { storageBucket: svc.privateBucket, storageKey: key }), true);
     assert.equal(await objectExists(svc, live), true);
   });
