@@ -54,8 +54,21 @@ async function verifySignature(token: string, jwks: ReturnType<typeof createRemo
     });
     return payload;
   } catch (error) {
+    if (isKeyFetchFailure(error)) throw issuerUnreachable();
     throw unauthenticated(describe(error));
   }
+}
+
+/** The issuer's keys could not be fetched: the token may well be good, so the caller should retry, not log in again. */
+function isKeyFetchFailure(error: unknown): boolean {
+  return error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC' || (error instanceof TypeError && error.message === 'fetch failed');
+}
+
+/** Seconds a caller waits before retrying a call refused because the issuer's keys could not be fetched. */
+export const ISSUER_RETRY_AFTER_SECONDS = 5;
+
+function issuerUnreachable(): AssetError {
+  return new AssetError('UNAUTHENTICATED', 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.', { retryAfterSeconds: ISSUER_RETRY_AFTER_SECONDS });
 }
 
 function describe(error: unknown): string {
@@ -64,9 +77,6 @@ function describe(error: unknown): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid; get a token from the configured issuer.';
   if (error instanceof errors.JWKSNoMatchingKey) return 'The token was signed with a key the issuer does not publish; get a new token.';
   if (error instanceof errors.JWTClaimValidationFailed) return `The token's "${error.claim}" claim is not accepted (${error.reason}); get a token for this service.`;
-  if (error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC' || (error instanceof TypeError && error.message === 'fetch failed')) {
-    return 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.';
-  }
   return 'The token is malformed; send a compact JWS (header.payload.signature).';
 }
 

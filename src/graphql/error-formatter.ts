@@ -36,14 +36,18 @@ export function unwrapQueryErrors(errors: readonly GraphQLError[]): GraphQLError
 }
 
 /**
- * Nothing executed: HTTP 401 for a call without a verified token, 400 for a query that does not parse
- * or validate. Execution errors come back with HTTP 200 beside partial data.
+ * Nothing executed: HTTP 401 for a call without a verified token, 503 when the token could not be
+ * checked because the issuer's keys could not be fetched (retry, do not log in again), 400 for a query
+ * that does not parse or validate. Execution errors come back with HTTP 200 beside partial data.
  */
 export function statusFor(result: ExecutionResult): number {
   if (result.data !== undefined) return 200;
-  return result.errors?.every(isUnauthenticated) ? 401 : 400;
+  const refusals = (result.errors ?? []).map(tokenRefusal);
+  if (refusals.length === 0 || refusals.includes(null)) return 400;
+  return refusals.some((refusal) => refusal!.details.retryAfterSeconds !== undefined) ? 503 : 401;
 }
 
-function isUnauthenticated(error: GraphQLError): boolean {
-  return error.originalError instanceof AssetError && error.originalError.code === 'UNAUTHENTICATED';
+function tokenRefusal(error: GraphQLError): AssetError | null {
+  const original = error.originalError;
+  return original instanceof AssetError && original.code === 'UNAUTHENTICATED' ? original : null;
 }

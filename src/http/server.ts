@@ -1,8 +1,8 @@
 import cors from '@fastify/cors';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { TokenVerifier } from '../auth/token-verifier.js';
+import { ISSUER_RETRY_AFTER_SECONDS, type TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
 import { buildContext, principalOf, type RequestContext } from '../graphql/context.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
@@ -57,10 +57,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     path: '/graphql',
     context: (request) => buildContext(deps.verifier, request),
     errorFormatter: (execution, context) => {
-      const ctx = context as unknown as RequestContext & { reply: { request: { id: string; log: FastifyInstance['log'] } } };
+      const ctx = context as unknown as RequestContext & { reply: FastifyReply };
       const request = ctx.reply.request;
       const errors = unwrapQueryErrors(execution.errors).map((e) => formatError(e, request.log, request.id));
-      return { statusCode: statusFor(execution), response: { data: execution.data ?? null, errors } };
+      const statusCode = statusFor(execution);
+      describeRefusal(ctx.reply, statusCode);
+      return { statusCode, response: { data: execution.data ?? null, errors } };
     },
   });
   // SPEC §4: every GraphQL call needs a verified token, also one that reads no asset (introspection, a
@@ -72,4 +74,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.console) await registerConsole(app, deps.console);
   registerMetrics(app, deps.metrics);
   return app;
+}
+
+/** RFC 9110: a 401 names the scheme it wants, a 503 says when to come back. */
+function describeRefusal(reply: FastifyReply, statusCode: number): void {
+  if (statusCode === 401) reply.header('www-authenticate', 'Bearer');
+  if (statusCode === 503) reply.header('retry-after', String(ISSUER_RETRY_AFTER_SECONDS));
 }

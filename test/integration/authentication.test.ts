@@ -7,6 +7,7 @@ import { PERMISSIONS } from '../../src/domain/principal.js';
 import { countAssets, createUpload, errorOf, readyAsset, sleep } from '../support/flows.js';
 import { CREATE, DELETE, GET, uploadInput } from '../support/operations.js';
 import { ALL_PERMISSIONS, TEST_AUDIENCE, TEST_ISSUER, TestIssuer } from '../support/test-issuer.js';
+import { closedPort } from '../support/infra.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 const VALID_CLAIMS = { type: 'access', permissions: ALL_PERMISSIONS };
@@ -65,15 +66,30 @@ describe('authentication and permissions', () => {
 
   // SPEC §4: every GraphQL call, also one that reads no asset.
   for (const [what, query] of [['__typename', '{ __typename }'], ['introspection', '{ __schema { queryType { name } } }'], ["a gateway's _service", '{ _service { sdl } }']]) {
-    test(`${what} without a token is UNAUTHENTICATED (HTTP 401) and answers nothing; with one it answers`, async () => {
+    test(`${what} without a token is UNAUTHENTICATED (HTTP 401, WWW-Authenticate: Bearer) and answers nothing; with one it answers`, async () => {
       const refused = await svc.gql(query!, {}, null);
       errorOf(refused, 'UNAUTHENTICATED');
       assert.deepEqual([refused.status, refused.data], [401, null]);
+      assert.equal((await rawPost(svc.url, query!)).headers.get('www-authenticate'), 'Bearer');
       const answered = await svc.gql(query!, {}, await svc.token('gateway', []));
       assert.equal(answered.errors, undefined, JSON.stringify(answered.errors));
       assert.ok(answered.data);
     });
   }
+
+  test('a token that cannot be checked because the issuer keys cannot be fetched is HTTP 503 with Retry-After (retry, not log in again)', async () => {
+    const keysUnreachable = await startTestService({ JWT_JWKS_URL: `http://127.0.0.1:${await closedPort()}/.well-known/jwks.json` });
+    try {
+      const response = await rawPost(keysUnreachable.url, '{ __typename }', await keysUnreachable.token());
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '5');
+      const error = ((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }).errors[0]!;
+      assert.deepEqual([error.extensions.code, error.extensions.retryAfterSeconds], ['UNAUTHENTICATED', 5]);
+      assert.match(error.message, /JWT_JWKS_URL\) could not be fetched; retry/);
+    } finally {
+      await keysUnreachable.stop();
+    }
+  });
 
   test('a view-only token cannot create an upload (FORBIDDEN, no row written)', async () => {
     const rowsBefore = await countAssets(svc.db);
@@ -116,3 +132,9 @@ describe('authentication and permissions', () => {
     await createUpload(svc, await svc.issuer.token({ sub: 'rotating-user', kid: decodeProtectedHeader(oldKeyToken).kid }), uploadInput());
   });
 });
+
+/** A GraphQL POST whose HTTP answer (status, headers) the test reads itself. */
+function rawPost(url: string, query: string, token?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+  return fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { AssetError } from '../../../src/domain/errors.js';
-import { createTokenVerifier, type TokenVerifierOptions } from '../../../src/auth/token-verifier.js';
+import { createTokenVerifier, ISSUER_RETRY_AFTER_SECONDS, type TokenVerifierOptions } from '../../../src/auth/token-verifier.js';
 import { AUDIENCE, ISSUER, LocalIssuer } from './local-issuer.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,7 +109,11 @@ describe('createTokenVerifier', () => {
     const jwksUrl = down.jwksUrl;
     const token = await down.token();
     await down.stop();
-    await assert.rejects(createTokenVerifier({ jwksUrl }).verify(`Bearer ${token}`), rejectsUnauthenticated(/could not be fetched; retry/));
+    await assert.rejects(createTokenVerifier({ jwksUrl }).verify(`Bearer ${token}`), (error: unknown) => {
+      rejectsUnauthenticated(/could not be fetched; retry/)(error);
+      assert.equal((error as AssetError).details.retryAfterSeconds, ISSUER_RETRY_AFTER_SECONDS);
+      return true;
+    });
   });
 });
 

@@ -76,6 +76,9 @@ describe('statusFor', () => {
     assert.equal(statusFor({ errors: [refused] }), 401, 'a call refused for its token');
     assert.equal(statusFor({ errors: [refused, new GraphQLError('bad query')] }), 400);
     assert.equal(statusFor({ data: null, errors: [refused] }), 200);
+    const issuerDown = new GraphQLError('keys', { originalError: new AssetError('UNAUTHENTICATED', 'keys', { retryAfterSeconds: 5 }) });
+    assert.equal(statusFor({ errors: [issuerDown] }), 503, 'the token could not be checked: retry, do not log in again');
+    assert.equal(statusFor({ errors: [] }), 400);
     assert.equal(statusFor({ data: null, errors: [new GraphQLError('x')] }), 200);
     assert.equal(statusFor({ data: { asset: null } }), 200);
   });
