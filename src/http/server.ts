@@ -65,14 +65,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return { statusCode, response: { data: execution.data ?? null, errors } };
     },
   });
-  // SPEC §4: every GraphQL call needs a verified token, also one that reads no asset (introspection, a
-  // federation gateway's _service): without one it gets UNAUTHENTICATED and nothing else happens.
-  app.graphql.addHook('preExecution', async (_schema, _document, context) => {
-    principalOf(context as unknown as RequestContext);
-  });
   registerHealthRoutes(app, deps.health);
   if (deps.console) await registerConsole(app, deps.console);
   registerMetrics(app, deps.metrics);
+  // SPEC §4: every GraphQL call needs a verified token, also one that reads no asset (introspection, a
+  // federation gateway's _service): without one it gets UNAUTHENTICATED and nothing else happens.
+  // After the metrics hook, so that a refused call is still counted under its operation.
+  app.graphql.addHook('preExecution', async (_schema, _document, context) => {
+    principalOf(context as unknown as RequestContext);
+  });
   return app;
 }
 
