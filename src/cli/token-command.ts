@@ -26,7 +26,7 @@ export const tokenCommand: Command = {
 function subject(raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || raw.trim() === '') throw new Error('--sub must name the owner, e.g. --sub alice.');
-  return raw;
+  return raw.trim();
 }
 
 function permissions(raw: unknown): string[] | undefined {
@@ -34,6 +34,7 @@ function permissions(raw: unknown): string[] | undefined {
   const asked = raw.split(',').map((p) => p.trim()).filter(Boolean);
   const unknown = asked.filter((p) => !KNOWN_PERMISSIONS.includes(p));
   if (unknown.length > 0) throw new Error(`--permissions: unknown ${unknown.join(', ')}; choose from ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
+  if (asked.length === 0) throw new Error(`--permissions must name at least one of ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
   return asked;
 }
 

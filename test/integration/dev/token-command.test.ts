@@ -80,8 +80,8 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     assert.equal(payload.exp! - payload.iat!, 3600);
   });
 
-  test('--sub sets the owner of what the token uploads', async () => {
-    const answer = await gql(CREATE, { input: INPUT }, await issued(['--sub', 'alice']));
+  test('--sub sets the owner of what the token uploads (surrounding spaces dropped)', async () => {
+    const answer = await gql(CREATE, { input: INPUT }, await issued(['--sub', ' alice ']));
     assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
     assert.equal(answer.data!.createAssetUpload!.ownerId, 'alice');
   });
@@ -123,6 +123,7 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
   const refusedOptions: [string, string[], string][] = [
     ['a mistyped permission', ['--permissions', 'assets:asset:view,assets:asset:viwe'], 'neotool-assets: --permissions: unknown assets:asset:viwe; choose from assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated).\n'],
     ['an empty --sub', ['--sub='], 'neotool-assets: --sub must name the owner, e.g. --sub alice.\n'],
+    ['an empty --permissions', ['--permissions='], 'neotool-assets: --permissions must name at least one of assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated).\n'],
   ];
   for (const [what, args, message] of refusedOptions) {
     test(`${what} exits non-zero saying what to fix, and prints no token`, async () => {
