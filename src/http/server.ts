@@ -69,9 +69,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.console) await registerConsole(app, deps.console);
   registerMetrics(app, deps.metrics);
   // SPEC §4: every GraphQL call needs a verified token, also one that reads no asset (introspection, a
-  // federation gateway's _service): without one it gets UNAUTHENTICATED and nothing else happens.
-  // After the metrics hook, so that a refused call is still counted under its operation.
-  app.graphql.addHook('preExecution', async (_schema, _document, context) => {
+  // federation gateway's _service): without one it gets UNAUTHENTICATED and nothing else happens, not
+  // even parsing or validation, whose messages would describe the schema to an anonymous caller.
+  app.graphql.addHook('preParsing', async (_schema, _source, context) => {
     principalOf(context as unknown as RequestContext);
   });
   return app;

@@ -77,6 +77,15 @@ describe('authentication and permissions', () => {
     });
   }
 
+  test('a query that does not parse or validate is UNAUTHENTICATED without a token: no anonymous caller learns about the schema', async () => {
+    for (const query of ['{ assett { id } }', '{ asset(id: ']) {
+      const refused = await svc.gql(query, {}, null);
+      assert.doesNotMatch(errorOf(refused, 'UNAUTHENTICATED').message, /asset/i);
+      assert.equal(refused.status, 401);
+    }
+    assert.match(errorOf(await svc.gql('{ assett { id } }', {}, await svc.token()), 'VALIDATION_ERROR').message, /Did you mean "asset/);
+  });
+
   test('a token that cannot be checked because the issuer keys cannot be fetched is HTTP 503 with Retry-After (retry, not log in again)', async () => {
     const keysUnreachable = await startTestService({ JWT_JWKS_URL: `http://127.0.0.1:${await closedPort()}/.well-known/jwks.json` });
     try {
