@@ -21,7 +21,13 @@ export async function buildContext(verifier: TokenVerifier, request: FastifyRequ
 
 /** Every field that touches assets calls this first: without a verified token nothing else happens. */
 export function principalOf(context: RequestContext): Principal {
+  const principal = authenticated(context);
   // The cached principal is shared between requests: the request id rides on a per-request copy.
-  if (context.principal) return { ...context.principal, requestId: context.requestId };
+  return { ...principal, requestId: context.requestId };
+}
+
+/** The caller's verified principal, or the UNAUTHENTICATED error saying why there is none. */
+export function authenticated(context: RequestContext): Principal {
+  if (context.principal) return context.principal;
   throw context.authError ?? new AssetError('UNAUTHENTICATED', 'Send "Authorization: Bearer <JWT>" with every request.');
 }

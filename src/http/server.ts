@@ -2,9 +2,9 @@ import cors from '@fastify/cors';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ISSUER_RETRY_AFTER_SECONDS, type TokenVerifier } from '../auth/token-verifier.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
-import { buildContext, principalOf, type RequestContext } from '../graphql/context.js';
+import { authenticated, buildContext, type RequestContext } from '../graphql/context.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
 import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
@@ -61,7 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const request = ctx.reply.request;
       const errors = unwrapQueryErrors(execution.errors).map((e) => formatError(e, request.log, request.id));
       const statusCode = statusFor(execution);
-      describeRefusal(ctx.reply, statusCode);
+      describeRefusal(ctx.reply, statusCode, errors);
       return { statusCode, response: { data: execution.data ?? null, errors } };
     },
   });
@@ -72,13 +72,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // federation gateway's _service): without one it gets UNAUTHENTICATED and nothing else happens, not
   // even parsing or validation, whose messages would describe the schema to an anonymous caller.
   app.graphql.addHook('preParsing', async (_schema, _source, context) => {
-    principalOf(context as unknown as RequestContext);
+    authenticated(context as unknown as RequestContext);
   });
   return app;
 }
 
 /** RFC 9110: a 401 names the scheme it wants, a 503 says when to come back. */
-function describeRefusal(reply: FastifyReply, statusCode: number): void {
+function describeRefusal(reply: FastifyReply, statusCode: number, errors: { extensions: Record<string, unknown> }[]): void {
   if (statusCode === 401) reply.header('www-authenticate', 'Bearer');
-  if (statusCode === 503) reply.header('retry-after', String(ISSUER_RETRY_AFTER_SECONDS));
+  // The wait the refusal itself names (extensions.retryAfterSeconds), so header and body never disagree.
+  const retryAfter = errors.find((e) => e.extensions.retryAfterSeconds !== undefined)?.extensions.retryAfterSeconds;
+  if (statusCode === 503 && retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
 }
