@@ -87,7 +87,8 @@ describe('authentication and permissions', () => {
   });
 
   test('a token that cannot be checked because the issuer keys cannot be fetched is HTTP 503 with Retry-After (retry, not log in again)', async () => {
-    const keysUnreachable = await startTestService({ JWT_JWKS_URL: `http://127.0.0.1:${await closedPort()}/.well-known/jwks.json` });
+    // Shares this suite's database and buckets: only the issuer's address differs.
+    const keysUnreachable = await startTestService({ JWT_JWKS_URL: `http://127.0.0.1:${await closedPort()}/.well-known/jwks.json` }, { shareWith: svc });
     try {
       const response = await rawPost(keysUnreachable.url, '{ __typename }', await keysUnreachable.token());
       assert.equal(response.status, 503);

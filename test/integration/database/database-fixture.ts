@@ -63,3 +63,9 @@ export function countingPool(pool: pg.Pool): { pool: pg.Pool; statements(): numb
   });
   return { pool: counted, statements: () => statements };
 }
+
+/** The bytes the owner's kept total says they hold (0 without a row). */
+export async function heldBytes(pool: pg.Pool, ownerId: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>('SELECT held_bytes::float8 AS n FROM owner_storage_usage WHERE owner_id = $1', [ownerId]);
+  return rows[0]?.n ?? 0;
+}

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { PostgresAssetRepository } from '../../../src/db/asset-repository.js';
 import { migrate } from '../../../src/db/migrate.js';
 import type { Asset } from '../../../src/domain/asset.js';
-import { freshDatabase, newAsset, stored } from './database-fixture.js';
+import { freshDatabase, heldBytes, newAsset, stored } from './database-fixture.js';
 
 const MIGRATIONS = new URL('../../../src/db/migrations/', import.meta.url);
 
@@ -32,8 +32,7 @@ describe('owner storage usage', () => {
   after(() => db.close());
 
   const create = async (ownerId: string, sizeBytes: number): Promise<Asset> => stored(await repository.insertOrFindByIdempotencyKey(newAsset({ ownerId, sizeBytes }))).asset;
-  const held = async (ownerId: string) =>
-    (await db.pool.query<{ n: number }>('SELECT held_bytes::float8 AS n FROM owner_storage_usage WHERE owner_id = $1', [ownerId])).rows[0]?.n ?? 0;
+  const held = (ownerId: string) => heldBytes(db.pool, ownerId);
 
   test('bytes count while an asset is PENDING or READY, and stop counting when it fails, is deleted or purged', async () => {
     const [a, b, c] = [await create('life', 100), await create('life', 20), await create('life', 3)];

@@ -8,7 +8,7 @@ import { PostgresAssetRepository } from '../../../src/db/asset-repository.js';
 import { migrate } from '../../../src/db/migrate.js';
 import type { NewAsset } from '../../../src/domain/asset.js';
 import type { InsertOutcome } from '../../../src/domain/ports.js';
-import { countingPool, freshDatabase, newAsset, stored } from './database-fixture.js';
+import { countingPool, freshDatabase, heldBytes, newAsset, stored } from './database-fixture.js';
 
 const verdict = (outcome: InsertOutcome) => ('overQuota' in outcome ? 'overQuota' : outcome.created ? 'created' : 'repeat');
 
@@ -44,8 +44,7 @@ describe('inserts within the storage quota', () => {
   });
   after(() => db.close());
 
-  const heldBy = async (ownerId: string) =>
-    Number((await db.pool.query<{ held: string }>('SELECT held_bytes AS held FROM owner_storage_usage WHERE owner_id = $1', [ownerId])).rows[0]?.held ?? 0);
+  const heldBy = (ownerId: string) => heldBytes(db.pool, ownerId);
 
   test('concurrent uploads of many owners are each decided on their own held bytes', async () => {
     const held: Record<string, number> = { 'q-1': 95, 'q-2': 10, 'q-3': 100, 'q-4': 0, 'q-5': 50, 'q-6': 51 };

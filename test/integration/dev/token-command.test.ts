@@ -10,20 +10,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startDevCommand, type RunningDevCommand } from '../../e2e/support/dev-command.js';
+import type { CliResult } from '../../support/cli-process.js';
+import { errorOf } from '../../support/flows.js';
+import { postGraphQL } from '../../support/test-service.js';
 
 // What `npm run token` runs (package.json: "node bin/neotool-assets.js token").
 const BIN = fileURLToPath(new URL('../../../bin/neotool-assets.js', import.meta.url));
-
-interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface GraphQLAnswer {
-  data?: Record<string, { id: string; ownerId: string; status: string } | null> | null;
-  errors?: { message: string; extensions: { code: string } }[];
-}
 
 const CREATE = `mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input) { id ownerId status uploadUrl } }`;
 const INPUT = { namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: 1024 };
@@ -38,7 +30,7 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     await dev?.stop();
   });
 
-  function token(args: string[] = [], cwd = dev.cwd): Promise<CommandResult> {
+  function token(args: string[] = [], cwd = dev.cwd): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(process.execPath, [BIN, 'token', ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
@@ -54,19 +46,8 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     return result.stdout.trim();
   }
 
-  async function gql(query: string, variables: Record<string, unknown>, bearer: string): Promise<GraphQLAnswer> {
-    const response = await fetch(`${dev.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as GraphQLAnswer;
-  }
+  const gql = (query: string, variables: Record<string, unknown>, bearer: string) => postGraphQL(dev.url, query, variables, bearer);
 
-  function errorCode(answer: GraphQLAnswer): string | undefined {
-    assert.equal(answer.errors?.length, 1, `expected one error, got ${JSON.stringify(answer)}`);
-    return answer.errors![0]!.extensions.code;
-  }
 
   test('the default token (subject dev-user, upload/view/delete, 1 h) creates an upload on the dev service', async () => {
     const bearer = await issued();
@@ -93,7 +74,7 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     assert.deepEqual(decodeJwt(viewOnly).permissions, ['assets:asset:view']);
 
     const refused = await gql(CREATE, { input: INPUT }, viewOnly);
-    assert.equal(errorCode(refused), 'FORBIDDEN');
+    errorOf(refused, 'FORBIDDEN');
     assert.match(refused.errors![0]!.message, /assets:asset:upload/);
     // The refusal is the permission, not a token the service could not verify.
     const seen = await gql(`query($id: ID!) { asset(id: $id) { id ownerId } }`, { id: created.data!.createAssetUpload!.id }, viewOnly);
@@ -147,7 +128,7 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     try {
       const result = await token([], elsewhere);
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(errorCode(await gql(CREATE, { input: INPUT }, result.stdout.trim())), 'UNAUTHENTICATED');
+      errorOf(await gql(CREATE, { input: INPUT }, result.stdout.trim()), 'UNAUTHENTICATED');
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
