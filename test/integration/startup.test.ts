@@ -1,14 +1,13 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
-import { closedPort, requireEnv, s3Endpoint, uniqueName } from '../support/infra.js';
+import { closedPort, requireEnv, s3Endpoint, silentEndpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
 
@@ -55,26 +54,6 @@ function secondUserS3(): S3Client {
   });
 }
 
-/** A storage endpoint that accepts TCP connections and then never answers: a firewall or proxy that swallows the traffic. */
-async function silentEndpoint(): Promise<{ port: number; accepted(): number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server: Server = createServer((socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    accepted: () => accepted,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 /** A refused start as the runbook describes it: non-zero, one message with the cause and the fix, no stack trace. */
 function assertExplainedRefusal(result: CliResult, expected: RegExp[]): void {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DeleteBucketPolicyCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
@@ -8,7 +7,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { CheckResult } from '../../../src/operations/doctor/checks.js';
 import { runDoctor } from '../../../src/operations/doctor/doctor.js';
-import { adminS3, closedPort, createDatabase, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { adminS3, closedPort, createDatabase, deleteBuckets, s3Endpoint, silentEndpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
 import { runCli } from '../../support/cli-process.js';
@@ -126,12 +125,12 @@ describe('neotool-assets doctor', () => {
     assert.match(dns.message, /does not resolve \(DNS failure/);
     const tls = find(await doctor({ STORAGE_USE_HTTPS: 'true' }), 'storage endpoint reachable');
     assert.match(tls.message, /TLS handshake .* failed.*STORAGE_USE_HTTPS/);
-    const silent = await silentServer();
+    const silent = await silentEndpoint();
     try {
-      const timeout = find(await doctor({ STORAGE_PORT: String((silent.address() as AddressInfo).port), STORAGE_TIMEOUT_MS: '300' }), 'storage endpoint reachable');
+      const timeout = find(await doctor({ STORAGE_PORT: String(silent.port), STORAGE_TIMEOUT_MS: '300' }), 'storage endpoint reachable');
       assert.match(timeout.message, /within 300 ms \(timeout\)/);
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 
@@ -177,12 +176,6 @@ describe('neotool-assets doctor', () => {
 });
 
 /** Accepts connections and never answers: what a black-holed endpoint looks like to a client. */
-async function silentServer(): Promise<Server> {
-  const server = createServer(() => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 function createServerJson(body: unknown) {
   return createHttpServer((_, res) => res.end(JSON.stringify(body)));
 }
