@@ -1,6 +1,7 @@
 import { ConfigError, databaseConnection, parseEnvVars, type Parsed } from '../config/config.js';
 import { ENV_VARS, type EnvVarName } from '../config/env-schema.js';
 import { deriveStorageConfig, type StorageConfig } from '../config/storage-config.js';
+import type { RedisSettings } from '../limits/redis-connection.js';
 
 /**
  * The service's settings, read one part at a time with the service's own schema: an operator
@@ -40,14 +41,16 @@ export function loadJwksUrl(env: NodeJS.ProcessEnv): Loaded<string> {
   return loadGroup(env, JWT_VARS, (values) => values.JWT_JWKS_URL as string | undefined);
 }
 
-/** Everything else the service reads (port, log level, namespaces file...): only checked, not used here. */
-export function loadServiceSettings(env: NodeJS.ProcessEnv): Loaded<true> {
-  return loadGroup(env, SERVICE_VARS, () => true as const);
+/** Everything else the service reads (port, log level, namespaces file...): checked; only Redis is used here (doctor). */
+export function loadServiceSettings(env: NodeJS.ProcessEnv): Loaded<ServiceSettings> {
+  return loadGroup(env, SERVICE_VARS, (values) => ({
+    redis: values.REDIS_URL === undefined ? undefined : { url: values.REDIS_URL as string, timeoutMs: values.REDIS_TIMEOUT_MS as number },
+  }));
 }
 
-/** REDIS_TIMEOUT_MS (or its default), for the doctor's Redis check; a bad value is also reported with the service settings. */
-export function loadRedisTimeoutMs(env: NodeJS.ProcessEnv): Loaded<number> {
-  return loadGroup(env, ['REDIS_TIMEOUT_MS'], (values) => values.REDIS_TIMEOUT_MS as number | undefined);
+export interface ServiceSettings {
+  /** Where the rate limits are counted, when REDIS_URL is set. */
+  redis?: RedisSettings;
 }
 
 /** For commands: a setting problem stops them with the service's own ConfigError message. */

@@ -1,5 +1,5 @@
 import { createS3Client } from '../../storage/s3-client.js';
-import { loadDatabaseUrl, loadJwksUrl, loadRedisTimeoutMs, loadServiceSettings, loadStorageSettings } from '../settings.js';
+import { loadDatabaseUrl, loadJwksUrl, loadServiceSettings, loadStorageSettings } from '../settings.js';
 import { fail, runChecks, type Check, type CheckResult } from './checks.js';
 import { deliveryChecks } from './delivery-checks.js';
 import { DATABASE_SETTINGS, databaseCheck, JWT_SETTINGS, jwksCheck, redisChecks, SERVICE_SETTINGS, settingsCheck, STORAGE_SETTINGS, storageSettingsCheck } from './service-checks.js';
@@ -17,13 +17,14 @@ export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckRe
   const storage = loadStorageSettings(env);
   const database = loadDatabaseUrl(env);
   const jwt = loadJwksUrl(env);
+  const service = loadServiceSettings(env);
   const checks: Check[] = [
     storageSettingsCheck(storage),
     settingsCheck(DATABASE_SETTINGS, database),
     settingsCheck(JWT_SETTINGS, jwt),
-    settingsCheck(SERVICE_SETTINGS, loadServiceSettings(env)),
+    settingsCheck(SERVICE_SETTINGS, service),
     databaseCheck(database),
-    ...redisChecks(env.REDIS_URL, loadRedisTimeoutMs(env)),
+    ...redisChecks(env.REDIS_URL !== undefined && env.REDIS_URL !== '', service),
     jwksCheck(jwt, storage.ok ? storage.value.storage.timeoutMs : DEFAULT_TIMEOUT_MS),
   ];
   if (!storage.ok) {

@@ -1,11 +1,10 @@
 import { describeStartupError } from '../../cli/startup-errors.js';
-import { ENV_VARS } from '../../config/env-schema.js';
 import { isCloudflareR2 } from '../../config/storage-config.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { RedisConnection, type RedisSettings } from '../../limits/redis-connection.js';
 import { createLogger } from '../../observability/logger.js';
-import type { Loaded, StorageSettings } from '../settings.js';
+import type { Loaded, ServiceSettings, StorageSettings } from '../settings.js';
 import { fail, pass, warn, type Check, type Outcome } from './checks.js';
 import { connectionFailure } from './connection-failure.js';
 
@@ -39,10 +38,10 @@ export function databaseCheck(loaded: Loaded<string>): Check {
 }
 
 /** Only with REDIS_URL set: the rate limits are then counted there, and the service will not start without it. */
-export function redisChecks(url: string | undefined, timeoutMs: Loaded<number>): Check[] {
-  if (!url) return [];
+export function redisChecks(configured: boolean, service: Loaded<ServiceSettings>): Check[] {
+  if (!configured) return [];
   // Runs only once the service settings (REDIS_URL and REDIS_TIMEOUT_MS among them) are well-formed.
-  return [{ name: 'Redis answers', needs: [SERVICE_SETTINGS], run: () => redisAnswers({ url, timeoutMs: timeoutMs.ok ? timeoutMs.value : Number(ENV_VARS.REDIS_TIMEOUT_MS.default) }) }];
+  return [{ name: 'Redis answers', needs: [SERVICE_SETTINGS], run: () => redisAnswers(service.ok ? service.value.redis! : { url: '', timeoutMs: 0 }) }];
 }
 
 export function jwksCheck(loaded: Loaded<string>, timeoutMs: number): Check {
