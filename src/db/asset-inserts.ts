@@ -17,7 +17,7 @@ const INSERT_ROWS = (from: string) => `INSERT INTO assets (${COLUMNS}, updated_a
          ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id`;
 
-const INSERT_MANY = { name: 'assets_insert_many', text: `${INSERT_ROWS(`(${BATCH}) AS batch`)}` };
+const INSERT_MANY = { name: 'assets_insert_many', text: INSERT_ROWS(`(${BATCH}) AS batch`) };
 
 // With a storage quota, the same statement also decides it, exactly. It locks the owners' held-bytes rows,
 // in owner order like the usage trigger that then updates them, by upserting them unchanged: an owner's

@@ -1,5 +1,6 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { RunCounts, RunTracer } from '../../jobs/job.js';
+import { endedWith } from './span-outcome.js';
 
 const tracer = trace.getTracer('neotool-assets/jobs');
 
@@ -9,18 +10,9 @@ const tracer = trace.getTracer('neotool-assets/jobs');
  * log lines carry its trace_id. What the run did goes on the span as job.processed and job.<kind>.
  */
 export const traceJobRuns: RunTracer = (job, counts, run) =>
-  tracer.startActiveSpan(`job ${job}`, { kind: SpanKind.INTERNAL, attributes: { 'job.name': job } }, ROOT_CONTEXT, async (span) => {
-    try {
-      await run();
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      span.recordException(error as Error);
-      throw error;
-    } finally {
-      span.setAttributes(countAttributes(counts));
-      span.end();
-    }
-  });
+  tracer.startActiveSpan(`job ${job}`, { kind: SpanKind.INTERNAL, attributes: { 'job.name': job } }, ROOT_CONTEXT, (span) =>
+    endedWith(span, run().finally(() => span.setAttributes(countAttributes(counts))), (error) => (error as Error).message),
+  );
 
 function countAttributes(counts: RunCounts): Record<string, number> {
   const byKind = Object.entries(counts.byKind).map(([kind, n]) => [`job.${kind}`, n] as const);

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import { errorName } from '../../storage/storage-errors.js';
+import { endedWith } from './span-outcome.js';
 
 const tracer = trace.getTracer('neotool-assets/storage');
 
@@ -15,22 +16,10 @@ export function traceStorage(client: S3Client): void {
       if (!trace.getActiveSpan()) return next(args);
       const operation = context.commandName?.replace(/Command$/, '') ?? 'unknown';
       const attributes = { 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'rpc.method': operation, ...bucketOf(args.input) };
-      return tracer.startActiveSpan(`S3 ${operation}`, { kind: SpanKind.CLIENT, attributes }, (span) => ended(span, next(args)));
+      return tracer.startActiveSpan(`S3 ${operation}`, { kind: SpanKind.CLIENT, attributes }, (span) => endedWith(span, next(args), errorName));
     },
     { step: 'initialize', name: 'assetsTracing', priority: 'high' },
   );
-}
-
-async function ended<T>(span: Span, call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
-    span.recordException(error as Error);
-    throw error;
-  } finally {
-    span.end();
-  }
 }
 
 function bucketOf(input: unknown): Attributes {
