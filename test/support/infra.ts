@@ -67,6 +67,23 @@ export async function createDatabase(): Promise<{ url: string; drop(): Promise<v
   };
 }
 
+/**
+ * Ends a pool and waits until each of its connections has closed. pool.end() resolves as soon as it has
+ * asked its clients to end; a DROP DATABASE ... WITH (FORCE) right after can still reach a backend that
+ * has not read the goodbye yet, and its "terminating connection" message then reaches a client the pool
+ * no longer listens to: an uncaught 'error' after the test ended, which fails the whole file.
+ */
+export async function endPool(pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let removed = 0;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => ++removed === open && resolve());
+  });
+  await pool.end();
+  await closed;
+}
+
 /** A local port nobody listens on (taken and released again): connections to it are refused at once. */
 export async function closedPort(): Promise<number> {
   const server = createServer();

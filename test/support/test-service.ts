@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { startService, type RunningService } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { adminS3, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, uniqueName } from './infra.js';
+import { adminS3, createBuckets, createDatabase, deleteBuckets, endPool, requireEnv, s3Endpoint, uniqueName } from './infra.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TestIssuer } from './test-issuer.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -82,7 +82,7 @@ export async function startTestService(overrides: Record<string, string> = {}, o
     const env = options.adjustEnv ? options.adjustEnv(base) : base;
     const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     db.on('error', () => undefined); // an idle connection lost to a database restart is not a test failure
-    teardown.push(() => db.end());
+    teardown.push(() => endPool(db));
     const running = await startService(loadConfig(env), options.logger);
     teardown.push(() => running.close());
     return {

@@ -7,7 +7,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { CheckResult } from '../../../src/operations/doctor/checks.js';
 import { runDoctor } from '../../../src/operations/doctor/doctor.js';
-import { adminS3, closedPort, createDatabase, deleteBuckets, s3Endpoint, silentEndpoint, uniqueName } from '../../support/infra.js';
+import { adminS3, closedPort, createDatabase, deleteBuckets, endPool, s3Endpoint, silentEndpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
 import { runCli } from '../../support/cli-process.js';
@@ -25,7 +25,7 @@ describe('neotool-assets doctor', () => {
     database = await createDatabase();
     const pool = createPool(database.url, 1);
     await migrate(pool);
-    await pool.end();
+    await endPool(pool);
     env = { ...serviceEnv(database.url, issuer.jwksUrl, publicBucket, privateBucket), ASSET_CORS_ALLOWED_ORIGINS: 'https://app.example.com' };
     const init = await runCli(['storage', 'init'], env);
     assert.equal(init.code, 0, init.stderr);

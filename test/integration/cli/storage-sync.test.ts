@@ -9,7 +9,7 @@ import { loadStorageSettings, required } from '../../../src/operations/settings.
 import { listBucket } from '../../../src/operations/sync/listing.js';
 import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
-import { createDatabase, deleteBuckets, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { createDatabase, deleteBuckets, endPool, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { runCli } from '../../support/cli-process.js';
 import { fillBucket, SYNC_DATASET } from './sync-dataset.js';
 
@@ -173,7 +173,7 @@ describe('neotool-assets storage sync, other outcomes', () => {
       const { rows } = await pool.query<{ storage_bucket: string }>('SELECT storage_bucket FROM assets ORDER BY storage_key');
       assert.deepEqual(rows.map((r) => r.storage_bucket), [to, 'some-other-bucket']);
     } finally {
-      await pool.end();
+      await endPool(pool);
       await database.drop();
       await buckets.remove();
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Asset, NewAsset } from '../../../src/domain/asset.js';
 import type { InsertOutcome } from '../../../src/domain/ports.js';
-import { createDatabase } from '../../support/infra.js';
+import { createDatabase, endPool } from '../../support/infra.js';
 
 /** A fresh database of its own, migrated or not, with a pool into it; `close` drops it. */
 export async function freshDatabase(): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
@@ -11,7 +11,7 @@ export async function freshDatabase(): Promise<{ pool: pg.Pool; close(): Promise
   return {
     pool,
     async close() {
-      await pool.end();
+      await endPool(pool);
       await database.drop();
     },
   };

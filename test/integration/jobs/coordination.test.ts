@@ -8,6 +8,7 @@ import { RunCounts } from '../../../src/jobs/job.js';
 import { OrphanSweepJob } from '../../../src/jobs/orphan-sweep.js';
 import { capturedLogger } from '../../support/captured-logs.js';
 import { fixture } from '../../support/fixtures.js';
+import { endPool } from '../../support/infra.js';
 import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
 import { confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
@@ -27,8 +28,8 @@ describe('job coordination in PostgreSQL', () => {
   // Every test starts without stale uploads: claims see only the rows the test made.
   afterEach(() => svc.db.query(`UPDATE assets SET status = 'FAILED', failure_reason = 'UPLOAD_EXPIRED' WHERE status = 'PENDING'`));
   after(async () => {
-    await replicaA?.end();
-    await replicaB?.end();
+    if (replicaA) await endPool(replicaA);
+    if (replicaB) await endPool(replicaB);
     await svc?.stop();
   });
 
