@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runCli, startCli, type CliOptions } from '../support/cli-process.js';
 import { adminS3, createBuckets, createDatabase, deleteBuckets, uniqueName } from '../support/infra.js';
 import { serviceEnv } from '../support/test-service.js';
 import { readDockerfile } from './support/dockerfile.js';
@@ -19,39 +19,8 @@ import { replayDockerfile, type ReplayedImage } from './support/image-replay.js'
 let scratch: string;
 let image: ReplayedImage;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['bin/neotool-assets.js', ...args], {
-    cwd: image.workdir,
-    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...image.env, ...env },
-  });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => (run.stdout += chunk));
-  child.stderr.on('data', (chunk) => (run.stderr += chunk));
-  const exited = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ ...run, code })));
-  return { child, run, exited };
-}
-
-async function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return startCli(args, env).exited;
-}
-
-/** The URL the service logged once it listens (pino JSON lines on stdout). */
-async function listeningUrl(run: Run, exited: Promise<Run>): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout)?.[1];
-    if (url) return url;
-    const ended = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 100))]);
-    if (ended) assert.fail(`the service exited before listening: ${run.stderr}${run.stdout}`);
-  }
-  return assert.fail(`the service did not start within 60 s: ${run.stderr}${run.stdout}`);
-}
+/** Where `docker run neotool-assets <args>` starts the CLI: the image's copy, from its WORKDIR (with the image's ENV). */
+const inImage = (): CliOptions => ({ cwd: image.workdir, bin: 'bin/neotool-assets.js' });
 
 before(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'neotool-image-'));
@@ -75,14 +44,14 @@ describe('the image built from the Dockerfile', { timeout: 300_000 }, () => {
   });
 
   test('prints the CLI usage when run without a command', async () => {
-    const { code, stderr } = await runCli([]);
+    const { code, stderr } = await runCli([], image.env, inImage());
     assert.equal(code, 0);
     assert.match(stderr, /Usage: neotool-assets <command>/);
     assert.match(stderr, /\bserve\b/);
   });
 
   test('loads the whole service and stops with the configuration problems, not a stack trace, when settings are missing', async () => {
-    const { code, stderr } = await runCli(['serve']);
+    const { code, stderr } = await runCli(['serve'], image.env, inImage());
     assert.equal(code, 1);
     assert.match(stderr, /Invalid configuration/);
     assert.match(stderr, /STORAGE_HOSTNAME is required/);
@@ -94,13 +63,13 @@ describe('the image built from the Dockerfile', { timeout: 300_000 }, () => {
     const database = await createDatabase();
     const [publicBucket, privateBucket] = [uniqueName('img-pub'), uniqueName('img-priv')];
     await createBuckets(s3, publicBucket, privateBucket);
-    const service = startCli(['serve'], { ...serviceEnv(database.url, 'http://127.0.0.1:9/.well-known/jwks.json', publicBucket, privateBucket), LOG_LEVEL: 'info' });
+    const env = { ...image.env, ...serviceEnv(database.url, 'http://127.0.0.1:9/.well-known/jwks.json', publicBucket, privateBucket), LOG_LEVEL: 'info' };
+    const service = startCli(['serve'], env, inImage());
     try {
-      const url = await listeningUrl(service.run, service.exited);
+      const url = await service.listening(60_000);
       const health = await fetch(`${url}/health`);
       assert.equal(health.status, 200, await health.text());
-      service.child.kill('SIGTERM');
-      assert.equal((await service.exited).code, 0);
+      assert.equal(await service.terminate(), 0);
     } finally {
       service.child.kill('SIGKILL');
       await deleteBuckets(s3, publicBucket, privateBucket);

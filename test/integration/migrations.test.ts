@@ -47,12 +47,12 @@ describe('database migrations', { concurrency: true }, () => {
     const database = await createDatabase();
     t.after(() => database.drop());
     const env = { DATABASE_URL: database.url };
-    const first = await runCli(['migrate'], env, 90_000);
+    const first = await runCli(['migrate'], env, { timeoutMs: 90_000 });
     assert.equal(first.code, 0, first.stderr);
     const files = await migrationFiles();
     assert.equal(first.stdout, `Applied migrations: ${files.join(', ')}\n`);
     assert.deepEqual(await appliedVersions(database.url), files);
-    const second = await runCli(['migrate'], env, 90_000);
+    const second = await runCli(['migrate'], env, { timeoutMs: 90_000 });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, 'Database is up to date; nothing to apply.\n');
     assert.deepEqual(await appliedVersions(database.url), files);

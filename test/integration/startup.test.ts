@@ -78,7 +78,7 @@ describe('starting the real service process', () => {
   describe('refuses to start', { concurrency: 3 }, () => {
     for (const [what, breakage, expected] of BROKEN) {
       test(`with ${what}: exits non-zero with one message naming the setting and the fix, and no stack trace`, async () => {
-        const result = await runCli(['serve'], { ...env, ...(await breakage(infra)) }, 60_000);
+        const result = await runCli(['serve'], { ...env, ...(await breakage(infra)) }, { timeoutMs: 60_000 });
         assertExplainedRefusal(result, expected);
       });
     }
@@ -86,7 +86,7 @@ describe('starting the real service process', () => {
     // AccessDenied for real: the second Ceph user's valid credentials, against buckets the first user owns
     // (private, and the public one grants anonymous GetObject only, not the listing the check needs).
     test('with credentials that may not use the buckets (AccessDenied): names the public bucket, its setting and the fix', async () => {
-      const result = await runCli(['serve'], { ...env, ...secondUser() }, 60_000);
+      const result = await runCli(['serve'], { ...env, ...secondUser() }, { timeoutMs: 60_000 });
       assertExplainedRefusal(result, [
         new RegExp(`^neotool-assets: Access to bucket "${infra.publicBucket}" \\(STORAGE_PUBLIC_BUCKET\\) was denied\\. Give the credentials in STORAGE_ACCESS_KEY read/write access to this bucket\\.$`, 'm'),
       ]);
@@ -97,7 +97,7 @@ describe('starting the real service process', () => {
       const ownBucket = uniqueName('pub2');
       await s3.send(new CreateBucketCommand({ Bucket: ownBucket }));
       try {
-        const result = await runCli(['serve'], { ...env, ...secondUser(), STORAGE_PUBLIC_BUCKET: ownBucket }, 60_000);
+        const result = await runCli(['serve'], { ...env, ...secondUser(), STORAGE_PUBLIC_BUCKET: ownBucket }, { timeoutMs: 60_000 });
         assertExplainedRefusal(result, [
           new RegExp(`Access to bucket "${infra.privateBucket}" \\(STORAGE_PRIVATE_BUCKET\\) was denied`),
           /Give the credentials in STORAGE_ACCESS_KEY read\/write access/,
@@ -116,7 +116,7 @@ describe('starting the real service process', () => {
     test('with a storage endpoint that accepts connections but never answers: exits with the timeout, naming the endpoint and the settings', async () => {
       const endpoint = await silentEndpoint();
       try {
-        const result = await runCli(['serve'], { ...env, STORAGE_PORT: String(endpoint.port) }, 60_000);
+        const result = await runCli(['serve'], { ...env, STORAGE_PORT: String(endpoint.port) }, { timeoutMs: 60_000 });
         assertExplainedRefusal(result, [
           new RegExp(`Cannot reach storage at http://127\\.0\\.0\\.1:${endpoint.port} \\(TimeoutError: [^)]+\\)`),
           /TimeoutError: [^)]*\b5000 ms\b/, // the SDK's words; the number is STORAGE_TIMEOUT_MS (default)
@@ -153,14 +153,14 @@ describe('starting the real service process', () => {
   });
 
   test('dev mode refuses NODE_ENV=production, saying what to use instead', async () => {
-    const result = await runCli(['dev'], { NODE_ENV: 'production' }, 60_000);
+    const result = await runCli(['dev'], { NODE_ENV: 'production' }, { timeoutMs: 60_000 });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /^neotool-assets: dev mode refuses to run with NODE_ENV=production; use `neotool-assets serve`/);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
   });
 
   test('dev mode refuses POSTGRES_* and REDIS_URL before starting anything, naming each of them', async () => {
-    const result = await runCli(['dev'], { POSTGRES_PORT: '5433', POSTGRES_USER: 'app', REDIS_URL: 'redis://127.0.0.1:1' }, 60_000);
+    const result = await runCli(['dev'], { POSTGRES_PORT: '5433', POSTGRES_USER: 'app', REDIS_URL: 'redis://127.0.0.1:1' }, { timeoutMs: 60_000 });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /^neotool-assets: dev mode runs its own .*real settings are set: POSTGRES_PORT, POSTGRES_USER, REDIS_URL\. Unset them/);
     assert.doesNotMatch(result.stderr, /^\s+at /m);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 
 export interface CliProcess {
   child: ChildProcess;
@@ -14,9 +15,20 @@ export interface CliProcess {
 
 const LISTENING = /Server listening at (http:\/\/[^"]+)/;
 
+/** This checkout's CLI, what `npm run <command>` runs. */
+const BIN = fileURLToPath(new URL('../../bin/neotool-assets.js', import.meta.url));
+
+export interface CliOptions {
+  /** Working directory (default: this process's), where the CLI finds `.data/` in dev mode. */
+  cwd?: string;
+  /** The CLI to run, relative to `cwd` (another copy, such as the image's); default this checkout's. */
+  bin?: string;
+}
+
 /** Starts `neotool-assets <args>` as a real child process, as an operator or Kubernetes would, with only the given environment (plus PATH). */
-export function startCli(args: string[], env: Record<string, string | undefined>): CliProcess {
-  const child = spawn(process.execPath, ['bin/neotool-assets.js', ...args], {
+export function startCli(args: string[], env: Record<string, string | undefined>, options: CliOptions = {}): CliProcess {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,9 +72,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs a command to its end (killed after timeoutMs) and returns what it printed. */
-export async function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<CliResult> {
-  const cli = startCli(args, env);
+/** Runs a command to its end (killed after `timeoutMs`, default 2 minutes) and returns what it printed. */
+export async function runCli(args: string[], env: Record<string, string | undefined>, options: CliOptions & { timeoutMs?: number } = {}): Promise<CliResult> {
+  const { timeoutMs = 120_000, ...where } = options;
+  const cli = startCli(args, env, where);
   const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
   const code = await cli.exitCode();
   clearTimeout(timer);

@@ -64,7 +64,7 @@ function bucketPair(name: string) {
 describe('neotool-assets storage sync between two gateway users', () => {
   const buckets = bucketPair('sync');
   const { source, destination, from: sourceBucket, to: destinationBucket } = buckets;
-  const cli = (...args: string[]) => runCli(['storage', 'sync', sourceBucket, destinationBucket, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', ...args], ENV, 300_000);
+  const cli = (...args: string[]) => runCli(['storage', 'sync', sourceBucket, destinationBucket, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', ...args], ENV, { timeoutMs: 300_000 });
 
   before(async () => {
     await buckets.create();

@@ -3,19 +3,14 @@
 // Authorization header of a request to the dev service.
 import { decodeJwt } from 'jose';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startDevCommand, type RunningDevCommand } from '../../e2e/support/dev-command.js';
-import type { CliResult } from '../../support/cli-process.js';
+import { runCli, type CliResult } from '../../support/cli-process.js';
 import { errorOf } from '../../support/flows.js';
 import { postGraphQL } from '../../support/test-service.js';
-
-// What `npm run token` runs (package.json: "node bin/neotool-assets.js token").
-const BIN = fileURLToPath(new URL('../../../bin/neotool-assets.js', import.meta.url));
 
 const CREATE = `mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input) { id ownerId status uploadUrl } }`;
 const INPUT = { namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: 1024 };
@@ -30,12 +25,9 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     await dev?.stop();
   });
 
+  /** What `npm run token -- <args>` prints in the directory `npm run dev` runs in (its .data/ holds the signing key). */
   function token(args: string[] = [], cwd = dev.cwd): Promise<CliResult> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [BIN, 'token', ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      });
-    });
+    return runCli(['token', ...args], {}, { cwd, timeoutMs: 60_000 });
   }
 
   /** The token the command printed: its only line of output. */
