@@ -2,12 +2,12 @@
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
-import { closedPort, requireEnv, s3Endpoint, silentEndpoint, uniqueName } from '../support/infra.js';
+import { adminS3, closedPort, requireEnv, s3Endpoint, silentEndpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
 
@@ -43,17 +43,6 @@ const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
 function secondUser(): { STORAGE_ACCESS_KEY: string; STORAGE_SECRET: string } {
   return { STORAGE_ACCESS_KEY: requireEnv('TEST_S3_ACCESS_KEY_2'), STORAGE_SECRET: requireEnv('TEST_S3_SECRET_KEY_2') };
 }
-
-function secondUserS3(): S3Client {
-  const user = secondUser();
-  return new S3Client({
-    endpoint: requireEnv('TEST_S3_ENDPOINT'),
-    region: process.env.TEST_S3_REGION ?? 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: user.STORAGE_ACCESS_KEY, secretAccessKey: user.STORAGE_SECRET },
-  });
-}
-
 
 /** A refused start as the runbook describes it: non-zero, one message with the cause and the fix, no stack trace. */
 function assertExplainedRefusal(result: CliResult, expected: RegExp[]): void {
@@ -93,7 +82,8 @@ describe('starting the real service process', () => {
     });
 
     test('with credentials that may use the public bucket but not the private one (AccessDenied): names STORAGE_PRIVATE_BUCKET', async () => {
-      const s3 = secondUserS3();
+      const { STORAGE_ACCESS_KEY: accessKeyId, STORAGE_SECRET: secretAccessKey } = secondUser();
+      const s3 = adminS3({ accessKeyId, secretAccessKey });
       const ownBucket = uniqueName('pub2');
       await s3.send(new CreateBucketCommand({ Bucket: ownBucket }));
       try {

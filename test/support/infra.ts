@@ -14,12 +14,13 @@ export function s3Endpoint(): URL {
   return new URL(requireEnv('TEST_S3_ENDPOINT'));
 }
 
-export function adminS3(): S3Client {
+/** An S3 client of the test gateway's first user, or of `user` (up.sh makes a second one, TEST_S3_ACCESS_KEY_2). */
+export function adminS3(user = { accessKeyId: requireEnv('TEST_S3_ACCESS_KEY'), secretAccessKey: requireEnv('TEST_S3_SECRET_KEY') }): S3Client {
   return new S3Client({
     endpoint: requireEnv('TEST_S3_ENDPOINT'),
     region: process.env.TEST_S3_REGION ?? 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: requireEnv('TEST_S3_ACCESS_KEY'), secretAccessKey: requireEnv('TEST_S3_SECRET_KEY') },
+    credentials: user,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
