@@ -10,6 +10,7 @@ import { loadNamespaces } from '../../src/config/namespaces-file.js';
 import { runDoctor } from '../../src/operations/doctor/doctor.js';
 import { uploadCorsRules } from '../../src/operations/storage-init/bucket-cors.js';
 import { explain } from '../../src/storage/bucket-validation.js';
+import { codeBlocks, section } from '../support/markdown.js';
 
 const runbook = readFileSync('docs/runbook.md', 'utf8');
 
@@ -27,16 +28,8 @@ const R2_ENV = {
   POSTGRES_PASSWORD: 'pg-password',
 };
 
-function section(title: string): string {
-  const start = runbook.indexOf(`\n## ${title}`);
-  assert.ok(start >= 0, `the runbook has no section "${title}"`);
-  const end = runbook.indexOf('\n## ', start + 1);
-  return runbook.slice(start, end < 0 ? undefined : end);
-}
-
-function codeBlocks(markdown: string, language: string): string[] {
-  return [...markdown.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] ?? '');
-}
+/** A `## ` section of the runbook, by the start of its title. */
+const runbookSection = (title: string) => section(runbook, title);
 
 /** A message line without the CLI prefix and the list dash of configuration problems. */
 function normalise(line: string): string {
@@ -91,7 +84,7 @@ async function startupMessages(): Promise<Record<string, string[]>> {
 }
 
 describe('docs/runbook.md', () => {
-  const quotes = codeBlocks(section('4. Troubleshooting'), 'text')
+  const quotes = codeBlocks(runbookSection('4. Troubleshooting'), 'text')
     .flatMap((block) => block.split('\n'))
     .map(normalise)
     .filter(Boolean);
@@ -113,12 +106,12 @@ describe('docs/runbook.md', () => {
     const env = { ...R2_ENV, STORAGE_HOSTNAME: '127.0.0.1', STORAGE_PORT: '1', STORAGE_USE_HTTPS: 'false', STORAGE_REGION: 'us-east-1', POSTGRES_HOST: '127.0.0.1', POSTGRES_PORT: '1', JWT_JWKS_URL: 'http://127.0.0.1:1/jwks.json', STORAGE_TIMEOUT_MS: '1000' };
     const storage = loadConfig(env).storage;
     const names = (await runDoctor(env)).map((r) => r.name.replace(storage.publicBucket, '<bucket>').replace(storage.privateBucket, '<bucket>'));
-    const checklist = section('3. Validation checklist');
+    const checklist = runbookSection('3. Validation checklist');
     assert.deepEqual([...new Set(names)].filter((name) => !checklist.includes(`\`${name}\``)), []);
   });
 
   test('documents every option of `storage sync`, and no other', () => {
-    const table = section('5. Moving objects from MinIO to R2').split('\n').filter((line) => line.startsWith('| `--'));
+    const table = runbookSection('5. Moving objects from MinIO to R2').split('\n').filter((line) => line.startsWith('| `--'));
     const documented = table.flatMap((row) => [...(row.split(' | ')[0] ?? '').matchAll(/`--([a-z-]+)/g)].map((m) => m[1]));
     assert.deepEqual(documented.sort(), Object.keys(storageSyncCommand.options ?? {}).sort());
   });
@@ -146,7 +139,7 @@ describe('docs/runbook.md', () => {
     const overlay = readFileSync('deploy/kubernetes/overlays/production/kustomization.yaml', 'utf8');
     const origins = /ASSET_CORS_ALLOWED_ORIGINS=(\S+)/.exec(overlay)?.[1]?.split(',');
     assert.ok(origins, 'the production overlay sets no ASSET_CORS_ALLOWED_ORIGINS');
-    const [policy] = codeBlocks(section('2. Production on Cloudflare R2'), 'json');
+    const [policy] = codeBlocks(runbookSection('2. Production on Cloudflare R2'), 'json');
     assert.deepEqual(JSON.parse(policy ?? 'null'), uploadCorsRules(origins));
   });
 });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { fixture } from '../support/fixtures.js';
+import { codeBlocks, section } from '../support/markdown.js';
 import { GET } from '../support/operations.js';
 import { startServiceFor, type TestService } from '../support/test-service.js';
 
@@ -17,8 +18,7 @@ const SHA = createHash('sha256').update(PNG).digest('hex');
 /** The bash block of the README's "Upload walkthrough with curl" section, as a reader copies it. */
 async function readmeWalkthrough(): Promise<string> {
   const readme = await readFile('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## Upload walkthrough with curl'));
-  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  const [block] = codeBlocks(section(readme, 'Upload walkthrough with curl'), 'bash');
   assert.ok(block, 'README.md has no bash block under "Upload walkthrough with curl"');
   return block;
 }

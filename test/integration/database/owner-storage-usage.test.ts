@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { PostgresAssetRepository } from '../../../src/db/asset-repository.js';
 import { migrate } from '../../../src/db/migrate.js';
 import type { Asset } from '../../../src/domain/asset.js';
+import { codeBlocks } from '../../support/markdown.js';
 import { freshDatabase, heldBytes, newAsset, stored } from './database-fixture.js';
 
 const MIGRATIONS = new URL('../../../src/db/migrations/', import.meta.url);
@@ -99,7 +100,7 @@ describe('owner storage usage', () => {
 /** The recompute SQL block of docs/runbook.md, as an operator would paste it. */
 async function runbookRecompute(): Promise<string> {
   const runbook = await readFile(new URL('../../../docs/runbook.md', import.meta.url), 'utf8');
-  const block = /recompute them[\s\S]*?```sql\n([\s\S]*?)```/.exec(runbook)?.[1];
+  const block = codeBlocks(runbook, 'sql').find((sql) => sql.includes('UPDATE owner_storage_usage SET held_bytes = 0'));
   assert.ok(block, 'the runbook has a recompute SQL block');
   return block;
 }
