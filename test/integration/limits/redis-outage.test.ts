@@ -23,21 +23,32 @@ async function health(svc: TestService): Promise<{ status: number; body: any }> 
   return { status: res.status, body: await res.json() };
 }
 
-describe('Redis outages', () => {
-  let proxy: TcpProxy;
-  let svc: TestService;
+/**
+ * For the suite it is called in: a service whose Redis connection runs through a proxy the tests cut or
+ * stall, started before its tests and stopped after them (Redis answering again, so the service closes
+ * its connection as it would).
+ */
+function serviceBehindRedisProxy(env: Record<string, string> = {}): { proxy: TcpProxy; svc: TestService } {
+  const suite = {} as { proxy: TcpProxy; svc: TestService };
   before(async () => {
     const target = new URL(redis.env.REDIS_URL!);
-    proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
-    svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    suite.proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
+    suite.svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${suite.proxy.port}`, ...env });
   });
   after(async () => {
-    await proxy.restore();
-    await svc?.stop();
-    await proxy.cut();
+    suite.proxy?.resume();
+    await suite.proxy?.restore();
+    await suite.svc?.stop();
+    await suite.proxy?.cut();
   });
+  return suite;
+}
+
+describe('Redis outages', () => {
+  const suite = serviceBehindRedisProxy();
 
   test('with Redis unreachable, uploads fail fast with REDIS_UNAVAILABLE, count nowhere, readiness reports Redis down but stays 200 (reads still work), and all recovers by itself', async () => {
+    const { svc, proxy } = suite;
     const owner = uniqueName('outage');
     const token = await svc.token(owner);
     await createUpload(svc, token, uploadInput());
@@ -69,28 +80,17 @@ describe('Redis outages', () => {
   test('with Redis hung (connections open, nothing answered), uploads fail with REDIS_UNAVAILABLE after the default 2 s command timeout (REDIS_TIMEOUT_MS unset), not later, store nothing, and work again once it answers', async () => {
     // A timed-out increment reaches Redis late and still counts (a timeout cannot tell whether it did):
     // the owner may lose the points of timed-out calls until the window closes, here one of the burst of 3 (the second upload failed with the first, unsent).
-    const waited = await uploadThroughHungRedis(svc, proxy, 'hung', 2);
+    const waited = await uploadThroughHungRedis(suite, 'hung', 2);
     assert.ok(waited >= 1900 && waited < 3500, `both answered together after the command timeout, not queued behind each other (${waited} ms)`);
   });
 });
 
 describe('Redis with a short REDIS_TIMEOUT_MS', () => {
   const TIMEOUT_MS = 300;
-  let proxy: TcpProxy;
-  let svc: TestService;
-  before(async () => {
-    const target = new URL(redis.env.REDIS_URL!);
-    proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
-    svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_TIMEOUT_MS: String(TIMEOUT_MS) });
-  });
-  after(async () => {
-    proxy?.resume();
-    await svc?.stop();
-    await proxy?.cut();
-  });
+  const suite = serviceBehindRedisProxy({ REDIS_TIMEOUT_MS: String(TIMEOUT_MS) });
 
   test('with Redis hung, an upload fails with REDIS_UNAVAILABLE after the configured timeout instead of the 2 s default', async () => {
-    const waited = await uploadThroughHungRedis(svc, proxy, 'hung-short', 1);
+    const waited = await uploadThroughHungRedis(suite, 'hung-short', 1);
     // Not a speed check: at least the configured 300 ms, and well short of the 2000 ms default it replaces.
     assert.ok(waited >= TIMEOUT_MS - 10, `failed before the configured timeout (${waited} ms)`);
     assert.ok(waited < 1500, `took as long as the 2 s default, so REDIS_TIMEOUT_MS was not used (${waited} ms)`);
@@ -102,7 +102,7 @@ describe('Redis with a short REDIS_TIMEOUT_MS', () => {
  * REDIS_UNAVAILABLE and store nothing), then once more after Redis answers again (stored). Returns how
  * long the uploads during the hang took to be answered.
  */
-async function uploadThroughHungRedis(svc: TestService, proxy: TcpProxy, ownerPrefix: string, during: number): Promise<number> {
+async function uploadThroughHungRedis({ svc, proxy }: { svc: TestService; proxy: TcpProxy }, ownerPrefix: string, during: number): Promise<number> {
   const owner = uniqueName(ownerPrefix);
   const token = await svc.token(owner);
   await createUpload(svc, token, uploadInput());
