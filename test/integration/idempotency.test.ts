@@ -6,12 +6,19 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { createUpload, errorOf, readyAsset } from '../support/flows.js';
 import { CONFIRM, CREATE, uploadInput } from '../support/operations.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { ownInfra, startTestService, type TestService } from '../support/test-service.js';
+
+// Every service of this file on one issuer, database and bucket pair: each test has keys of its own.
+let infra: Awaited<ReturnType<typeof ownInfra>>;
+before(async () => {
+  infra = await ownInfra();
+});
+after(() => infra?.release());
 
 describe('idempotent createAssetUpload', () => {
   let svc: TestService;
   before(async () => {
-    svc = await startTestService();
+    svc = await startTestService({}, { shareWith: infra });
   });
   after(() => svc.stop());
 
@@ -87,7 +94,7 @@ describe('the idempotency window against the real database', () => {
     describe(setting === undefined ? 'with the default window (ASSET_IDEMPOTENCY_WINDOW_SECONDS unset: 24 h)' : `with ASSET_IDEMPOTENCY_WINDOW_SECONDS=${setting}`, () => {
       let svc: TestService;
       before(async () => {
-        svc = await startTestService(setting === undefined ? {} : { ASSET_IDEMPOTENCY_WINDOW_SECONDS: setting });
+        svc = await startTestService(setting === undefined ? {} : { ASSET_IDEMPOTENCY_WINDOW_SECONDS: setting }, { shareWith: infra });
       });
       after(() => svc.stop());
 

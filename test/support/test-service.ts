@@ -68,8 +68,8 @@ export interface TestServiceOptions {
   logger?: Logger;
   /** Last say over the service's environment, e.g. to route it through a TcpProxy. */
   adjustEnv?: (env: Record<string, string>) => Record<string, string>;
-  /** A second replica: the same issuer, buckets and database as this (running) service; they stay its to tear down. */
-  shareWith?: TestService;
+  /** The issuer, buckets and database of another service (a second replica) or of ownInfra(); they stay its to tear down. */
+  shareWith?: TestInfra;
 }
 
 export async function startTestService(overrides: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
