@@ -1,4 +1,5 @@
 import { defaultDataDir } from './data-dir.js';
+import type { DevModeSetting } from './dev-mode-guard.js';
 import { DEV_AUDIENCE, DEV_ISSUER, startJwksServer, type RunningJwksServer } from './dev-token-issuer.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
 import { startEmbeddedS3, type RunningS3 } from './embedded-s3.js';
@@ -50,7 +51,7 @@ function startFailure(reasons: unknown[]): unknown {
   return new Error(reasons.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'));
 }
 
-function serviceEnv(postgres: RunningPostgres, s3: RunningS3, jwks: RunningJwksServer): Record<string, string> {
+function serviceEnv(postgres: RunningPostgres, s3: RunningS3, jwks: RunningJwksServer): Record<DevModeSetting, string> {
   return {
     DATABASE_URL: postgres.databaseUrl,
     STORAGE_HOSTNAME: s3.endpoint.hostname,

@@ -1,11 +1,33 @@
 /**
- * Settings that point at real infrastructure: dev mode would silently replace them (DATABASE_URL,
- * POSTGRES_*, STORAGE_*, JWT_JWKS_URL) or use them against the real thing (REDIS_URL), so it refuses instead.
+ * What dev mode sets itself, for its embedded PostgreSQL, S3 server and token issuer: a value given
+ * for one of these would be silently replaced.
  */
-const REAL_SETTINGS = ['DATABASE_URL', 'JWT_JWKS_URL', 'REDIS_URL'];
-const REAL_SETTING_PREFIXES = ['POSTGRES_', 'STORAGE_'];
+const DEV_MODE_SETTINGS = [
+  'DATABASE_URL',
+  'STORAGE_HOSTNAME',
+  'STORAGE_PORT',
+  'STORAGE_USE_HTTPS',
+  'STORAGE_REGION',
+  'STORAGE_FORCE_PATH_STYLE',
+  'STORAGE_ACCESS_KEY',
+  'STORAGE_SECRET',
+  'STORAGE_PUBLIC_BUCKET',
+  'STORAGE_PRIVATE_BUCKET',
+  'STORAGE_PUBLIC_BASE_PATH',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+] as const;
+export type DevModeSetting = (typeof DEV_MODE_SETTINGS)[number];
+
+/** Settings of real infrastructure dev mode does not set: ignored beside its DATABASE_URL (POSTGRES_*), or used against the real thing (REDIS_URL). */
+const OTHER_REAL_SETTINGS = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'REDIS_URL'];
+
+const REAL_SETTINGS: readonly string[] = [...DEV_MODE_SETTINGS, ...OTHER_REAL_SETTINGS];
 
 /**
+ * Refuses dev mode in production and beside settings of real infrastructure. Tuning settings (limits,
+ * timeouts, TTLs, pool size) are not refused: dev mode passes them on to the service.
  * Kept apart from the embedded servers so that the refusal works where they are not installed
  * (the production image has no devDependencies).
  */
@@ -13,9 +35,7 @@ export function assertDevModeAllowed(env: NodeJS.ProcessEnv): void {
   if (env.NODE_ENV === 'production') {
     throw new Error('dev mode refuses to run with NODE_ENV=production; use `neotool-assets serve` with real settings');
   }
-  const realSettings = Object.keys(env)
-    .filter((name) => env[name] && (REAL_SETTINGS.includes(name) || REAL_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix))))
-    .sort();
+  const realSettings = REAL_SETTINGS.filter((name) => env[name]).sort();
   if (realSettings.length > 0) {
     throw new Error(
       `dev mode runs its own PostgreSQL, S3 server and token issuer (and no Redis), but real settings are set: ${realSettings.join(', ')}. ` +

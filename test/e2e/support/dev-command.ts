@@ -21,12 +21,13 @@ export interface RunningDevCommand {
 
 /**
  * `neotool-assets dev` as a developer runs it, in a scratch working directory (so its .data/ is its
- * own) on free ports; resolves once it printed where the console is.
+ * own) on free ports, with `settings` added to its environment; resolves once it printed where the console is.
  */
-export async function startDevCommand(timeoutMs = 120_000): Promise<RunningDevCommand> {
+export async function startDevCommand(settings: Record<string, string> = {}, timeoutMs = 120_000): Promise<RunningDevCommand> {
   const cwd = await mkdtemp(path.join(tmpdir(), 'e2e-dev-'));
   const [port, postgres, s3, jwks] = await freePorts(4);
-  const env = { ...process.env, PORT: String(port), DEV_POSTGRES_PORT: String(postgres), DEV_S3_PORT: String(s3), DEV_JWKS_PORT: String(jwks), ASSET_CONFIG_PATH: NAMESPACES, LOG_LEVEL: 'warn' };
+  const ports = { PORT: String(port), DEV_POSTGRES_PORT: String(postgres), DEV_S3_PORT: String(s3), DEV_JWKS_PORT: String(jwks) };
+  const env = { ...process.env, ...ports, ASSET_CONFIG_PATH: NAMESPACES, LOG_LEVEL: 'warn', ...settings };
   const child = spawn(process.execPath, [BIN, 'dev'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

@@ -19,11 +19,14 @@ describe('assertDevModeAllowed', () => {
     );
   });
 
-  it('refuses a single stray STORAGE_* setting', () => {
-    assert.throws(() => assertDevModeAllowed({ STORAGE_MAX_UPLOAD_BYTES: '10' }), /STORAGE_MAX_UPLOAD_BYTES/);
+
+  it('allows the tuning settings it passes on to the service (limits, TTLs, timeouts, pool size)', () => {
+    const tuning = ['STORAGE_MAX_UPLOAD_BYTES', 'STORAGE_UPLOAD_TTL_SECONDS', 'STORAGE_DOWNLOAD_TTL_SECONDS', 'STORAGE_TIMEOUT_MS', 'STORAGE_CIRCUIT_RESET_MS', 'STORAGE_QUOTA_BYTES_PER_OWNER', 'DATABASE_POOL_MAX', 'JWT_JWKS_REFETCH_COOLDOWN_SECONDS', 'REDIS_TIMEOUT_MS'];
+    assert.doesNotThrow(() => assertDevModeAllowed(Object.fromEntries(tuning.map((name) => [name, '1000']))));
   });
 
-  for (const name of ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB']) {
+  const replacedOrIgnored = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB', 'STORAGE_PUBLIC_BUCKET', 'STORAGE_PUBLIC_BASE_PATH', 'STORAGE_REGION', 'JWT_ISSUER', 'JWT_AUDIENCE'];
+  for (const name of replacedOrIgnored) {
     it(`refuses ${name} alone, which dev mode would otherwise silently override`, () => {
       assert.throws(() => assertDevModeAllowed({ [name]: 'x' }), new RegExp(`real settings are set: ${name}\\. Unset them`));
     });
