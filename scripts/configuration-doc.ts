@@ -64,7 +64,7 @@ export function renderEnvExample(vars: Record<string, EnvVarSpec> = ENV_VARS): s
     ),
     ...comment(
       'Generated from src/config/env-schema.ts by `npm run docs:config`: do not edit by hand. Copy to .env, adjust, and ' +
-        'start the service with it: `node --env-file=.env bin/neotool-assets.js serve` (the local stack without its own ' +
+        'start the service with `npm start`, which reads .env (the local stack without its own ' +
         'service: `docker compose up postgres minio jwks storage-init`). Settings marked secret must never be committed. ' +
         'Reference with the R2 (production) values: docs/configuration.md.',
     ),

@@ -76,7 +76,7 @@ describe('Dockerfile', () => {
     const flags = imageNodeFlags();
     assert.deepEqual(flags, ['--max-semi-space-size=64']);
     const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-    assert.equal(start, `node ${flags.join(' ')} bin/neotool-assets.js serve`);
+    assert.equal(start, `node --env-file-if-exists=.env ${flags.join(' ')} bin/neotool-assets.js serve`);
     assert.deepEqual(serviceNodeFlags(readSettings({}, 'bench/results')), flags);
   });
 

@@ -23,11 +23,13 @@ export interface CliOptions {
   cwd?: string;
   /** The CLI to run, relative to `cwd` (another copy, such as the image's); default this checkout's. */
   bin?: string;
+  /** Node's own options, before the CLI (as npm start gives them). */
+  nodeFlags?: string[];
 }
 
 /** Starts `neotool-assets <args>` as a real child process, as an operator or Kubernetes would, with only the given environment (plus PATH). */
 export function startCli(args: string[], env: Record<string, string | undefined>, options: CliOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), options.bin ?? BIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
