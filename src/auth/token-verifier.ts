@@ -80,6 +80,6 @@ function describe(error: unknown): string {
   return 'The token is malformed; send a compact JWS (header.payload.signature).';
 }
 
-export function unauthenticated(message: string): AssetError {
+function unauthenticated(message: string): AssetError {
   return new AssetError('UNAUTHENTICATED', message);
 }

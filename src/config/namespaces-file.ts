@@ -43,7 +43,7 @@ export function parseNamespaces(text: string, source: string): NamespaceCatalog 
   return parseNamespacesFile(text, source).catalog;
 }
 
-export function parseNamespacesFile(text: string, source: string): NamespacesFile {
+function parseNamespacesFile(text: string, source: string): NamespacesFile {
   const parsed = fileSchema.safeParse(parseYaml(text, source));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -8,7 +8,7 @@ import { isRoot, letPostgresUserReach } from './postgres-user-access.js';
 import { clearStalePostmasterPid } from './postmaster-pid.js';
 import { RecentOutput } from './recent-output.js';
 
-export const DEV_DATABASE = 'neotool_assets';
+const DEV_DATABASE = 'neotool_assets';
 const USER = 'postgres';
 // The cluster only listens on 127.0.0.1 and holds dev data: the password just has to stay the same across restarts.
 const PASSWORD = 'postgres';

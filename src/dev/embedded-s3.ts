@@ -8,8 +8,8 @@ import { defaultDataDir } from './data-dir.js';
 import { assertPortFree } from './ports.js';
 import { RecentOutput } from './recent-output.js';
 
-export const DEV_PUBLIC_BUCKET = 'neotool-assets-public';
-export const DEV_PRIVATE_BUCKET = 'neotool-assets-private';
+const DEV_PUBLIC_BUCKET = 'neotool-assets-public';
+const DEV_PRIVATE_BUCKET = 'neotool-assets-private';
 const HOST = '127.0.0.1';
 // s3rver's built-in account. It checks the access key but not V4 signatures, and serves every object to anyone.
 const ACCESS_KEY = 'S3RVER';

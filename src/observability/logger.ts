@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
  * Paths that may carry credentials or URL signatures. Presigned URLs are bearer credentials until
  * they expire, so they are redacted like tokens and secrets.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   '*.authorization',
