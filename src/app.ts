@@ -80,8 +80,9 @@ export async function startService(config: Config, givenLogger?: Logger, options
     tracing?.traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     const buckets = [config.storage.publicBucket, config.storage.privateBucket];
-    const bulkStorage = instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage);
-    const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
+    let bulkStorage: S3Client | undefined;
+    const sweepStorage = () => (bulkStorage ??= instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage));
+    const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     return {
       app,
       url,
@@ -89,7 +90,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
       close: async () => {
         await Promise.all([app.close(), jobs.stop()]);
         s3.destroy();
-        bulkStorage.destroy();
+        bulkStorage?.destroy();
         await Promise.all([pool.end(), counters.close()]);
       },
     };

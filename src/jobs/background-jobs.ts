@@ -17,9 +17,10 @@ export interface BackgroundJobsDeps {
   pool: pg.Pool;
   /**
    * For the orphan sweep's listings and bulk deletes: a client with bulk timeouts and no circuit
-   * breaker, so that a slow sweep never opens the breaker that guards uploads.
+   * breaker, so that a slow sweep never opens the breaker that guards uploads. Asked for only when
+   * the jobs run.
    */
-  bulkStorage: S3Client;
+  bulkStorage: () => S3Client;
   buckets: readonly string[];
   service: AssetService;
   events: LifecycleEvents;
@@ -36,7 +37,7 @@ export function startBackgroundJobs(deps: BackgroundJobsDeps): JobRunner {
     ? [
         new ExpireStaleUploadsJob(queries, deps.service, { ...config.expire, batchSize: config.batchSize }, logger),
         new PurgeDeletedAssetsJob(queries, deps.events, { ...config.purge, batchSize: config.batchSize }),
-        new OrphanSweepJob(deps.bulkStorage, deps.buckets, queries, { ...config.orphans, pageSize: config.batchSize }, logger),
+        new OrphanSweepJob(deps.bulkStorage(), deps.buckets, queries, { ...config.orphans, pageSize: config.batchSize }, logger),
       ]
     : [];
   const runner = new JobRunner({ jobs, locks: new PostgresJobLocks(pool), logger, onRun: deps.onRun, traceRun: deps.traceRun });
