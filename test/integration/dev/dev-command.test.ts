@@ -1,6 +1,10 @@
-// `npm run token` as a developer uses it: `neotool-assets dev` runs in one terminal, `neotool-assets token`
-// in another from the same directory (so the same .data/dev-keys), and its output goes into the
-// Authorization header of a request to the dev service.
+// `npm run dev` as a developer uses it, started once for the whole file with tuning settings in its
+// environment:
+// - `npm run token`: `neotool-assets dev` runs in one terminal, `neotool-assets token` in another from the
+//   same directory (so the same .data/dev-keys), and its output goes into the Authorization header of a
+//   request to the dev service.
+// - Tuning settings (limits, TTLs, timeouts) are passed on to the service it starts, so a developer can try
+//   them out locally; settings of real infrastructure are refused (startup.test.ts).
 import { decodeJwt } from 'jose';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,38 +13,39 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startDevCommand, type RunningDevCommand } from '../../e2e/support/dev-command.js';
 import { runCli, type CliResult } from '../../support/cli-process.js';
-import { errorOf } from '../../support/flows.js';
+import { errorOf, signedLifetimeSeconds } from '../../support/flows.js';
+import { CREATE, uploadInput } from '../../support/operations.js';
 import { postGraphQL } from '../../support/test-service.js';
 
-const CREATE = `mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input) { id ownerId status uploadUrl } }`;
-const INPUT = { namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: 1024 };
+/** A PNG for group-assets, a namespace without an upload TTL of its own; 1024 bytes unless said otherwise. */
+const logo = (sizeBytes = 1024) => uploadInput({ namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes });
+const INPUT = logo();
+
+// One dev environment for the file. Every upload of the token tests (1024 bytes) is under STORAGE_MAX_UPLOAD_BYTES.
+let dev: RunningDevCommand;
+before(async () => {
+  dev = await startDevCommand({ STORAGE_MAX_UPLOAD_BYTES: '1500', STORAGE_UPLOAD_TTL_SECONDS: '120', STORAGE_TIMEOUT_MS: '4000' });
+});
+after(async () => {
+  await dev?.stop();
+});
+
+/** What `npm run token -- <args>` prints in the directory `npm run dev` runs in (its .data/ holds the signing key). */
+function token(args: string[] = [], cwd = dev.cwd): Promise<CliResult> {
+  return runCli(['token', ...args], {}, { cwd, timeoutMs: 60_000 });
+}
+
+/** The token the command printed: its only line of output. */
+async function issued(args: string[] = []): Promise<string> {
+  const result = await token(args);
+  assert.equal(result.code, 0, `token ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+  assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'stdout is the token on one line, nothing else');
+  return result.stdout.trim();
+}
+
+const gql = (query: string, variables: Record<string, unknown>, bearer: string) => postGraphQL(dev.url, query, variables, bearer);
 
 describe('`neotool-assets token` (npm run token) against the running dev environment', () => {
-  let dev: RunningDevCommand;
-
-  before(async () => {
-    dev = await startDevCommand();
-  });
-  after(async () => {
-    await dev?.stop();
-  });
-
-  /** What `npm run token -- <args>` prints in the directory `npm run dev` runs in (its .data/ holds the signing key). */
-  function token(args: string[] = [], cwd = dev.cwd): Promise<CliResult> {
-    return runCli(['token', ...args], {}, { cwd, timeoutMs: 60_000 });
-  }
-
-  /** The token the command printed: its only line of output. */
-  async function issued(args: string[] = []): Promise<string> {
-    const result = await token(args);
-    assert.equal(result.code, 0, `token ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
-    assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'stdout is the token on one line, nothing else');
-    return result.stdout.trim();
-  }
-
-  const gql = (query: string, variables: Record<string, unknown>, bearer: string) => postGraphQL(dev.url, query, variables, bearer);
-
-
   test('the default token (subject dev-user, upload/view/delete, 1 h) creates an upload on the dev service', async () => {
     const bearer = await issued();
     const answer = await gql(CREATE, { input: INPUT }, bearer);
@@ -124,5 +129,17 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
+  });
+});
+
+describe('`neotool-assets dev` with tuning settings in its environment', () => {
+  test('refuses an upload over STORAGE_MAX_UPLOAD_BYTES, which is below the namespace limit', async () => {
+    const error = errorOf(await gql(CREATE, { input: logo(2000) }, await issued()), 'VALIDATION_ERROR');
+    assert.match(error.message, /accepts at most 1500 bytes/);
+  });
+
+  test('signs upload URLs for STORAGE_UPLOAD_TTL_SECONDS in a namespace without a TTL of its own', async () => {
+    const { data } = await gql(CREATE, { input: logo(1024) }, await issued());
+    assert.equal(signedLifetimeSeconds(data.createAssetUpload.uploadUrl), 120);
   });
 });
