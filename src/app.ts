@@ -53,13 +53,15 @@ export async function startService(config: Config, givenLogger?: Logger, options
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
-  let closeCounters = async (): Promise<void> => undefined;
+  // What the start has opened so far: closed again, in reverse, when a later step fails.
+  const opened: (() => unknown)[] = [() => pool.end()];
   try {
     const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
     await migrate(pool);
     const counters = await openCounterStore(pool, config.redisUrl ? { url: config.redisUrl, timeoutMs: config.redisTimeoutMs } : undefined, logger);
-    closeCounters = counters.close;
+    opened.push(counters.close);
     const s3 = await connectStorage(config.storage, metrics, logger, tracing?.traceStorage);
+    opened.push(() => s3.destroy());
     const events = auditLifecycle(logger, metrics);
     const uploadLimits = { ...rateLimit, ...config.uploadLimits };
     const limiter = createUploadLimiter(counters.store, uploadLimits, limiterHooks(metrics, logger));
@@ -77,6 +79,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
         ...counters.health,
       },
     });
+    opened.push(() => app.close());
     tracing?.traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     const buckets = [config.storage.publicBucket, config.storage.privateBucket];
@@ -95,8 +98,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
       },
     };
   } catch (error) {
-    await closeCounters().catch(() => undefined);
-    await pool.end().catch(() => undefined);
+    for (const close of opened.reverse()) await Promise.resolve().then(close).catch(() => undefined);
     throw error;
   }
 }

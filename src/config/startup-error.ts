@@ -4,4 +4,9 @@
  * (configuration, buckets, Redis) extend it. No imports, on purpose: the command line recognises them
  * without loading the modules that throw them (ioredis, the AWS SDK).
  */
-export class StartupError extends Error {}
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

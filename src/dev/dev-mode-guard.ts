@@ -1,3 +1,5 @@
+import type { EnvVarName } from '../config/env-schema.js';
+
 /**
  * What dev mode sets itself, for its embedded PostgreSQL, S3 server and token issuer: a value given
  * for one of these would be silently replaced.
@@ -17,13 +19,13 @@ const DEV_MODE_SETTINGS = [
   'JWT_JWKS_URL',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
-] as const;
+] as const satisfies readonly EnvVarName[];
 export type DevModeSetting = (typeof DEV_MODE_SETTINGS)[number];
 
 /** Settings of real infrastructure dev mode does not set: ignored beside its DATABASE_URL (POSTGRES_*), or used against the real thing (REDIS_URL). */
-const OTHER_REAL_SETTINGS = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'REDIS_URL'];
+const OTHER_REAL_SETTINGS: readonly EnvVarName[] = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'REDIS_URL'];
 
-const REAL_SETTINGS: readonly string[] = [...DEV_MODE_SETTINGS, ...OTHER_REAL_SETTINGS];
+const REAL_SETTINGS: readonly EnvVarName[] = [...DEV_MODE_SETTINGS, ...OTHER_REAL_SETTINGS];
 
 /**
  * Refuses dev mode in production and beside settings of real infrastructure. Tuning settings (limits,

@@ -80,7 +80,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 /** RFC 9110: a 401 names the scheme it wants, a 503 says when to come back. */
 function describeRefusal(reply: FastifyReply, statusCode: number, errors: { extensions: Record<string, unknown> }[]): void {
   if (statusCode === 401) reply.header('www-authenticate', 'Bearer');
-  // The wait the refusal itself names (extensions.retryAfterSeconds), so header and body never disagree.
-  const retryAfter = errors.find((e) => e.extensions.retryAfterSeconds !== undefined)?.extensions.retryAfterSeconds;
-  if (statusCode === 503 && retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  // A 503 is a refusal that names its wait (extensions.retryAfterSeconds): the header says the same.
+  if (statusCode === 503) reply.header('retry-after', String(errors.find((e) => e.extensions.retryAfterSeconds !== undefined)!.extensions.retryAfterSeconds));
 }

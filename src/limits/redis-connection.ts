@@ -17,12 +17,7 @@ export const CONNECTION_NAME = 'neotool-assets';
 const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 /** Redis did not answer at startup: one message naming the setting and the fix, like the other startup checks. */
-export class RedisStartupError extends StartupError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RedisStartupError';
-  }
-}
+export class RedisStartupError extends StartupError {}
 
 /**
  * The service's one connection to REDIS_URL. Commands never queue while it is down (no offline queue,

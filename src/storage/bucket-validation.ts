@@ -7,7 +7,6 @@ import { errorName, isNotFound, isUnreachable } from './storage-errors.js';
 export class BucketValidationError extends StartupError {
   constructor(readonly reason: string, message: string) {
     super(message);
-    this.name = 'BucketValidationError';
   }
 }
 

@@ -24,7 +24,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckRe
     settingsCheck(JWT_SETTINGS, jwt),
     settingsCheck(SERVICE_SETTINGS, service),
     databaseCheck(database),
-    ...redisChecks(env.REDIS_URL !== undefined && env.REDIS_URL !== '', service),
+    ...redisChecks(Boolean(env.REDIS_URL), service),
     jwksCheck(jwt, storage.ok ? storage.value.storage.timeoutMs : DEFAULT_TIMEOUT_MS),
   ];
   if (!storage.ok) {
