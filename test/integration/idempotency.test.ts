@@ -10,20 +10,21 @@ import { ownInfra, startTestService, type TestService } from '../support/test-se
 
 // Every service of this file on one issuer, database and bucket pair: each test has keys of its own.
 let infra: Awaited<ReturnType<typeof ownInfra>>;
+// The service with the default settings (a 24 h idempotency window); only the 3600 s window needs another.
+let svc: TestService;
 before(async () => {
   infra = await ownInfra();
+  svc = await startTestService({}, { shareWith: infra });
 });
-after(() => infra?.release());
+after(async () => {
+  await svc?.stop();
+  await infra?.release();
+});
+
+/** An upload input with an idempotency key no other test uses. */
+const keyed = (overrides: Record<string, unknown> = {}) => uploadInput({ idempotencyKey: `key-${randomUUID()}`, ...overrides });
 
 describe('idempotent createAssetUpload', () => {
-  let svc: TestService;
-  before(async () => {
-    svc = await startTestService({}, { shareWith: infra });
-  });
-  after(() => svc.stop());
-
-  const keyed = (overrides: Record<string, unknown> = {}) => uploadInput({ idempotencyKey: `key-${randomUUID()}`, ...overrides });
-
   async function rowsWithKey(key: string): Promise<{ id: string; owner_id: string }[]> {
     const { rows } = await svc.db.query('SELECT id, owner_id FROM assets WHERE idempotency_key = $1 ORDER BY owner_id', [key]);
     return rows;
@@ -92,16 +93,19 @@ describe('the idempotency window against the real database', () => {
 
   for (const [setting, windowSeconds] of [[undefined, DAY], ['3600', 3600]] as const) {
     describe(setting === undefined ? 'with the default window (ASSET_IDEMPOTENCY_WINDOW_SECONDS unset: 24 h)' : `with ASSET_IDEMPOTENCY_WINDOW_SECONDS=${setting}`, () => {
-      let svc: TestService;
+      // The default window is the file's default service; another window needs a service of its own.
+      let windowSvc: TestService;
+      let own: TestService | undefined;
       before(async () => {
-        svc = await startTestService(setting === undefined ? {} : { ASSET_IDEMPOTENCY_WINDOW_SECONDS: setting }, { shareWith: infra });
+        if (setting !== undefined) own = await startTestService({ ASSET_IDEMPOTENCY_WINDOW_SECONDS: setting }, { shareWith: infra });
+        windowSvc = own ?? svc;
       });
-      after(() => svc.stop());
+      after(() => own?.stop());
 
       /** A READY asset (so the expiry job has no say) for `key`, made `ageSeconds` old by moving created_at (and its upload deadline) back. */
       async function agedAsset(token: string, input: Record<string, unknown>, ageSeconds: number): Promise<string> {
-        const asset = await readyAsset(svc, token, input, 'hello world');
-        const { rowCount } = await svc.db.query(
+        const asset = await readyAsset(windowSvc, token, input, 'hello world');
+        const { rowCount } = await windowSvc.db.query(
           `UPDATE assets SET created_at = created_at - make_interval(secs => $2), upload_expires_at = upload_expires_at - make_interval(secs => $2) WHERE id = $1`,
           [asset.id, ageSeconds],
         );
@@ -110,37 +114,37 @@ describe('the idempotency window against the real database', () => {
       }
 
       async function rowsWithKey(key: string): Promise<{ id: string; status: string }[]> {
-        const { rows } = await svc.db.query('SELECT id, status FROM assets WHERE idempotency_key = $1', [key]);
+        const { rows } = await windowSvc.db.query('SELECT id, status FROM assets WHERE idempotency_key = $1', [key]);
         return rows;
       }
 
       test('the service runs with the window under test', () => {
-        assert.equal(svc.env.ASSET_IDEMPOTENCY_WINDOW_SECONDS, setting);
-        assert.equal(loadConfig(svc.env).assets.idempotencyWindowSeconds, windowSeconds);
+        assert.equal(windowSvc.env.ASSET_IDEMPOTENCY_WINDOW_SECONDS, setting);
+        assert.equal(loadConfig(windowSvc.env).assets.idempotencyWindowSeconds, windowSeconds);
       });
 
       test(`a key whose asset was created just inside the window (${windowSeconds - MARGIN} s ago) returns that asset`, async () => {
-        const token = await svc.token('window-inside');
-        const input = uploadInput({ idempotencyKey: `key-${randomUUID()}` });
+        const token = await windowSvc.token('window-inside');
+        const input = keyed();
         const id = await agedAsset(token, input, windowSeconds - MARGIN);
-        const again = await createUpload(svc, token, input);
+        const again = await createUpload(windowSvc, token, input);
         assert.equal(again.id, id);
         assert.equal(again.status, 'READY');
         assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id, status: 'READY' }]);
       });
 
       test(`a key whose asset is older than the window (${windowSeconds + MARGIN} s) starts a new asset; the old one keeps its state and gives up the key`, async () => {
-        const token = await svc.token('window-outside');
-        const input = uploadInput({ idempotencyKey: `key-${randomUUID()}` });
+        const token = await windowSvc.token('window-outside');
+        const input = keyed();
         const id = await agedAsset(token, input, windowSeconds + MARGIN);
-        const fresh = await createUpload(svc, token, input);
+        const fresh = await createUpload(windowSvc, token, input);
         assert.notEqual(fresh.id, id);
         assert.equal(fresh.status, 'PENDING');
         assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id: fresh.id, status: 'PENDING' }]);
-        const { rows } = await svc.db.query('SELECT status, idempotency_key FROM assets WHERE id = $1', [id]);
+        const { rows } = await windowSvc.db.query('SELECT status, idempotency_key FROM assets WHERE id = $1', [id]);
         assert.deepEqual(rows, [{ status: 'READY', idempotency_key: null }]);
         // And the new asset holds the key from now on.
-        assert.equal((await createUpload(svc, token, input)).id, fresh.id);
+        assert.equal((await createUpload(windowSvc, token, input)).id, fresh.id);
       });
     });
   }
