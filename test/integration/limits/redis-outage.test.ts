@@ -12,11 +12,18 @@ import { closedPort, uniqueName } from '../../support/infra.js';
 import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { ownInfra, startTestService, type TestService } from '../../support/test-service.js';
 
 const redis = LIMIT_BACKENDS.find((b) => b.name === 'Redis')!;
 const BURST = 3;
 const LIMITS = { RATE_LIMIT_BURST_PER_MINUTE: String(BURST), RATE_LIMIT_UPLOADS_PER_HOUR: '100', RATE_LIMIT_BYTES_PER_HOUR: '0', STORAGE_QUOTA_BYTES_PER_OWNER: '0' };
+
+// Every service of this file on one issuer, database and bucket pair: each test has owners of its own.
+let infra: Awaited<ReturnType<typeof ownInfra>>;
+before(async () => {
+  infra = await ownInfra();
+});
+after(() => infra?.release());
 
 async function health(svc: TestService): Promise<{ status: number; body: any }> {
   const res = await fetch(`${svc.url}/health/ready`);
@@ -33,7 +40,7 @@ function serviceBehindRedisProxy(env: Record<string, string> = {}): { proxy: Tcp
   before(async () => {
     const target = new URL(redis.env.REDIS_URL!);
     suite.proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
-    suite.svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${suite.proxy.port}`, ...env });
+    suite.svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${suite.proxy.port}`, ...env }, { shareWith: infra });
   });
   after(async () => {
     suite.proxy?.resume();
@@ -125,7 +132,7 @@ async function uploadThroughHungRedis({ svc, proxy }: { svc: TestService; proxy:
 describe('Redis at startup and shutdown', () => {
   test('unreachable at startup: the start fails with one message naming Redis and REDIS_URL, never the password', async () => {
     const port = await closedPort();
-    const error = await startTestService({ ...LIMITS, REDIS_URL: `redis://:hush-hush-secret@127.0.0.1:${port}` }).then(
+    const error = await startTestService({ ...LIMITS, REDIS_URL: `redis://:hush-hush-secret@127.0.0.1:${port}` }, { shareWith: infra }).then(
       (svc) => svc.stop().then(() => assert.fail('the service started without Redis')),
       (e: unknown) => e,
     );
@@ -139,7 +146,7 @@ describe('Redis at startup and shutdown', () => {
     const connections = async () => ((await admin.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${CONNECTION_NAME} `)).length;
     try {
       const before = await connections();
-      const svc = await startTestService({ ...LIMITS, ...redis.env });
+      const svc = await startTestService({ ...LIMITS, ...redis.env }, { shareWith: infra });
       assert.equal(await connections(), before + 1);
       await svc.stop();
       assert.equal(await eventually(connections, 'the connection to close', { until: (n) => n === before, timeoutMs: 2000 }), before);
