@@ -23,7 +23,6 @@ export function renderConfigurationDoc(vars: Record<string, EnvVarSpec> = ENV_VA
     '- **Required**: the service does not start without it.',
     '- **Secret**: never logged; in Kubernetes it comes from a Secret (Vault through the ExternalSecret `assets-storage-config`, or `postgres-credentials`).',
     '- **MinIO (dev)** / **R2 (prod)**: the values for the local stack (docker-compose.yml: MinIO, PostgreSQL and the dev JWKS, as reached from this machine) and for Cloudflare R2 (deploy/kubernetes).',
-    '- The database is given either as `DATABASE_URL` or as `POSTGRES_HOST` with the other `POSTGRES_*` variables; one of the two is required.',
     '',
     ...renderConfigurationTable(vars),
     '',
@@ -64,8 +63,8 @@ export function renderEnvExample(vars: Record<string, EnvVarSpec> = ENV_VARS): s
     ),
     ...comment(
       'Generated from src/config/env-schema.ts by `npm run docs:config`: do not edit by hand. Copy to .env, adjust, and ' +
-        'start the service with `npm start`, which reads .env (the local stack without its own ' +
-        'service: `docker compose up postgres minio jwks storage-init`). Settings marked secret must never be committed. ' +
+        'start the service with `npm start`, which reads .env (the local stack without its own service: `npm run token` once, ' +
+        'then `docker compose up postgres minio jwks storage-init`; runbook section 1). Settings marked secret must never be committed. ' +
         'Reference with the R2 (production) values: docs/configuration.md.',
     ),
   ];

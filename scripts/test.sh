@@ -10,6 +10,7 @@
 #                              (+ TEST_REDIS_URL for the Redis-backed rate-limit tests; they fail without it)
 #   SKIP_TYPECHECK=1           skip tsc for a quick local loop (CI never sets it)
 #   TEST_TIMEOUT_MS=300000     per-test timeout
+#   TEST_RUN_TIMEOUT_SECONDS=3600  deadline of the whole run (a hung file or a leaked handle fails it then)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -34,7 +35,7 @@ fi
 . scripts/infra/apt.sh
 share_apt_update
 
-# Command-line tools some tests shell out to (kubectl for test/deploy), installed when missing.
+# Command-line tools some tests shell out to (kubectl, curl, jq; chromium for the browser tests), installed when missing.
 if [ -f scripts/infra/ensure-tools.sh ]; then bash scripts/infra/ensure-tools.sh || exit 1; fi
 
 if [ $# -gt 0 ]; then

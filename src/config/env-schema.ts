@@ -101,7 +101,7 @@ export const ENV_VARS = {
   STORAGE_UPLOAD_TTL_SECONDS: { group: 'storage', schema: int(1, 604800), default: '900', minio: '900', r2: '900', description: 'Lifetime of presigned upload URLs (a namespace may override it).' },
   STORAGE_DOWNLOAD_TTL_SECONDS: { group: 'storage', schema: int(1, 604800), default: '3600', description: 'Cap for downloadUrl(ttlSeconds).' },
   STORAGE_MAX_UPLOAD_BYTES: { group: 'storage', schema: int(1, 5 * 1024 ** 3), default: String(100 * 1024 * 1024), description: 'Hard cap on any upload, whatever the namespace allows.' },
-  STORAGE_TIMEOUT_MS: { group: 'storage', schema: int(100, 120000), default: '5000', description: 'Timeout of each storage call.' },
+  STORAGE_TIMEOUT_MS: { group: 'storage', schema: int(100, 120000), default: '5000', description: "How long a storage call may wait for its answer to start, and then between bytes of it (a call is tried twice). Bulk calls (storage sync, the orphan sweep's listings and deletes) allow max(this, 120 s) of silence instead." },
   STORAGE_CIRCUIT_RESET_MS: { group: 'storage', schema: int(100, 600000), default: '10000', description: 'Once storage is found unreachable, calls fail fast for this long before a trial call.' },
   JWT_JWKS_URL: { group: 'auth', schema: url, required: true, local: 'http://localhost:8084/.well-known/jwks.json', r2: 'from Vault', description: 'JWKS of the token issuer (RS256 keys).' },
   JWT_ISSUER: { group: 'auth', schema: text, minio: 'neotool-dev', description: 'Required `iss` claim, when set.' },
