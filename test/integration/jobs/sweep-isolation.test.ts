@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../../support/eventually.js';
+import { s3Endpoint } from '../../support/infra.js';
 import { CONFIRM, CREATE, uploadInput, uploadTo } from '../../support/operations.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
@@ -15,7 +16,7 @@ describe('the orphan sweep and the circuit breaker of uploads', () => {
   let storage: TcpProxy;
 
   before(async () => {
-    const s3 = new URL(process.env.TEST_S3_ENDPOINT!);
+    const s3 = s3Endpoint();
     storage = await new TcpProxy(s3.hostname, Number(s3.port)).start();
     const jobs = { JOB_ORPHAN_INTERVAL_SECONDS: '1', JOB_EXPIRE_INTERVAL_SECONDS: '3600', JOB_PURGE_INTERVAL_SECONDS: '3600' };
     // Once open, the uploads' breaker would stay open for the rest of the test.
@@ -36,8 +37,11 @@ describe('the orphan sweep and the circuit breaker of uploads', () => {
     await storage.cut();
     const failedSweeps = () => svc.running.jobs.stats.of(SWEEP).failedRuns;
     const failedBefore = failedSweeps();
-    // Six failed listings within the breaker's 10 s window: enough to open a breaker they went through.
-    await eventually(failedSweeps, 'six sweeps to fail', { until: (n) => n >= failedBefore + 6, timeoutMs: 30_000 });
+    // Enough failed listings to open a breaker they went through: 5 (its volumeThreshold) in one of
+    // opossum's 10 s rolling windows. Six could spread past one window on a slow machine and prove
+    // nothing; ten, one sweep a second (refused connections fail at once), span well under 20 s, so
+    // some 10 s window surely holds at least five of them.
+    await eventually(failedSweeps, 'ten sweeps to fail', { until: (n) => n >= failedBefore + 10, timeoutMs: 30_000 });
     await storage.restore();
 
     const confirmed = await svc.gql(CONFIRM, { id: asset.id }, token);
