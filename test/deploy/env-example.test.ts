@@ -48,9 +48,10 @@ describe('.env.example', () => {
   });
 
   test('sets the local value, else comments out the default or sample; a setting without a section goes under "Other"', () => {
+    const long = 'A description far longer than one line of the file may be, so that rendering it has to wrap it onto more than one comment line.';
     const text = renderEnvExample({
       SET_LOCALLY: { schema: z.string(), description: 'a', group: 'server', default: 'd', minio: 'm' },
-      SAMPLED: { schema: z.string(), description: 'b', group: 'server', example: 'e' },
+      SAMPLED: { schema: z.string(), description: long, group: 'server', example: 'e' },
       DEFAULTED: { schema: z.string(), description: 'c', group: 'server', default: 'd', example: 'e' },
       LOOSE: { schema: z.string(), description: 'd' },
     });
@@ -59,5 +60,8 @@ describe('.env.example', () => {
     assert.match(text, /^# DEFAULTED=d$/m);
     assert.match(text, /# --- Other\n\n# d\n# LOOSE=\n$/);
     assert.ok(text.split('\n').every((line) => line.length <= 100 || !line.includes(' ', 2)), 'comments wrap at 100 characters');
+    const sampled = text.split('\n\n').find((block) => block.endsWith('\n# SAMPLED=e'))!;
+    const described = sampled.split('\n').filter((line) => line.startsWith('# ') && line !== '# SAMPLED=e');
+    assert.ok(described.length > 1, `the long description is wrapped onto more than one comment line:\n${sampled}`);
   });
 });
