@@ -6,12 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
-import { adminS3, closedPort, requireEnv, s3Endpoint, silentEndpoint, uniqueName } from '../support/infra.js';
+import { adminS3, closedPort, createBuckets, deleteBuckets, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
 
@@ -43,9 +42,10 @@ const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
   ['a database that does not exist', (u) => (u.pathname = '/no_such_database'), [/"no_such_database" does not exist/, /POSTGRES_DB/]],
 ];
 
-/** The second S3 user of the test Ceph: its own credentials, no grant on the first user's buckets. */
+/** The second S3 user of the test Ceph (its own credentials, no grant on the first user's buckets) as the service's settings. */
 function secondUser(): { STORAGE_ACCESS_KEY: string; STORAGE_SECRET: string } {
-  return { STORAGE_ACCESS_KEY: requireEnv('TEST_S3_ACCESS_KEY_2'), STORAGE_SECRET: requireEnv('TEST_S3_SECRET_KEY_2') };
+  const { accessKeyId, secretAccessKey } = secondS3User();
+  return { STORAGE_ACCESS_KEY: accessKeyId, STORAGE_SECRET: secretAccessKey };
 }
 
 /** Node's options in package.json's start script (`node <flags> bin/neotool-assets.js serve`). */
@@ -95,10 +95,9 @@ describe('starting the real service process', () => {
     });
 
     test('with credentials that may use the public bucket but not the private one (AccessDenied): names STORAGE_PRIVATE_BUCKET', async () => {
-      const { STORAGE_ACCESS_KEY: accessKeyId, STORAGE_SECRET: secretAccessKey } = secondUser();
-      const s3 = adminS3({ accessKeyId, secretAccessKey });
+      const s3 = adminS3(secondS3User());
       const ownBucket = uniqueName('pub2');
-      await s3.send(new CreateBucketCommand({ Bucket: ownBucket }));
+      await createBuckets(s3, ownBucket);
       try {
         const result = await runCli(['serve'], { ...env, ...secondUser(), STORAGE_PUBLIC_BUCKET: ownBucket }, { timeoutMs: 60_000 });
         assertExplainedRefusal(result, [
@@ -107,7 +106,7 @@ describe('starting the real service process', () => {
         ]);
         assert.doesNotMatch(result.stderr, new RegExp(ownBucket));
       } finally {
-        await s3.send(new DeleteBucketCommand({ Bucket: ownBucket })).catch(() => undefined);
+        await deleteBuckets(s3, ownBucket);
         s3.destroy();
       }
     });

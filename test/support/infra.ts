@@ -14,7 +14,12 @@ export function s3Endpoint(): URL {
   return new URL(requireEnv('TEST_S3_ENDPOINT'));
 }
 
-/** An S3 client of the test gateway's first user, or of `user` (up.sh makes a second one, TEST_S3_ACCESS_KEY_2). */
+/** The test gateway's second user (up.sh makes it: TEST_S3_ACCESS_KEY_2): valid credentials with no grant on the first user's buckets. */
+export function secondS3User(): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: requireEnv('TEST_S3_ACCESS_KEY_2'), secretAccessKey: requireEnv('TEST_S3_SECRET_KEY_2') };
+}
+
+/** An S3 client of the test gateway's first user, or of `user` (such as secondS3User()). */
 export function adminS3(user = { accessKeyId: requireEnv('TEST_S3_ACCESS_KEY'), secretAccessKey: requireEnv('TEST_S3_SECRET_KEY') }): S3Client {
   return new S3Client({
     endpoint: requireEnv('TEST_S3_ENDPOINT'),

@@ -7,7 +7,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { CheckResult } from '../../../src/operations/doctor/checks.js';
 import { runDoctor } from '../../../src/operations/doctor/doctor.js';
-import { adminS3, closedPort, createDatabase, deleteBuckets, endPool, s3Endpoint, silentEndpoint, uniqueName } from '../../support/infra.js';
+import { adminS3, closedPort, createDatabase, deleteBuckets, endPool, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
 import { runCli } from '../../support/cli-process.js';
@@ -104,7 +104,8 @@ describe('neotool-assets doctor', () => {
   });
 
   test('credentials without a grant on the buckets are reported as AccessDenied', async () => {
-    const other = find(await doctor({ STORAGE_ACCESS_KEY: process.env.TEST_S3_ACCESS_KEY_2!, STORAGE_SECRET: process.env.TEST_S3_SECRET_KEY_2! }), 'storage credentials valid');
+    const { accessKeyId, secretAccessKey } = secondS3User();
+    const other = find(await doctor({ STORAGE_ACCESS_KEY: accessKeyId, STORAGE_SECRET: secretAccessKey }), 'storage credentials valid');
     assert.equal(other.status, 'fail');
     assert.match(other.message, /^AccessDenied: .*Give the credentials/);
   });
