@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { fixture } from '../support/fixtures.js';
+import { fixture, sha256Hex } from '../support/fixtures.js';
 import { codeBlocks, section } from '../support/markdown.js';
 import { GET } from '../support/operations.js';
 import { startServiceFor, type TestService } from '../support/test-service.js';
 
 const run = promisify(execFile);
 const PNG = fixture('image.png');
-const SHA = createHash('sha256').update(PNG).digest('hex');
+const SHA = sha256Hex(PNG);
 
 /** The bash block of the README's "Upload walkthrough with curl" section, as a reader copies it. */
 async function readmeWalkthrough(): Promise<string> {
