@@ -176,7 +176,7 @@ describe('neotool-assets doctor', () => {
   });
 });
 
-/** Accepts connections and never answers: what a black-holed endpoint looks like to a client. */
+/** An HTTP server that answers every request with `body` as JSON (a JWKS without keys, say); not yet listening. */
 function createServerJson(body: unknown) {
   return createHttpServer((_, res) => res.end(JSON.stringify(body)));
 }
