@@ -112,7 +112,7 @@ export const ENV_VARS = {
   ASSET_CORS_ALLOWED_ORIGINS: { group: 'assets', schema: z.string(), default: '', description: 'Comma-separated origins allowed to call the API from browsers.' },
   ASSET_CONSOLE_ENABLED: { group: 'assets', schema: bool, default: 'false', description: 'Serve the web console at /console (upload, list, delete with a pasted token) and its namespaces list at /console/settings.json. On by default in dev mode.' },
   JOBS_ENABLED: { group: 'jobs', schema: bool, default: 'true', description: 'Run the background jobs (expire stale uploads, purge deleted assets, sweep orphaned objects) in this replica; safe on all replicas at once.' },
-  JOB_BATCH_SIZE: { group: 'jobs', schema: int(1, 1000), default: '100', description: 'Rows (or listed objects per page) a job claims at a time.' },
+  JOB_BATCH_SIZE: { group: 'jobs', schema: int(1, 1000), default: '100', description: 'Rows the expiry and purge jobs claim at a time. (The orphan sweep lists 1,000 objects a call, the most S3 allows: listings are billed.)' },
   JOB_EXPIRE_INTERVAL_SECONDS: { group: 'jobs', schema: int(1, 86400), default: '60', description: 'How often PENDING uploads past their window are rescued (READY) or failed.' },
   JOB_EXPIRE_GRACE_SECONDS: { group: 'jobs', schema: int(0, 86400), default: '300', description: 'Extra time after an upload window closes before the job settles it (a PUT may still be streaming).' },
   JOB_PURGE_INTERVAL_SECONDS: { group: 'jobs', schema: int(1, 604800), default: '3600', description: 'How often DELETED assets past their retention are purged.' },

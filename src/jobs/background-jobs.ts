@@ -9,7 +9,7 @@ import type { LifecycleEvents } from '../domain/ports.js';
 import { ExpireStaleUploadsJob } from './expire-stale-uploads.js';
 import type { OnRun, RunTracer } from './job.js';
 import { JobRunner } from './job-runner.js';
-import { OrphanSweepJob } from './orphan-sweep.js';
+import { LISTING_PAGE_SIZE, OrphanSweepJob } from './orphan-sweep.js';
 import { PurgeDeletedAssetsJob } from './purge-deleted-assets.js';
 
 export interface BackgroundJobsDeps {
@@ -37,7 +37,7 @@ export function startBackgroundJobs(deps: BackgroundJobsDeps): JobRunner {
     ? [
         new ExpireStaleUploadsJob(queries, deps.service, { ...config.expire, batchSize: config.batchSize }, logger),
         new PurgeDeletedAssetsJob(queries, deps.events, { ...config.purge, batchSize: config.batchSize }),
-        new OrphanSweepJob(deps.bulkStorage(), deps.buckets, queries, { ...config.orphans, pageSize: config.batchSize }, logger),
+        new OrphanSweepJob(deps.bulkStorage(), deps.buckets, queries, { ...config.orphans, pageSize: LISTING_PAGE_SIZE }, logger),
       ]
     : [];
   const runner = new JobRunner({ jobs, locks: new PostgresJobLocks(pool), logger, onRun: deps.onRun, traceRun: deps.traceRun });

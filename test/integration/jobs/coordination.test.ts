@@ -115,7 +115,7 @@ describe('job coordination in PostgreSQL', () => {
     assert.deepEqual(report?.keys.sort(), strays.map((k) => `${svc.privateBucket}/${k}`));
     assert.match(report?.msg, /ORPHAN_DELETE=true/);
 
-    // JOB_BATCH_SIZE is the page size: pages of one key take a listing per key.
+    // The page size decides the listings: pages of one key take a listing per key.
     let listings = 0;
     svc.s3.middlewareStack.add((next, context) => (args) => {
       if (context.commandName === 'ListObjectsV2Command') listings++;
