@@ -54,7 +54,7 @@ async function verifySignature(token: string, jwks: ReturnType<typeof createRemo
     });
     return payload;
   } catch (error) {
-    if (isKeyFetchFailure(error)) throw issuerUnreachable();
+    if (isKeyFetchFailure(error)) throw new IssuerUnavailableError();
     throw unauthenticated(describe(error));
   }
 }
@@ -67,8 +67,11 @@ function isKeyFetchFailure(error: unknown): boolean {
 /** Seconds a caller waits before retrying a call refused because the issuer's keys could not be fetched. */
 export const ISSUER_RETRY_AFTER_SECONDS = 5;
 
-function issuerUnreachable(): AssetError {
-  return new AssetError('UNAUTHENTICATED', 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.', { retryAfterSeconds: ISSUER_RETRY_AFTER_SECONDS });
+/** A token that could not be checked, as opposed to one found bad: transports answer it as "unavailable, retry", not "log in again". */
+export class IssuerUnavailableError extends AssetError {
+  constructor() {
+    super('UNAUTHENTICATED', 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.', { retryAfterSeconds: ISSUER_RETRY_AFTER_SECONDS });
+  }
 }
 
 function describe(error: unknown): string {

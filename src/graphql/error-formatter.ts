@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
+import { IssuerUnavailableError } from '../auth/token-verifier.js';
 import { AssetError } from '../domain/errors.js';
 
 interface FormattedError {
@@ -44,7 +45,7 @@ export function statusFor(result: ExecutionResult): number {
   if (result.data !== undefined) return 200;
   const refusals = (result.errors ?? []).map(tokenRefusal);
   if (refusals.length === 0 || refusals.includes(null)) return 400;
-  return refusals.some((refusal) => refusal!.details.retryAfterSeconds !== undefined) ? 503 : 401;
+  return refusals.some((refusal) => refusal instanceof IssuerUnavailableError) ? 503 : 401;
 }
 
 function tokenRefusal(error: GraphQLError): AssetError | null {

@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { TokenVerifier } from '../auth/token-verifier.js';
+import { ISSUER_RETRY_AFTER_SECONDS, type TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
 import { authenticated, buildContext, type RequestContext } from '../graphql/context.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
@@ -61,7 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const request = ctx.reply.request;
       const errors = unwrapQueryErrors(execution.errors).map((e) => formatError(e, request.log, request.id));
       const statusCode = statusFor(execution);
-      describeRefusal(ctx.reply, statusCode, errors);
+      describeRefusal(ctx.reply, statusCode);
       return { statusCode, response: { data: execution.data ?? null, errors } };
     },
   });
@@ -78,8 +78,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 }
 
 /** RFC 9110: a 401 names the scheme it wants, a 503 says when to come back. */
-function describeRefusal(reply: FastifyReply, statusCode: number, errors: { extensions: Record<string, unknown> }[]): void {
+function describeRefusal(reply: FastifyReply, statusCode: number): void {
   if (statusCode === 401) reply.header('www-authenticate', 'Bearer');
-  // A 503 is a refusal that names its wait (extensions.retryAfterSeconds): the header says the same.
-  if (statusCode === 503) reply.header('retry-after', String(errors.find((e) => e.extensions.retryAfterSeconds !== undefined)!.extensions.retryAfterSeconds));
+  if (statusCode === 503) reply.header('retry-after', String(ISSUER_RETRY_AFTER_SECONDS));
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
+import { IssuerUnavailableError } from '../../../src/auth/token-verifier.js';
 import { AssetError } from '../../../src/domain/errors.js';
 import { formatError, statusFor } from '../../../src/graphql/error-formatter.js';
 
@@ -76,7 +77,7 @@ describe('statusFor', () => {
     assert.equal(statusFor({ errors: [refused] }), 401, 'a call refused for its token');
     assert.equal(statusFor({ errors: [refused, new GraphQLError('bad query')] }), 400);
     assert.equal(statusFor({ data: null, errors: [refused] }), 200);
-    const issuerDown = new GraphQLError('keys', { originalError: new AssetError('UNAUTHENTICATED', 'keys', { retryAfterSeconds: 5 }) });
+    const issuerDown = new GraphQLError('keys', { originalError: new IssuerUnavailableError() });
     assert.equal(statusFor({ errors: [issuerDown] }), 503, 'the token could not be checked: retry, do not log in again');
     assert.equal(statusFor({ errors: [] }), 400);
     assert.equal(statusFor({ data: null, errors: [new GraphQLError('x')] }), 200);
