@@ -58,7 +58,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
   try {
     const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
     await migrate(pool);
-    const counters = await openCounterStore(pool, config.redisUrl ? { url: config.redisUrl, timeoutMs: config.redisTimeoutMs } : undefined, logger);
+    const counters = await openCounterStore(pool, config.redis, logger);
     opened.push(counters.close);
     const s3 = await connectStorage(config.storage, metrics, logger, tracing?.traceStorage);
     opened.push(() => s3.destroy());

@@ -1,3 +1,4 @@
+import type { RedisSettings } from '../limits/redis-connection.js';
 import { ENV_VARS, type EnvVarName } from './env-schema.js';
 import { StartupError } from './startup-error.js';
 import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
@@ -14,10 +15,8 @@ export interface Config {
   jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
   assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[]; consoleEnabled: boolean };
   jobs: JobsConfig;
-  /** Where the rate limits are counted: Redis when set, else PostgreSQL. */
-  redisUrl?: string;
-  /** Connect and command timeout of the Redis connection (REDIS_TIMEOUT_MS). */
-  redisTimeoutMs: number;
+  /** Where the rate limits are counted: Redis when REDIS_URL is set, else PostgreSQL. */
+  redis?: RedisSettings;
   /** Limits set by environment variables; they override the namespaces file's `rateLimit` block. */
   uploadLimits: Partial<UploadLimits>;
   /** Set only when OpenTelemetry tracing is configured (OTEL_* variables). */
@@ -68,11 +67,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       consoleEnabled: values.ASSET_CONSOLE_ENABLED as boolean,
     },
     jobs: jobsConfig(values),
-    redisUrl: values.REDIS_URL as string | undefined,
-    redisTimeoutMs: values.REDIS_TIMEOUT_MS as number,
+    redis: redisSettings(values),
     uploadLimits: uploadLimitOverrides(values),
     tracing: deriveTracingConfig(values),
   };
+}
+
+/** The Redis connection of REDIS_URL, with REDIS_TIMEOUT_MS as its connect and command timeout. */
+export function redisSettings(values: Parsed): RedisSettings | undefined {
+  return values.REDIS_URL === undefined ? undefined : { url: values.REDIS_URL as string, timeoutMs: values.REDIS_TIMEOUT_MS as number };
 }
 
 function uploadLimitOverrides(values: Parsed): Partial<UploadLimits> {

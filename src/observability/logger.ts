@@ -16,7 +16,7 @@ const REDACTED_PATHS = [
   '*.downloadUrl',
   'config.storage.secret',
   'config.database.connectionString',
-  'config.redisUrl',
+  'config.redis.url',
 ];
 
 /** JSON lines to stdout by default; tests pass a destination to read what the service logs. A mixin adds fields to every line. */

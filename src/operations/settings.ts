@@ -1,4 +1,4 @@
-import { ConfigError, databaseConnection, parseEnvVars, type Parsed } from '../config/config.js';
+import { ConfigError, databaseConnection, parseEnvVars, redisSettings, type Parsed } from '../config/config.js';
 import { ENV_VARS, type EnvVarName } from '../config/env-schema.js';
 import { deriveStorageConfig, type StorageConfig } from '../config/storage-config.js';
 import type { RedisSettings } from '../limits/redis-connection.js';
@@ -44,7 +44,7 @@ export function loadJwksUrl(env: NodeJS.ProcessEnv): Loaded<string> {
 /** Everything else the service reads (port, log level, namespaces file...): checked; only Redis is used here (doctor). */
 export function loadServiceSettings(env: NodeJS.ProcessEnv): Loaded<ServiceSettings> {
   return loadGroup(env, SERVICE_VARS, (values) => ({
-    redis: values.REDIS_URL === undefined ? undefined : { url: values.REDIS_URL as string, timeoutMs: values.REDIS_TIMEOUT_MS as number },
+    redis: redisSettings(values),
   }));
 }
 

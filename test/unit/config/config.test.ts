@@ -173,11 +173,11 @@ describe('loadConfig', () => {
 
 describe('REDIS_URL', () => {
   test('is optional: without it the rate limits are counted in PostgreSQL', () => {
-    assert.equal(loadConfig(MINIO_ENV).redisUrl, undefined);
+    assert.equal(loadConfig(MINIO_ENV).redis, undefined);
   });
 
   test('takes redis:// and rediss:// (TLS) URLs as they are', () => {
-    for (const url of ['redis://127.0.0.1:6379', 'rediss://default:pw@redis.example.com:6380/2']) assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: url }).redisUrl, url);
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://default:pw@redis.example.com:6380/2']) assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: url }).redis?.url, url);
   });
 
   for (const [what, value] of [['a host without a scheme', 'redis.internal:6379'], ['another scheme', 'http://redis.internal:6379'], ['no URL at all', 'not a url']]) {
@@ -190,11 +190,11 @@ describe('REDIS_URL', () => {
 
 describe('REDIS_TIMEOUT_MS', () => {
   test('defaults to 2000 ms, the connect and command timeout of the Redis connection', () => {
-    assert.equal(loadConfig(MINIO_ENV).redisTimeoutMs, 2000);
+    assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: 'redis://127.0.0.1:6379' }).redis?.timeoutMs, 2000);
   });
 
   test('takes a whole number of milliseconds from 50 to 60000', () => {
-    for (const value of ['50', '300', '60000']) assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_TIMEOUT_MS: value }).redisTimeoutMs, Number(value));
+    for (const value of ['50', '300', '60000']) assert.equal(loadConfig({ ...MINIO_ENV, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_TIMEOUT_MS: value }).redis?.timeoutMs, Number(value));
   });
 
   for (const [value, problem] of [

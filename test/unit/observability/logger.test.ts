@@ -11,12 +11,13 @@ test('the service logger censors tokens, secrets, passwords and presigned URLs w
     storage: { secret: 'TOPSECRET' },
     db: { password: 'hunter2' },
     call: { token: 'raw-token' },
+    config: { storage: { secret: 'CONFIGSECRET' }, database: { connectionString: 'postgres://u:dbpass@db/x' }, redis: { url: 'redis://:redispass@r:6379' } },
   }, 'something happened');
   const out = text();
-  for (const leaked of ['secret-token', 'session=abc', 'deadbeef', 'cafe', 'TOPSECRET', 'hunter2', 'raw-token']) {
+  for (const leaked of ['secret-token', 'session=abc', 'deadbeef', 'cafe', 'TOPSECRET', 'hunter2', 'raw-token', 'CONFIGSECRET', 'dbpass', 'redispass']) {
     assert.ok(!out.includes(leaked), `${leaked} leaked into ${out}`);
   }
-  assert.equal((out.match(/\[redacted\]/g) ?? []).length, 7);
+  assert.equal((out.match(/\[redacted\]/g) ?? []).length, 10);
 });
 
 test('the service logger loads the OpenTelemetry API only when tracing is configured', () => {
