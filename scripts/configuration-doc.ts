@@ -34,7 +34,7 @@ export function renderConfigurationDoc(vars: Record<string, EnvVarSpec> = ENV_VA
 export function renderConfigurationTable(vars: Record<string, EnvVarSpec> = ENV_VARS): string[] {
   const lines = ['| Variable | Required | Default | Secret | MinIO (dev) | R2 (prod) | Description |', '| --- | --- | --- | --- | --- | --- | --- |'];
   for (const [group, entries] of grouped(vars)) {
-    if (group) lines.push(`| **${escape(group.title)}** |  |  |  |  |  | ${group.note ? escape(group.note) : ''} |`);
+    lines.push(`| **${escape(group.title)}** |  |  |  |  |  | ${group.note ? escape(group.note) : ''} |`);
     lines.push(...entries.map(([name, spec]) => row(name, spec)));
   }
   return lines;
@@ -69,8 +69,8 @@ export function renderEnvExample(vars: Record<string, EnvVarSpec> = ENV_VARS): s
     ),
   ];
   for (const [group, entries] of grouped(vars)) {
-    lines.push('', `# --- ${group ? group.title : 'Other'}`);
-    if (group?.note) lines.push(...comment(group.note));
+    lines.push('', `# --- ${group.title}`);
+    if (group.note) lines.push(...comment(group.note));
     for (const [name, spec] of entries) {
       lines.push('', ...comment([spec.description, ...facts(spec)].join(' ')), assignment(name, spec));
     }
@@ -85,11 +85,10 @@ export function envExampleNames(text: string): string[] {
 
 type Group = { title: string; note?: string };
 
-/** The settings by section, sections in ENV_GROUPS order; settings without a section come last (group undefined). */
-function grouped(vars: Record<string, EnvVarSpec>): [Group | undefined, [string, EnvVarSpec][]][] {
-  const order: (EnvGroup | undefined)[] = [...(Object.keys(ENV_GROUPS) as EnvGroup[]), undefined];
-  return order
-    .map((key): [Group | undefined, [string, EnvVarSpec][]] => [key && ENV_GROUPS[key], Object.entries(vars).filter(([, spec]) => spec.group === key)])
+/** The settings by section, sections in ENV_GROUPS order (a section without settings is left out). */
+function grouped(vars: Record<string, EnvVarSpec>): [Group, [string, EnvVarSpec][]][] {
+  return (Object.keys(ENV_GROUPS) as EnvGroup[])
+    .map((key): [Group, [string, EnvVarSpec][]] => [ENV_GROUPS[key], Object.entries(vars).filter(([, spec]) => spec.group === key)])
     .filter(([, entries]) => entries.length > 0);
 }
 

@@ -9,8 +9,8 @@ import { OTLP_PROTOCOLS } from './tracing-config.js';
 export interface EnvVarSpec {
   schema: z.ZodType;
   description: string;
-  /** The section of .env.example and of the tables it is listed under (every ENV_VARS entry has one). */
-  group?: EnvGroup;
+  /** The section of .env.example and of the tables it is listed under. */
+  group: EnvGroup;
   default?: string;
   required?: boolean;
   secret?: boolean;
@@ -149,6 +149,6 @@ export const ENV_VARS = {
   OTEL_TRACES_SAMPLER: { group: 'tracing', schema: sampler, default: 'parentbased_always_on', description: 'Which traces are kept: always_on, always_off, traceidratio, or parentbased_* (follow an incoming traceparent\'s decision, else the named sampler).' },
   OTEL_TRACES_SAMPLER_ARG: { group: 'tracing', schema: ratio, example: '1', description: 'Share of traces kept by the traceidratio samplers, 0 to 1 (default 1).' },
   OTEL_SDK_DISABLED: { group: 'tracing', schema: bool, default: 'false', description: 'true turns tracing off, whatever else is set.' },
-} satisfies Record<string, EnvVarSpec & { group: EnvGroup }>;
+} satisfies Record<string, EnvVarSpec>;
 
 export type EnvVarName = keyof typeof ENV_VARS;

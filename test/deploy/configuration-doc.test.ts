@@ -11,7 +11,7 @@ describe('docs/configuration.md', () => {
 
   test('gives each setting one table row, with a pipe in a description kept inside its cell', () => {
     const doc = renderConfigurationDoc({
-      EXAMPLE_SETTING: { schema: z.string(), description: 'either a | b', default: '', required: true, secret: true, minio: 'x', r2: 'y' },
+      EXAMPLE_SETTING: { schema: z.string(), group: 'server', description: 'either a | b', default: '', required: true, secret: true, minio: 'x', r2: 'y' },
     });
     const row = doc.split('\n').find((line) => line.startsWith('| `EXAMPLE_SETTING`'));
     assert.ok(row, 'no row for the setting');

@@ -47,18 +47,20 @@ describe('.env.example', () => {
     for (const { title } of Object.values(ENV_GROUPS)) assert.ok(envExample.includes(`\n# --- ${title}\n`), title);
   });
 
-  test('sets the local value, else comments out the default or sample; a setting without a section goes under "Other"', () => {
+  test('sets the local value, else comments out the default or sample, each setting under its section', () => {
     const long = 'A description far longer than one line of the file may be, so that rendering it has to wrap it onto more than one comment line.';
     const text = renderEnvExample({
       SET_LOCALLY: { schema: z.string(), description: 'a', group: 'server', default: 'd', minio: 'm' },
       SAMPLED: { schema: z.string(), description: long, group: 'server', example: 'e' },
       DEFAULTED: { schema: z.string(), description: 'c', group: 'server', default: 'd', example: 'e' },
-      LOOSE: { schema: z.string(), description: 'd' },
+      TRACED: { schema: z.string(), description: 'd', group: 'tracing' },
     });
     assert.match(text, /^SET_LOCALLY=m$/m);
     assert.match(text, /^# SAMPLED=e$/m);
     assert.match(text, /^# DEFAULTED=d$/m);
-    assert.match(text, /# --- Other\n\n# d\n# LOOSE=\n$/);
+    assert.match(text, /\n# --- Server\n\n# a Default: d\.\nSET_LOCALLY=m\n/);
+    assert.match(text, /\n# --- Tracing \(OpenTelemetry\)\n# Off unless[^\n]*\n(# [^\n]*\n)*\n# d\n# TRACED=\n$/);
+    assert.ok(!text.includes('# --- Database'), 'a section without settings is left out');
     assert.ok(text.split('\n').every((line) => line.length <= 100 || !line.includes(' ', 2)), 'comments wrap at 100 characters');
     const sampled = text.split('\n\n').find((block) => block.endsWith('\n# SAMPLED=e'))!;
     const described = sampled.split('\n').filter((line) => line.startsWith('# ') && line !== '# SAMPLED=e');
