@@ -2,12 +2,15 @@ import { ENV_GROUPS, ENV_VARS, type EnvGroup, type EnvVarSpec } from '../src/con
 
 /*
  * Everything that documents the settings is rendered from ENV_VARS (src/config/env-schema.ts), so none of
- * it can drift from what the service reads: docs/configuration.md, .env.example and the README's table.
+ * it can drift from what the service reads: docs/configuration.md, .env.example and the README's table
+ * with its legend.
  * `npm run docs:config` (scripts/gen-config-docs.ts) writes them; test/deploy fails while one is stale.
  */
 
 export const README_TABLE_START = '<!-- config-table:start -->';
 export const README_TABLE_END = '<!-- config-table:end -->';
+export const README_LEGEND_START = '<!-- config-legend:start -->';
+export const README_LEGEND_END = '<!-- config-legend:end -->';
 
 /** docs/configuration.md, rendered from ENV_VARS so the reference can never drift from what the service reads. */
 export function renderConfigurationDoc(vars: Record<string, EnvVarSpec> = ENV_VARS): string {
@@ -20,14 +23,21 @@ export function renderConfigurationDoc(vars: Record<string, EnvVarSpec> = ENV_VA
     'At startup every variable is checked, and all problems are reported together, each naming the variable and the fix.',
     '[`.env.example`](../.env.example) lists them all too, set to the values of the local stack.',
     '',
-    '- **Required**: the service does not start without it.',
-    '- **Secret**: never logged; in Kubernetes it comes from a Secret (Vault through the ExternalSecret `assets-storage-config`, or `postgres-credentials`).',
-    '- **MinIO (dev)** / **R2 (prod)**: the values for the local stack (docker-compose.yml: MinIO, PostgreSQL and the dev JWKS, as reached from this machine) and for Cloudflare R2 (deploy/kubernetes).',
+    ...renderConfigurationLegend(),
     '',
     ...renderConfigurationTable(vars),
     '',
     'Where each production value comes from, and how to check a configuration end to end (`neotool-assets doctor`): [runbook](runbook.md).',
   ].join('\n')}\n`;
+}
+
+/** What the table's columns mean (docs/configuration.md and the README, each above its table). */
+export function renderConfigurationLegend(): string[] {
+  return [
+    '- **Required**: the service does not start without it.',
+    '- **Secret**: never logged; in Kubernetes it comes from a Secret (Vault through the ExternalSecret `assets-storage-config`, or `postgres-credentials`).',
+    '- **MinIO (dev)** / **R2 (prod)**: the values for the local stack (docker-compose.yml: MinIO, PostgreSQL and the dev JWKS, as reached from this machine) and for Cloudflare R2 (deploy/kubernetes).',
+  ];
 }
 
 /** The settings table (docs/configuration.md and the README): one row per setting, a bold row opening each section. */
@@ -40,12 +50,22 @@ export function renderConfigurationTable(vars: Record<string, EnvVarSpec> = ENV_
   return lines;
 }
 
-/** The README with its configuration table (between the config-table markers) rendered afresh. */
+/**
+ * The README with its configuration table (between the config-table markers, which it must hold) and the
+ * table's legend (between the config-legend markers, when it holds them; test/deploy/configuration-doc.test.ts
+ * checks that README.md does) rendered afresh.
+ */
 export function renderReadme(readme: string, vars: Record<string, EnvVarSpec> = ENV_VARS): string {
-  const start = readme.indexOf(README_TABLE_START);
-  const end = readme.indexOf(README_TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md must hold ${README_TABLE_START} and, after it, ${README_TABLE_END}`);
-  return `${readme.slice(0, start + README_TABLE_START.length)}\n${renderConfigurationTable(vars).join('\n')}\n${readme.slice(end)}`;
+  const withTable = replaceBetween(readme, README_TABLE_START, README_TABLE_END, renderConfigurationTable(vars));
+  return readme.includes(README_LEGEND_START) ? replaceBetween(withTable, README_LEGEND_START, README_LEGEND_END, renderConfigurationLegend()) : withTable;
+}
+
+/** `text` with the lines between the marker lines `start` and `end` replaced by `lines`. */
+function replaceBetween(text: string, start: string, end: string, lines: string[]): string {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end, from);
+  if (from < 0 || to < 0) throw new Error(`README.md must hold ${start} and, after it, ${end}`);
+  return `${text.slice(0, from + start.length)}\n${lines.join('\n')}\n${text.slice(to)}`;
 }
 
 /**

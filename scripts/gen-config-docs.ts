@@ -1,5 +1,5 @@
 // npm run docs:config — rewrites docs/configuration.md, .env.example and the README's configuration table
-// (between its config-table markers) from ENV_VARS (src/config/env-schema.ts).
+// and its legend (between their config-table and config-legend markers) from ENV_VARS (src/config/env-schema.ts).
 import { readFile, writeFile } from 'node:fs/promises';
 import { renderConfigurationDoc, renderEnvExample, renderReadme } from './configuration-doc.js';
 
