@@ -1,20 +1,38 @@
 #!/usr/bin/env bash
-# The README's upload walkthrough as a script: create -> PUT (with the signed headers) -> confirm -> fetch.
+# The README's upload walkthrough ("Upload walkthrough with curl"), steps 1 to 4, for any file:
+# declare -> PUT (with the signed headers) -> confirm -> fetch the delivery URL.
 # Usage: bash scripts/curl-walkthrough.sh FILE [NAMESPACE] [MIME]   (service from `npm run dev`; needs curl and jq)
+# API and TOKEN may come from the environment; each run declares a new upload (a new idempotency key).
 set -euo pipefail
 FILE=${1:?usage: curl-walkthrough.sh FILE [NAMESPACE] [MIME]}; NS=${2:-group-assets}; MIME=${3:-image/png}
 API=${API:-http://localhost:8083/graphql}
 TOKEN=${TOKEN:-$(npm run --silent token)}
+KEY=walkthrough-$(date +%s%N)
+
+# --- README.md from here on, line for line (test/integration/curl-walkthrough.test.ts checks it) ---
 SIZE=$(stat -c %s "$FILE"); SHA=$(sha256sum "$FILE" | cut -d' ' -f1)
 gql() { curl -s "$API" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$1"; }
-CREATED=$(gql "$(jq -n --arg sha "$SHA" --argjson size "$SIZE" --arg ns "$NS" --arg mime "$MIME" --arg name "$(basename "$FILE")" '{query: "mutation($i: CreateAssetUploadInput!) { createAssetUpload(input: $i) { id uploadUrl uploadHeaders { name value } } }", variables: {i: {namespace: $ns, filename: $name, mimeType: $mime, sizeBytes: $size, checksum: $sha}}}')")
-echo "$CREATED" | jq -c .
+
+# 1. Declare the upload: namespace, name, type, exact size, optional SHA-256 (hex or base64), optional idempotency key.
+CREATED=$(gql "$(jq -n --arg ns "$NS" --arg name "$(basename "$FILE")" --arg mime "$MIME" \
+    --argjson size "$SIZE" --arg sha "$SHA" --arg key "$KEY" '{
+  query: "mutation($i: CreateAssetUploadInput!) { createAssetUpload(input: $i) { id status uploadUrl uploadHeaders { name value } } }",
+  variables: {i: {namespace: $ns, filename: $name, mimeType: $mime, sizeBytes: $size, checksum: $sha, idempotencyKey: $key}}}')")
+echo "$CREATED" | jq .
 ID=$(echo "$CREATED" | jq -r .data.createAssetUpload.id)
-URL=$(echo "$CREATED" | jq -r .data.createAssetUpload.uploadUrl)
-HEADERS=(); while IFS= read -r h; do HEADERS+=(-H "$h"); done < <(echo "$CREATED" | jq -r '.data.createAssetUpload.uploadHeaders[] | "\(.name): \(.value)"')
-curl -s -o /dev/null -w "PUT %{http_code}\n" -X PUT --data-binary @"$FILE" "${HEADERS[@]}" "$URL"
-gql "$(jq -n --arg id "$ID" '{query: "mutation($id: ID!) { confirmAssetUpload(input: {assetId: $id}) { status checksum failureReason } }", variables: {id: $id}}')" | jq -c .
-# publicUrl for PUBLIC namespaces, a presigned downloadUrl for PRIVATE ones.
-LINK=$(gql "$(jq -n --arg id "$ID" '{query: "query($id: ID!) { asset(id: $id) { publicUrl downloadUrl(ttlSeconds: 300) } }", variables: {id: $id}}')" | jq -r '.data.asset.publicUrl // .data.asset.downloadUrl')
-echo "delivery URL: $LINK"
-echo "sha256 served: $(curl -s "$LINK" | sha256sum | cut -d' ' -f1) (declared $SHA)"
+UPLOAD_URL=$(echo "$CREATED" | jq -r .data.createAssetUpload.uploadUrl)
+UPLOAD_HEADERS=(); while IFS= read -r h; do UPLOAD_HEADERS+=(-H "$h"); done \
+  < <(echo "$CREATED" | jq -r '.data.createAssetUpload.uploadHeaders[] | "\(.name): \(.value)"')
+
+# 2. PUT the bytes to uploadUrl with every header of uploadHeaders (they are signed into the URL:
+#    storage refuses another type, another length, another checksum, or a second write).
+curl -s -o /dev/null -w 'PUT %{http_code}\n' -X PUT --data-binary @"$FILE" "${UPLOAD_HEADERS[@]}" "$UPLOAD_URL"
+
+# 3. Confirm: the service checks size, type, checksum and content of the stored object -> READY.
+gql "$(jq -n --arg id "$ID" '{query: "mutation($id: ID!) { confirmAssetUpload(input: {assetId: $id}) { status checksum failureReason } }",
+  variables: {id: $id}}')" | jq .
+
+# 4. Deliver: publicUrl (PUBLIC namespaces; anyone can GET it) or downloadUrl (PRIVATE; presigned, expires).
+LINK=$(gql "$(jq -n --arg id "$ID" '{query: "query($id: ID!) { asset(id: $id) { status publicUrl downloadUrl(ttlSeconds: 300) } }",
+  variables: {id: $id}}')" | jq -r '.data.asset.publicUrl // .data.asset.downloadUrl')
+echo "$LINK"; curl -s "$LINK" | sha256sum   # the bytes uploaded: $SHA

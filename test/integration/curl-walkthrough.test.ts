@@ -22,6 +22,23 @@ async function readmeWalkthrough(): Promise<string> {
   return block;
 }
 
+const SCRIPT = 'scripts/curl-walkthrough.sh';
+const SHARED_FROM = '# --- README.md from here on';
+
+/** The script's lines after its SHARED_FROM line: steps 1 to 4 of the README's walkthrough, and its preamble before them. */
+async function scriptParts(): Promise<{ preamble: string; steps: string }> {
+  const lines = (await readFile(SCRIPT, 'utf8')).split('\n');
+  const at = lines.findIndex((line) => line.startsWith(SHARED_FROM));
+  assert.ok(at >= 0, `${SCRIPT} has no line starting ${JSON.stringify(SHARED_FROM)}`);
+  return { preamble: lines.slice(0, at).join('\n'), steps: lines.slice(at + 1).join('\n').trimEnd() };
+}
+
+/** The variables the lines of `text` set (NAME=..., also after a `; `), comments aside. */
+function assigned(text: string): string[] {
+  const code = text.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+  return [...code.matchAll(/(?:^|; *)([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!).sort();
+}
+
 /** `text` with `line` (which must be there, alone on its line) replaced: the one place a test points the walkthrough elsewhere. */
 function replaceLine(text: string, line: string, by: string): string {
   const lines = text.split('\n');
@@ -30,6 +47,17 @@ function replaceLine(text: string, line: string, by: string): string {
   lines[at] = by;
   return lines.join('\n');
 }
+
+describe('scripts/curl-walkthrough.sh and the README', () => {
+  test("the script's steps are the README's, line for line, after a preamble setting what the README's first lines set", async () => {
+    const block = await readmeWalkthrough();
+    const { preamble, steps } = await scriptParts();
+    for (const step of ['# 1. ', '# 2. ', '# 3. ', '# 4. ']) assert.ok(steps.includes(`\n${step}`), `the script has step ${step}`);
+    const at = block.indexOf(`${steps}\n`);
+    assert.ok(at >= 0, `${SCRIPT}, from its line "${SHARED_FROM}" on, is no longer a part of the README's block: make them the same again`);
+    assert.deepEqual(assigned(preamble), assigned(block.slice(0, at)), "the script's preamble sets what the README's lines before the steps set");
+  });
+});
 
 describe('the curl walkthrough (README and scripts/curl-walkthrough.sh) against the real service', () => {
   let svc: TestService;
@@ -62,13 +90,16 @@ describe('the curl walkthrough (README and scripts/curl-walkthrough.sh) against 
   });
 
   test('scripts/curl-walkthrough.sh does steps 1 to 4 for a file', async () => {
-    const { stdout } = await run('bash', [resolve('scripts/curl-walkthrough.sh'), join(dir, 'logo.png'), 'group-assets', 'image/png'], {
-      cwd: dir,
-      env: { ...process.env, API: `${svc.url}/graphql`, TOKEN: token },
-      timeout: 60_000,
-    });
-    assert.match(stdout, /^PUT 200$/m, stdout);
-    assert.match(stdout, /"status":"READY"/, stdout);
-    assert.ok(stdout.includes(`sha256 served: ${SHA} (declared ${SHA})`), stdout);
+    const file = join(dir, 'logo.png');
+    const walk = () => run('bash', [resolve(SCRIPT), file, 'group-assets', 'image/png'], { cwd: dir, env: { ...process.env, API: `${svc.url}/graphql`, TOKEN: token }, timeout: 60_000 });
+    const ids: string[] = [];
+    for (const { stdout } of [await walk(), await walk()]) {
+      assert.match(stdout, /^PUT 200$/m, stdout);
+      assert.match(stdout, /"status": "READY"/, stdout);
+      assert.ok(stdout.includes(`${SHA}  -`), `the delivered bytes are the uploaded ones:\n${stdout}`);
+      ids.push(/"id": "([^"]+)"/.exec(stdout)?.[1] ?? '');
+    }
+    assert.notEqual(ids[0], ids[1], 'each run declares a new upload (a new idempotency key)');
+    for (const id of ids) assert.equal((await svc.gql(GET, { id }, token)).data!.asset?.status, 'READY', 'the script keeps the asset');
   });
 });
