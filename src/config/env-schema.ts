@@ -14,13 +14,20 @@ export interface EnvVarSpec {
   default?: string;
   required?: boolean;
   secret?: boolean;
-  /** The value for the local stack (docker-compose.yml, MinIO); .env.example sets it. */
+  /**
+   * The local stack's value, the same for the stack's own containers and for the service run on this
+   * machine: docker-compose.yml sets it too (test/deploy/docker-compose.test.ts checks that, the storage
+   * host aside: the containers reach MinIO as `minio`), .env.example sets it, and the tables show it as
+   * MinIO (dev).
+   */
   minio?: string;
   /** The value for Cloudflare R2 in production (deploy/kubernetes). */
   r2?: string;
   /**
-   * A value .env.example sets for the service run on this machine (`npm start`) against the local
-   * stack, where the stack's own services use another (DATABASE_URL: the compose stack uses POSTGRES_*).
+   * The local stack's value for the service run on this machine (`npm start`) only, where the stack's
+   * containers use another, so docker-compose.yml does not (DATABASE_URL: compose gives POSTGRES_*;
+   * JWT_JWKS_URL: compose reaches the JWKS as `jwks`). Rendered exactly as `minio` is (set in
+   * .env.example, shown as MinIO (dev)); a setting has one or the other, never both.
    */
   local?: string;
   /** A sample value that .env.example shows commented out, for a setting with neither a default nor a local value. */

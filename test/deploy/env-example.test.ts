@@ -42,6 +42,11 @@ describe('.env.example', () => {
     }
   });
 
+  test('sets each local value from one place: no setting has both a minio and a local value', () => {
+    const both = Object.entries(ENV_VARS).filter(([, spec]) => 'minio' in spec && 'local' in spec);
+    assert.deepEqual(both.map(([name]) => name), []);
+  });
+
   test('lists every setting under a section of ENV_GROUPS', () => {
     for (const [name, spec] of Object.entries(ENV_VARS)) assert.ok(spec.group in ENV_GROUPS, `${name} has no section`);
     for (const { title } of Object.values(ENV_GROUPS)) assert.ok(envExample.includes(`\n# --- ${title}\n`), title);
