@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operations.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { startServiceBehindProxies } from '../support/proxied-service.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
+import type { TestService } from '../support/test-service.js';
 
 /** Storage and PostgreSQL reached through proxies that the tests cut and restore, like an outage and its end. */
 describe('dependency outages', () => {
@@ -11,31 +12,13 @@ describe('dependency outages', () => {
   let storage: TcpProxy;
   let database: TcpProxy;
   let token: string;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    const s3 = new URL(process.env.TEST_S3_ENDPOINT!);
-    const pg = new URL(process.env.TEST_DATABASE_URL!);
-    storage = await new TcpProxy(s3.hostname, Number(s3.port)).start();
-    database = await new TcpProxy(pg.hostname, Number(pg.port)).start();
-    svc = await startTestService(
-      { STORAGE_TIMEOUT_MS: '1000', STORAGE_CIRCUIT_RESET_MS: '1000' },
-      {
-        adjustEnv: (env) => {
-          const db = new URL(env.DATABASE_URL!);
-          db.port = String(database.port);
-          return { ...env, STORAGE_PORT: String(storage.port), DATABASE_URL: db.toString() };
-        },
-      },
-    );
+    ({ svc, proxies: { storage, database }, stop } = await startServiceBehindProxies(['storage', 'database'], { STORAGE_TIMEOUT_MS: '1000', STORAGE_CIRCUIT_RESET_MS: '1000' }));
     token = await svc.token('outage-owner');
   });
-  after(async () => {
-    await storage.restore();
-    await database.restore();
-    await svc.stop();
-    await storage.cut();
-    await database.cut();
-  });
+  after(() => stop?.());
 
   async function health(): Promise<{ status: number; body: any }> {
     const res = await fetch(`${svc.url}/health`);

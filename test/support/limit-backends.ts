@@ -11,10 +11,15 @@ export const LIMIT_BACKENDS: LimitBackend[] = [
   {
     name: 'Redis',
     get env() {
-      const url = process.env.TEST_REDIS_URL;
-      // Not a skip: a suite that cannot run is a failure, or CI would count it as passing.
-      if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests with "npm test", which starts Redis (scripts/infra/up.sh), or set it to a Redis of your own.');
-      return { REDIS_URL: url };
+      return { REDIS_URL: testRedisUrl() };
     },
   },
 ];
+
+/** The real Redis scripts/infra/up.sh starts (TEST_REDIS_URL); read when a suite starts, so a missing one fails that suite. */
+export function testRedisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  // Not a skip: a suite that cannot run is a failure, or CI would count it as passing.
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests with "npm test", which starts Redis (scripts/infra/up.sh), or set it to a Redis of your own.');
+  return url;
+}

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * (open connections dropped, new ones refused), restore() brings it back on the same port: an
  * outage as the service sees it, without stopping infrastructure other tests share. stall() keeps
  * every connection open but carries nothing either way (a hung dependency), resume() delivers what
- * waited.
+ * waited (a no-op unless stalled).
  */
 export class TcpProxy {
   private server?: Server;
@@ -39,6 +39,8 @@ export class TcpProxy {
   }
 
   resume(): void {
+    // Carrying a link that already carries would pipe it twice, and deliver every byte twice.
+    if (!this.stalled) return;
     this.stalled = false;
     for (const link of this.links) carry(link);
   }

@@ -4,30 +4,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../../support/eventually.js';
-import { s3Endpoint } from '../../support/infra.js';
 import { CONFIRM, CREATE, uploadInput, uploadTo } from '../../support/operations.js';
-import { TcpProxy } from '../../support/tcp-proxy.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { startServiceBehindProxies } from '../../support/proxied-service.js';
+import type { TcpProxy } from '../../support/tcp-proxy.js';
+import type { TestService } from '../../support/test-service.js';
 
 const SWEEP = 'sweep-orphaned-objects';
 
 describe('the orphan sweep and the circuit breaker of uploads', () => {
   let svc: TestService;
   let storage: TcpProxy;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    const s3 = s3Endpoint();
-    storage = await new TcpProxy(s3.hostname, Number(s3.port)).start();
     const jobs = { JOB_ORPHAN_INTERVAL_SECONDS: '1', JOB_EXPIRE_INTERVAL_SECONDS: '3600', JOB_PURGE_INTERVAL_SECONDS: '3600' };
     // Once open, the uploads' breaker would stay open for the rest of the test.
     const breaker = { STORAGE_CIRCUIT_RESET_MS: '600000', STORAGE_TIMEOUT_MS: '1000' };
-    svc = await startTestService({ ...jobs, ...breaker }, { adjustEnv: (env) => ({ ...env, STORAGE_PORT: String(storage.port) }) });
+    ({ svc, proxies: { storage }, stop } = await startServiceBehindProxies(['storage'], { ...jobs, ...breaker }));
   });
-  after(async () => {
-    await storage.restore();
-    await svc?.stop();
-    await storage.cut();
-  });
+  after(() => stop?.());
 
   test('sweeps failing against unreachable storage leave the breaker closed: a confirm works as soon as storage is back', async () => {
     const token = await svc.token('sweep-owner');

@@ -11,7 +11,8 @@ import { countAssets, createUpload, errorOf } from '../../support/flows.js';
 import { closedPort, uniqueName } from '../../support/infra.js';
 import { LIMIT_BACKENDS } from '../../support/limit-backends.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
-import { TcpProxy } from '../../support/tcp-proxy.js';
+import { startServiceBehindProxies } from '../../support/proxied-service.js';
+import type { TcpProxy } from '../../support/tcp-proxy.js';
 import { ownInfra, startTestService, type TestService } from '../../support/test-service.js';
 
 const redis = LIMIT_BACKENDS.find((b) => b.name === 'Redis')!;
@@ -37,17 +38,11 @@ async function health(svc: TestService): Promise<{ status: number; body: any }> 
  */
 function serviceBehindRedisProxy(env: Record<string, string> = {}): { proxy: TcpProxy; svc: TestService } {
   const suite = {} as { proxy: TcpProxy; svc: TestService };
+  let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    const target = new URL(redis.env.REDIS_URL!);
-    suite.proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
-    suite.svc = await startTestService({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${suite.proxy.port}`, ...env }, { shareWith: infra });
+    ({ svc: suite.svc, proxies: { redis: suite.proxy }, stop } = await startServiceBehindProxies(['redis'], { ...LIMITS, ...env }, { shareWith: infra }));
   });
-  after(async () => {
-    suite.proxy?.resume();
-    await suite.proxy?.restore();
-    await suite.svc?.stop();
-    await suite.proxy?.cut();
-  });
+  after(() => stop?.());
   return suite;
 }
 
