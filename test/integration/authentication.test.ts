@@ -8,7 +8,7 @@ import { countAssets, createUpload, errorOf, readyAsset, sleep } from '../suppor
 import { CREATE, DELETE, GET, uploadInput } from '../support/operations.js';
 import { ALL_PERMISSIONS, TEST_AUDIENCE, TEST_ISSUER, TestIssuer } from '../support/test-issuer.js';
 import { closedPort } from '../support/infra.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { postGraphQLWithHeaders, startTestService, type TestService } from '../support/test-service.js';
 
 const VALID_CLAIMS = { type: 'access', permissions: ALL_PERMISSIONS };
 
@@ -67,10 +67,10 @@ describe('authentication and permissions', () => {
   // SPEC §4: every GraphQL call, also one that reads no asset.
   for (const [what, query] of [['__typename', '{ __typename }'], ['introspection', '{ __schema { queryType { name } } }'], ["a gateway's _service", '{ _service { sdl } }']]) {
     test(`${what} without a token is UNAUTHENTICATED (HTTP 401, WWW-Authenticate: Bearer) and answers nothing; with one it answers`, async () => {
-      const refused = await svc.gql(query!, {}, null);
+      const refused = await postGraphQLWithHeaders(svc.url, query!, {}, null);
       errorOf(refused, 'UNAUTHENTICATED');
       assert.deepEqual([refused.status, refused.data], [401, null]);
-      assert.equal((await rawPost(svc.url, query!)).headers.get('www-authenticate'), 'Bearer');
+      assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
       const answered = await svc.gql(query!, {}, await svc.token('gateway', []));
       assert.equal(answered.errors, undefined, JSON.stringify(answered.errors));
       assert.ok(answered.data);
@@ -90,10 +90,10 @@ describe('authentication and permissions', () => {
     // Shares this suite's database and buckets: only the issuer's address differs.
     const keysUnreachable = await startTestService({ JWT_JWKS_URL: `http://127.0.0.1:${await closedPort()}/.well-known/jwks.json` }, { shareWith: svc });
     try {
-      const response = await rawPost(keysUnreachable.url, '{ __typename }', await keysUnreachable.token());
+      const response = await postGraphQLWithHeaders(keysUnreachable.url, '{ __typename }', {}, await keysUnreachable.token());
       assert.equal(response.status, 503);
       assert.equal(response.headers.get('retry-after'), '5');
-      const error = ((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }).errors[0]!;
+      const error = response.errors![0]!;
       assert.deepEqual([error.extensions.code, error.extensions.retryAfterSeconds], ['UNAUTHENTICATED', 5]);
       assert.match(error.message, /JWT_JWKS_URL\) could not be fetched; retry/);
     } finally {
@@ -142,9 +142,3 @@ describe('authentication and permissions', () => {
     await createUpload(svc, await svc.issuer.token({ sub: 'rotating-user', kid: decodeProtectedHeader(oldKeyToken).kid }), uploadInput());
   });
 });
-
-/** A GraphQL POST whose HTTP answer (status, headers) the test reads itself. */
-function rawPost(url: string, query: string, token?: string): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
-  return fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
-}

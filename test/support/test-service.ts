@@ -156,10 +156,17 @@ export async function provisionInfra(teardown: TeardownSteps): Promise<TestInfra
   return { issuer, s3, publicBucket, privateBucket, databaseUrl: database.url };
 }
 
+/** A GraphQL POST: the HTTP status and the body. Without the headers, so that tests can compare answers whole. */
 export async function postGraphQL(url: string, query: string, variables: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<any>> {
+  const { headers: _headers, ...response } = await postGraphQLWithHeaders(url, query, variables, token);
+  return response;
+}
+
+/** postGraphQL's answer with the HTTP headers too (WWW-Authenticate, Retry-After), for a test that reads them. */
+export async function postGraphQLWithHeaders(url: string, query: string, variables: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<any> & { headers: Headers }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
-  return { status: res.status, ...body };
+  return { status: res.status, headers: res.headers, ...body };
 }
