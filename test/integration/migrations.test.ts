@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
+import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { createDatabase } from '../support/infra.js';
 import { ownInfra, serviceEnv } from '../support/test-service.js';
 
@@ -55,6 +55,21 @@ describe('database migrations', { concurrency: true }, () => {
     const second = await runCli(['migrate'], env, { timeoutMs: 90_000 });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, 'Database is up to date; nothing to apply.\n');
+    assert.deepEqual(await appliedVersions(database.url), files);
+  });
+
+  // `npm run migrate` in a deployment directory: Node's options from package.json's script, and no
+  // setting in the environment, only DATABASE_URL in ./.env. Without --env-file-if-exists the command
+  // would try the default database (localhost:5432) and this fresh one would stay empty.
+  test('`npm run migrate` reads DATABASE_URL from .env in the directory it runs in, and migrates that database', async (t) => {
+    const database = await createDatabase();
+    t.after(() => database.drop());
+    const { dir, remove } = await directoryWithDotEnv({ DATABASE_URL: database.url });
+    t.after(remove);
+    const result = await runCli(['migrate'], {}, { cwd: dir, nodeFlags: npmScriptNodeFlags('migrate', ['migrate']), timeoutMs: 90_000 });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const files = await migrationFiles();
+    assert.equal(result.stdout, `Applied migrations: ${files.join(', ')}\n`);
     assert.deepEqual(await appliedVersions(database.url), files);
   });
 });

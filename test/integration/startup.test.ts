@@ -1,15 +1,12 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
-import { runCli, startCli, type CliResult } from '../support/cli-process.js';
+import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { adminS3, closedPort, createBuckets, deleteBuckets, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
@@ -46,15 +43,6 @@ const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
 function secondUser(): { STORAGE_ACCESS_KEY: string; STORAGE_SECRET: string } {
   const { accessKeyId, secretAccessKey } = secondS3User();
   return { STORAGE_ACCESS_KEY: accessKeyId, STORAGE_SECRET: secretAccessKey };
-}
-
-/** Node's options in package.json's start script (`node <flags> bin/neotool-assets.js serve`). */
-function npmStartNodeFlags(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [node, ...rest] = start.split(' ');
-  assert.equal(node, 'node');
-  assert.deepEqual(rest.slice(-2), ['bin/neotool-assets.js', 'serve']);
-  return rest.slice(0, -2);
 }
 
 /** A refused start as the runbook describes it: non-zero, one message with the cause and the fix, no stack trace. */
@@ -155,17 +143,15 @@ describe('starting the real service process', () => {
   });
 
   test('`npm start` reads .env from the directory it runs in: with every setting only there, it serves', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'npm-start-'));
     // npm start runs in the checkout, where the default namespaces file is; this directory has none.
-    const settings = { ...env, ASSET_CONFIG_PATH: path.resolve('config/namespaces.yaml') };
-    await writeFile(path.join(dir, '.env'), Object.entries(settings).map(([name, value]) => `${name}=${value}\n`).join(''));
-    const service = startCli(['serve'], {}, { cwd: dir, nodeFlags: npmStartNodeFlags() });
+    const { dir, remove } = await directoryWithDotEnv({ ...env, ASSET_CONFIG_PATH: path.resolve('config/namespaces.yaml') });
+    const service = startCli(['serve'], {}, { cwd: dir, nodeFlags: npmScriptNodeFlags('start', ['serve']) });
     try {
       const url = await service.listening(60_000);
       assert.equal((await fetch(`${url}/health`)).status, 200);
     } finally {
       service.child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
+      await remove();
     }
   });
 

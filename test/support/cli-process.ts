@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface CliProcess {
@@ -17,6 +21,28 @@ const LISTENING = /Server listening at (http:\/\/[^"]+)/;
 
 /** This checkout's CLI, what `npm run <command>` runs. */
 const BIN = fileURLToPath(new URL('../../bin/neotool-assets.js', import.meta.url));
+
+/**
+ * Node's own options in one of package.json's scripts (`node <flags> bin/neotool-assets.js <command...>`),
+ * for `nodeFlags`: the CLI then runs as `npm run <script>` runs it. Throws when the script has another shape.
+ */
+export function npmScriptNodeFlags(script: string, command: string[]): string[] {
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const line = packageJson.scripts[script];
+  const [node, ...rest] = line?.split(' ') ?? [];
+  const tail = ['bin/neotool-assets.js', ...command];
+  if (node !== 'node' || rest.slice(-tail.length).join(' ') !== tail.join(' ')) {
+    throw new Error(`package.json's "${script}" script is ${JSON.stringify(line)}, not "node <flags> ${tail.join(' ')}"`);
+  }
+  return rest.slice(0, -tail.length);
+}
+
+/** A new working directory holding nothing but a `.env` with `settings` (NAME=value lines); `remove()` deletes it. */
+export async function directoryWithDotEnv(settings: Record<string, string>): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dotenv-'));
+  await writeFile(path.join(dir, '.env'), Object.entries(settings).map(([name, value]) => `${name}=${value}\n`).join(''));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
 
 export interface CliOptions {
   /** Working directory (default: this process's), where the CLI finds `.data/` in dev mode. */
