@@ -2,12 +2,15 @@
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { startService } from '../../src/app.js';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliResult } from '../support/cli-process.js';
-import { adminS3, closedPort, createBuckets, deleteBuckets, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
+import { eventually } from '../support/eventually.js';
+import { adminS3, closedPort, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
 
 
@@ -43,6 +46,23 @@ const BROKEN_DATABASE: [string, (url: URL) => void, RegExp[]][] = [
 function secondUser(): { STORAGE_ACCESS_KEY: string; STORAGE_SECRET: string } {
   const { accessKeyId, secretAccessKey } = secondS3User();
   return { STORAGE_ACCESS_KEY: accessKeyId, STORAGE_SECRET: secretAccessKey };
+}
+
+/** Runs startService in a process of its own and, when the start fails, lets that process end by itself (see the file). */
+const FAILING_START = fileURLToPath(new URL('../support/failing-start.ts', import.meta.url));
+
+/** The service's connections (application_name neotool-assets, src/db/pool.ts) to a database, as PostgreSQL lists them. */
+async function serviceBackends(databaseUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: requireEnv('TEST_DATABASE_URL') });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'neotool-assets'", [
+      new URL(databaseUrl).pathname.slice(1),
+    ]);
+    return rows[0]!.n;
+  } finally {
+    await admin.end();
+  }
 }
 
 /** A refused start as the runbook describes it: non-zero, one message with the cause and the fix, no stack trace. */
@@ -128,6 +148,49 @@ describe('starting the real service process', () => {
       });
     });
   }
+
+  // PORT taken by another process (here one that accepts connections and never answers): the start passes
+  // every check (migrations, Redis, buckets), builds the HTTP server, and fails only at listen. Everything
+  // it opened on the way must be closed again (src/app.ts, `opened`), or a supervisor that retries the
+  // start in-process would pile up connections, and the process would not end.
+  describe('with PORT already taken (a start that fails after the HTTP server is built)', () => {
+    let taken: Awaited<ReturnType<typeof silentEndpoint>>;
+    let portTaken: RegExp;
+    before(async () => {
+      taken = await silentEndpoint();
+      portTaken = new RegExp(`^Port already in use \\(listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${taken.port}\\)\\. Stop the other process or set PORT\\.$`);
+    });
+    after(() => taken.close());
+
+    test('startService rejects with the port explained, and the database connections it made are gone', async (t) => {
+      const database = await createDatabase();
+      t.after(() => database.drop());
+      const settings = { ...env, LOG_LEVEL: 'silent', DATABASE_URL: database.url, PORT: String(taken.port) };
+      await assert.rejects(startService(loadConfig(settings)), (error) => {
+        assert.match(describeStartupError(error), portTaken);
+        return true;
+      });
+      // Its pool had connected: the migrations are in.
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        assert.ok((await client.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]!.n > 0);
+      } finally {
+        await client.end();
+      }
+      // Left open, the pool's idle connection would stay for its idleTimeoutMillis (30 s).
+      await eventually(() => serviceBackends(database.url), 'the failed start\'s database connections to close', { until: (n) => n === 0, timeoutMs: 5000 });
+    });
+
+    test('with Redis too: the process ends by itself after the failed start, with no connection left open', async () => {
+      const result = await runCli([], { ...env, REDIS_URL: requireEnv('TEST_REDIS_URL'), PORT: String(taken.port) }, { bin: FAILING_START, nodeFlags: ['--import', 'tsx'], timeoutMs: 60_000 });
+      // Every connection was made before the failure: PostgreSQL (migrations), Redis, storage.
+      assert.match(result.stdout, /"msg":"Rate limits are counted in Redis"/);
+      assert.match(result.stdout, /"msg":"Bucket validation successful"/);
+      assert.match(result.stderr.trimEnd(), portTaken);
+      assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    });
+  });
 
   test('with everything right it logs "Bucket validation successful", serves, and SIGTERM ends it with exit code 0', async () => {
     const service = startCli(['serve'], env);
