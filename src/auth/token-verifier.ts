@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { AssetError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { principalFromClaims } from './claims.js';
+import { IssuerUnavailableError } from './issuer-unavailable.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface TokenVerifierOptions {
@@ -62,16 +63,6 @@ async function verifySignature(token: string, jwks: ReturnType<typeof createRemo
 /** The issuer's keys could not be fetched: the token may well be good, so the caller should retry, not log in again. */
 function isKeyFetchFailure(error: unknown): boolean {
   return error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC' || (error instanceof TypeError && error.message === 'fetch failed');
-}
-
-/** Seconds a caller waits before retrying a call refused because the issuer's keys could not be fetched. */
-export const ISSUER_RETRY_AFTER_SECONDS = 5;
-
-/** A token that could not be checked, as opposed to one found bad: transports answer it as "unavailable, retry", not "log in again". */
-export class IssuerUnavailableError extends AssetError {
-  constructor() {
-    super('UNAUTHENTICATED', 'The token issuer keys (JWT_JWKS_URL) could not be fetched; retry shortly.', { retryAfterSeconds: ISSUER_RETRY_AFTER_SECONDS });
-  }
 }
 
 function describe(error: unknown): string {

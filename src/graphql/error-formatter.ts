@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
-import { IssuerUnavailableError } from '../auth/token-verifier.js';
+import { IssuerUnavailableError } from '../auth/issuer-unavailable.js';
 import { AssetError } from '../domain/errors.js';
 
 interface FormattedError {

@@ -6,10 +6,11 @@ import { JobQueries } from '../db/job-queries.js';
 import { PostgresJobLocks } from '../db/job-locks.js';
 import type { AssetService } from '../domain/asset-service.js';
 import type { LifecycleEvents } from '../domain/ports.js';
+import { LISTING_PAGE_SIZE } from '../storage/s3-client.js';
 import { ExpireStaleUploadsJob } from './expire-stale-uploads.js';
 import type { OnRun, RunTracer } from './job.js';
 import { JobRunner } from './job-runner.js';
-import { LISTING_PAGE_SIZE, OrphanSweepJob } from './orphan-sweep.js';
+import { OrphanSweepJob } from './orphan-sweep.js';
 import { PurgeDeletedAssetsJob } from './purge-deleted-assets.js';
 
 export interface BackgroundJobsDeps {
@@ -37,6 +38,7 @@ export function startBackgroundJobs(deps: BackgroundJobsDeps): JobRunner {
     ? [
         new ExpireStaleUploadsJob(queries, deps.service, { ...config.expire, batchSize: config.batchSize }, logger),
         new PurgeDeletedAssetsJob(queries, deps.events, { ...config.purge, batchSize: config.batchSize }),
+        // Storage's page size, not JOB_BATCH_SIZE's database-sized batches: listings are billed calls.
         new OrphanSweepJob(deps.bulkStorage(), deps.buckets, queries, { ...config.orphans, pageSize: LISTING_PAGE_SIZE }, logger),
       ]
     : [];

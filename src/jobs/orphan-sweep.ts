@@ -13,19 +13,13 @@ export interface OrphanSettings {
   pageSize: number;
 }
 
-/**
- * S3's largest listing page. Each listing is a billed call (a Class A operation on R2), so the sweep
- * lists as many keys a call as storage allows, rather than JOB_BATCH_SIZE's database-sized batches.
- */
-export const LISTING_PAGE_SIZE = 1000;
-
 /** How many orphan keys a run's report names; the count covers all of them. */
 const REPORTED_KEYS = 20;
 
 /**
  * Finds objects in either bucket that no PENDING or READY asset accounts for: left over by a failed
- * delete, a late PUT after its asset failed, or copied in by hand. One listed page (up to
- * LISTING_PAGE_SIZE keys) is one batch, checked against the database with a single query.
+ * delete, a late PUT after its asset failed, or copied in by hand. One listed page (`pageSize`
+ * keys at most) is one batch, checked against the database with a single query.
  */
 export class OrphanSweepJob implements Job {
   readonly name = 'sweep-orphaned-objects';

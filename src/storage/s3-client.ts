@@ -20,6 +20,12 @@ export type CallTimeout = 'answer' | 'bulk';
 export const BULK_SILENCE_MS = 120_000;
 
 /**
+ * S3's largest listing page. Each listing is a billed call (a Class A operation on R2), so whoever
+ * walks a bucket lists as many keys a call as storage allows.
+ */
+export const LISTING_PAGE_SIZE = 1000;
+
+/**
  * An S3 client for any S3-compatible store. Checksums only when required: R2, Ceph and MinIO
  * reject or mis-handle the SDK's default CRC32 trailers.
  */

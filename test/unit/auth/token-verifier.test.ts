@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { AssetError } from '../../../src/domain/errors.js';
-import { createTokenVerifier, ISSUER_RETRY_AFTER_SECONDS, type TokenVerifierOptions } from '../../../src/auth/token-verifier.js';
+import { ISSUER_RETRY_AFTER_SECONDS } from '../../../src/auth/issuer-unavailable.js';
+import { createTokenVerifier, type TokenVerifierOptions } from '../../../src/auth/token-verifier.js';
 import { AUDIENCE, ISSUER, LocalIssuer } from './local-issuer.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

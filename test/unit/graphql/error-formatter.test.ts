@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
-import { IssuerUnavailableError } from '../../../src/auth/token-verifier.js';
+import { IssuerUnavailableError } from '../../../src/auth/issuer-unavailable.js';
 import { AssetError } from '../../../src/domain/errors.js';
 import { formatError, statusFor } from '../../../src/graphql/error-formatter.js';
 
