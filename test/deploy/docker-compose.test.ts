@@ -66,7 +66,7 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(storageInit.environment, service.environment);
   });
 
-  test('storage uses the documented MinIO values, with the compose service as the host', () => {
+  test('the service uses the documented MinIO values, with the compose service as the storage host', () => {
     const env = service.environment ?? {};
     const documented = Object.entries(ENV_VARS).filter(([name, spec]) => 'minio' in spec && name !== 'STORAGE_HOSTNAME');
     assert.ok(documented.length > 0);

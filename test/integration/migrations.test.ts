@@ -60,7 +60,7 @@ describe('database migrations', { concurrency: true }, () => {
 
   // `npm run migrate` in a deployment directory: Node's options from package.json's script, and no
   // setting in the environment, only DATABASE_URL in ./.env. Without --env-file-if-exists the command
-  // would try the default database (localhost:5432) and this fresh one would stay empty.
+  // would stop at once with "DATABASE_URL or POSTGRES_HOST is required", and this fresh database would stay empty.
   test('`npm run migrate` reads DATABASE_URL from .env in the directory it runs in, and migrates that database', async (t) => {
     const database = await createDatabase();
     t.after(() => database.drop());

@@ -12,6 +12,7 @@ import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliResu
 import { eventually } from '../support/eventually.js';
 import { adminS3, closedPort, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
 import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { testRedisUrl } from '../support/limit-backends.js';
 
 
 function withDatabase(url: string, change: (u: URL) => void): string {
@@ -183,7 +184,7 @@ describe('starting the real service process', () => {
     });
 
     test('with Redis too: the process ends by itself after the failed start, with no connection left open', async () => {
-      const result = await runCli([], { ...env, REDIS_URL: requireEnv('TEST_REDIS_URL'), PORT: String(taken.port) }, { bin: FAILING_START, nodeFlags: ['--import', 'tsx'], timeoutMs: 60_000 });
+      const result = await runCli([], { ...env, REDIS_URL: testRedisUrl(), PORT: String(taken.port) }, { bin: FAILING_START, nodeFlags: ['--import', 'tsx'], timeoutMs: 60_000 });
       // Every connection was made before the failure: PostgreSQL (migrations), Redis, storage.
       assert.match(result.stdout, /"msg":"Rate limits are counted in Redis"/);
       assert.match(result.stdout, /"msg":"Bucket validation successful"/);

@@ -48,7 +48,7 @@ export async function startServiceBehindProxies<D extends ProxiedDependency>(
   options: Omit<TestServiceOptions, 'adjustEnv'> = {},
 ): Promise<ProxiedService<D>> {
   const proxies = {} as Record<D, TcpProxy>;
-  const started = () => Object.values<TcpProxy>(proxies);
+  const cutAll = () => Promise.allSettled(Object.values<TcpProxy>(proxies).map((proxy) => proxy.cut()));
   try {
     for (const name of dependencies) {
       const target = DEPENDENCIES[name].target();
@@ -57,16 +57,17 @@ export async function startServiceBehindProxies<D extends ProxiedDependency>(
     const adjustEnv = (env: Env) => dependencies.reduce((routed, name) => ({ ...routed, ...DEPENDENCIES[name].route(routed, proxies[name].port) }), env);
     const svc = await startTestService(overrides, { ...options, adjustEnv });
     const stop = async () => {
-      for (const proxy of started()) {
-        proxy.resume();
-        await proxy.restore();
+      try {
+        // Best effort: a proxy that cannot listen again only makes the service's goodbye slower.
+        await Promise.allSettled(Object.values<TcpProxy>(proxies).map((proxy) => (proxy.resume(), proxy.restore())));
+        await svc.stop();
+      } finally {
+        await cutAll();
       }
-      await svc.stop();
-      for (const proxy of started()) await proxy.cut();
     };
     return { svc, proxies, stop };
   } catch (error) {
-    for (const proxy of started()) await proxy.cut();
+    await cutAll();
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import { runDoctor } from '../../../src/operations/doctor/doctor.js';
 import { adminS3, closedPort, createDatabase, deleteBuckets, endPool, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
+import { testRedisUrl } from '../../support/limit-backends.js';
 import { runCli } from '../../support/cli-process.js';
 
 describe('neotool-assets doctor', () => {
@@ -65,9 +66,7 @@ describe('neotool-assets doctor', () => {
   });
 
   test('with REDIS_URL set, Redis is checked too: passing when it answers, failing with the fix when it does not', async () => {
-    const redisUrl = process.env.TEST_REDIS_URL;
-    assert.ok(redisUrl, 'TEST_REDIS_URL is not set: run the tests with "npm test", which starts Redis');
-    assert.match(find(await doctor({ REDIS_URL: redisUrl }), 'Redis answers').message, /answers at 127\.0\.0\.1:\d+/);
+    assert.match(find(await doctor({ REDIS_URL: testRedisUrl() }), 'Redis answers').message, /answers at 127\.0\.0\.1:\d+/);
     const unreachable = find(await doctor({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }), 'Redis answers');
     assert.equal(unreachable.status, 'fail');
     assert.match(unreachable.message, /Cannot reach Redis at 127\.0\.0\.1:\d+ .*Check REDIS_URL/);

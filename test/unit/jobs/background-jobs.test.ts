@@ -60,14 +60,15 @@ describe('startBackgroundJobs', () => {
     const lockedSession = { query: async () => ({ rows: [{ locked: true }] }), release: () => undefined };
     let swept!: (error: Error | undefined) => void;
     const sweepRan = new Promise<Error | undefined>((resolve) => (swept = resolve));
-    const keepAlive = setInterval(() => undefined, 1000); // the runner's timers are unref'd
+    // The runner's timers are unref'd: this one keeps the test alive, and bounds the wait.
+    const deadline = setTimeout(() => swept(new Error('the orphan sweep did not run within 10 s')), 10_000);
     const runner = startedWith({
       config: { ...config(true), batchSize: 2, orphans: { intervalSeconds: 0.01, graceSeconds: 0, delete: false } },
       pool: { connect: async () => lockedSession } as unknown as pg.Pool,
       bulkStorage: () => bucketsStorage,
       onRun: (job, report) => job === 'sweep-orphaned-objects' && swept(report.error),
     });
-    const sweepError = await sweepRan.finally(() => clearInterval(keepAlive));
+    const sweepError = await sweepRan.finally(() => clearTimeout(deadline));
     await runner.stop();
     assert.ifError(sweepError);
     assert.deepEqual(listed.slice(0, 2), [1000, 1000], 'one listing of each bucket, 1,000 keys a page');
