@@ -50,14 +50,10 @@ export function renderConfigurationTable(vars: Record<string, EnvVarSpec> = ENV_
   return lines;
 }
 
-/**
- * The README with its configuration table (between the config-table markers, which it must hold) and the
- * table's legend (between the config-legend markers, when it holds them; test/deploy/configuration-doc.test.ts
- * checks that README.md does) rendered afresh.
- */
+/** The README with its configuration table and the table's legend, each between its markers (which it must hold), rendered afresh. */
 export function renderReadme(readme: string, vars: Record<string, EnvVarSpec> = ENV_VARS): string {
   const withTable = replaceBetween(readme, README_TABLE_START, README_TABLE_END, renderConfigurationTable(vars));
-  return readme.includes(README_LEGEND_START) ? replaceBetween(withTable, README_LEGEND_START, README_LEGEND_END, renderConfigurationLegend()) : withTable;
+  return replaceBetween(withTable, README_LEGEND_START, README_LEGEND_END, renderConfigurationLegend());
 }
 
 /** `text` with the lines between the marker lines `start` and `end` replaced by `lines`. */
@@ -121,8 +117,13 @@ function facts(spec: EnvVarSpec): string[] {
   return facts;
 }
 
+/** The value for the local stack (the tables' MinIO column, .env.example's setting): `minio`, or `local` where only this machine's service needs one. */
+function localStackValue(spec: EnvVarSpec): string | undefined {
+  return spec.minio ?? spec.local;
+}
+
 function assignment(name: string, spec: EnvVarSpec): string {
-  const set = spec.minio ?? spec.local;
+  const set = localStackValue(spec);
   if (set !== undefined) return `${name}=${set}`;
   return `# ${name}=${spec.default ?? spec.example ?? ''}`;
 }
@@ -142,7 +143,7 @@ function comment(text: string, width = 100): string[] {
 }
 
 function row(name: string, spec: EnvVarSpec): string {
-  const cells = [code(name), spec.required ? 'yes' : '', value(spec.default), spec.secret ? 'yes' : '', value(spec.minio ?? spec.local), value(spec.r2), escape(spec.description)];
+  const cells = [code(name), spec.required ? 'yes' : '', value(spec.default), spec.secret ? 'yes' : '', value(localStackValue(spec)), value(spec.r2), escape(spec.description)];
   return `| ${cells.join(' | ')} |`;
 }
 

@@ -7,7 +7,7 @@ set -euo pipefail
 FILE=${1:?usage: curl-walkthrough.sh FILE [NAMESPACE] [MIME]}; NS=${2:-group-assets}; MIME=${3:-image/png}
 API=${API:-http://localhost:8083/graphql}
 TOKEN=${TOKEN:-$(npm run --silent token)}
-KEY=walkthrough-$(date +%s%N)
+KEY=walkthrough-$(date +%s)-$RANDOM$RANDOM
 
 # --- README.md from here on, line for line (test/integration/curl-walkthrough.test.ts checks it) ---
 SIZE=$(stat -c %s "$FILE"); SHA=$(sha256sum "$FILE" | cut -d' ' -f1)
@@ -35,4 +35,4 @@ gql "$(jq -n --arg id "$ID" '{query: "mutation($id: ID!) { confirmAssetUpload(in
 # 4. Deliver: publicUrl (PUBLIC namespaces; anyone can GET it) or downloadUrl (PRIVATE; presigned, expires).
 LINK=$(gql "$(jq -n --arg id "$ID" '{query: "query($id: ID!) { asset(id: $id) { status publicUrl downloadUrl(ttlSeconds: 300) } }",
   variables: {id: $id}}')" | jq -r '.data.asset.publicUrl // .data.asset.downloadUrl')
-echo "$LINK"; curl -s "$LINK" | sha256sum   # the bytes uploaded: $SHA
+echo "$LINK"; echo "declared $SHA"; curl -s "$LINK" | sha256sum   # the same hash: the bytes uploaded

@@ -116,7 +116,7 @@ export const ENV_VARS = {
   JWT_JWKS_REFETCH_COOLDOWN_SECONDS: { group: 'auth', schema: int(0, 3600), default: '5', description: 'A token with an unknown key id refetches the JWKS at most this often, so new-key tokens may be refused this long after a key rotation.' },
   ASSET_CONFIG_PATH: { group: 'assets', schema: text, default: 'config/namespaces.yaml', description: 'Namespaces file (YAML).' },
   ASSET_IDEMPOTENCY_WINDOW_SECONDS: { group: 'assets', schema: int(1, 30 * 86400), default: '86400', description: 'How long an idempotency key returns the same asset.' },
-  ASSET_CORS_ALLOWED_ORIGINS: { group: 'assets', schema: z.string(), default: '', minio: '*', description: 'Comma-separated origins allowed to call the API from browsers.' },
+  ASSET_CORS_ALLOWED_ORIGINS: { group: 'assets', schema: z.string(), default: '', minio: '*', description: 'Comma-separated origins allowed to call the API from browsers (`*`: any origin; empty: none). storage init sets the same on the buckets.' },
   ASSET_CONSOLE_ENABLED: { group: 'assets', schema: bool, default: 'false', description: 'Serve the web console at /console (upload, list, delete with a pasted token) and its namespaces list at /console/settings.json. On by default in dev mode.' },
   JOBS_ENABLED: { group: 'jobs', schema: bool, default: 'true', description: 'Run the background jobs (expire stale uploads, purge deleted assets, sweep orphaned objects) in this replica; safe on all replicas at once.' },
   JOB_BATCH_SIZE: { group: 'jobs', schema: int(1, 1000), default: '100', description: 'Rows the expiry and purge jobs claim at a time. (The orphan sweep lists 1,000 objects a call, the most S3 allows: listings are billed.)' },

@@ -82,7 +82,7 @@ describe('the curl walkthrough (README and scripts/curl-walkthrough.sh) against 
 
     assert.match(stdout, /^PUT 200$/m, stdout);
     assert.match(stdout, /"status": "READY"/, stdout);
-    assert.ok(stdout.includes(`${SHA}  -`), `the delivered bytes are the uploaded ones:\n${stdout}`);
+    assert.ok(stdout.includes(`declared ${SHA}\n${SHA}  -`), `the delivered bytes hash to the declared SHA-256:\n${stdout}`);
     assert.match(stdout, /"deleteAsset": true/, stdout);
     const id = /"id": "([^"]+)"/.exec(stdout)?.[1];
     assert.ok(id, stdout);
@@ -96,7 +96,7 @@ describe('the curl walkthrough (README and scripts/curl-walkthrough.sh) against 
     for (const { stdout } of [await walk(), await walk()]) {
       assert.match(stdout, /^PUT 200$/m, stdout);
       assert.match(stdout, /"status": "READY"/, stdout);
-      assert.ok(stdout.includes(`${SHA}  -`), `the delivered bytes are the uploaded ones:\n${stdout}`);
+      assert.ok(stdout.includes(`declared ${SHA}\n${SHA}  -`), `the delivered bytes hash to the declared SHA-256:\n${stdout}`);
       ids.push(/"id": "([^"]+)"/.exec(stdout)?.[1] ?? '');
     }
     assert.notEqual(ids[0], ids[1], 'each run declares a new upload (a new idempotency key)');

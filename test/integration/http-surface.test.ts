@@ -1,5 +1,5 @@
-// What operators, gateways and developers reach over HTTP besides the asset operations: health
-// probes, the federation SDL and entity lookup, GraphiQL, and error codes on every GraphQL error.
+// What operators, gateways, browsers and developers reach over HTTP besides the asset operations: health
+// probes, the federation SDL and entity lookup, GraphiQL, CORS, and error codes on every GraphQL error.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUpload, errorOf } from '../support/flows.js';
@@ -8,10 +8,22 @@ import { postGraphQL, startTestService, type TestService } from '../support/test
 
 const ENTITY = `query($id: ID!) { _entities(representations: [{ __typename: "Asset", id: $id }]) { ... on Asset { id ownerId status } } }`;
 
+const APP_ORIGIN = 'https://app.example.com';
+
+/** A browser's CORS preflight for a GraphQL POST from `origin`: the origin it may call from, if any. */
+async function preflightAllows(url: string, origin: string): Promise<string | null> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+  });
+  assert.ok(res.status < 300, `preflight answered ${res.status}`);
+  return res.headers.get('access-control-allow-origin');
+}
+
 describe('the HTTP surface', () => {
   let svc: TestService;
   before(async () => {
-    svc = await startTestService();
+    svc = await startTestService({ ASSET_CORS_ALLOWED_ORIGINS: `${APP_ORIGIN}, https://admin.example.com` });
   });
   after(() => svc.stop());
 
@@ -74,5 +86,17 @@ describe('the HTTP surface', () => {
     assert.equal(res.headers.get('x-request-id'), 'trace-me-123');
     const generated = await fetch(`${svc.url}/health/live`);
     assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  test('browsers may call the API from the origins of ASSET_CORS_ALLOWED_ORIGINS, and from no other', async () => {
+    assert.equal(await preflightAllows(svc.url, APP_ORIGIN), APP_ORIGIN);
+    assert.equal(await preflightAllows(svc.url, 'https://admin.example.com'), 'https://admin.example.com');
+    assert.equal(await preflightAllows(svc.url, 'https://evil.example.net'), null);
+  });
+
+  test('with ASSET_CORS_ALLOWED_ORIGINS=* (the local stack) browsers may call the API from any origin', async (t) => {
+    const open = await startTestService({ ASSET_CORS_ALLOWED_ORIGINS: '*' }, { shareWith: svc });
+    t.after(() => open.stop());
+    assert.equal(await preflightAllows(open.url, 'https://anywhere.example.org'), '*');
   });
 });
