@@ -1,0 +1,111 @@
+// Storage settings whose effect on the running service no other suite notices: every other suite runs
+// with STORAGE_REGION and STORAGE_PUBLIC_BASE_PATH at values the service would pick anyway, and none keeps
+// the circuit breaker open long enough for STORAGE_CIRCUIT_RESET_MS to matter.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../support/eventually.js';
+import { fixture } from '../../support/fixtures.js';
+import { createUpload, readyAsset } from '../../support/flows.js';
+import { s3Endpoint } from '../../support/infra.js';
+import { CONFIRM, GET, GET_DOWNLOAD, uploadInput, uploadTo } from '../../support/operations.js';
+import { startServiceBehindProxies } from '../../support/proxied-service.js';
+import type { TcpProxy } from '../../support/tcp-proxy.js';
+import { ownInfra, startTestService, type TestService } from '../../support/test-service.js';
+import { fixtureInput } from '../../support/uploads.js';
+
+/** A CDN in front of the public bucket, as STORAGE_PUBLIC_BASE_PATH is meant for: GET <base>/<key> is served from the bucket. */
+async function cdnFor(bucket: string): Promise<{ base: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const key = (req.url ?? '').replace(/^\/edge\//, '');
+    fetch(`${s3Endpoint().origin}/${bucket}/${key}`)
+      .then(async (origin) => res.writeHead(origin.status, { 'content-type': origin.headers.get('content-type') ?? 'application/octet-stream' }).end(Buffer.from(await origin.arrayBuffer())))
+      .catch(() => res.writeHead(502).end());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/edge`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('STORAGE_REGION and STORAGE_PUBLIC_BASE_PATH on the running service', () => {
+  const REGION = 'eu-settings-1';
+  let infra: Awaited<ReturnType<typeof ownInfra>>;
+  let cdn: Awaited<ReturnType<typeof cdnFor>>;
+  let svc: TestService;
+  let token: string;
+  before(async () => {
+    infra = await ownInfra();
+    cdn = await cdnFor(infra.publicBucket);
+    // The test gateway accepts signatures of any region, so the service works with one other than the default.
+    svc = await startTestService({ STORAGE_REGION: REGION, STORAGE_PUBLIC_BASE_PATH: cdn.base }, { shareWith: infra });
+    token = await svc.token('settings-owner');
+  });
+  after(async () => {
+    await svc?.stop();
+    await cdn?.close();
+    await infra?.release();
+  });
+
+  test('upload and download URLs are signed for STORAGE_REGION, and assets record it as their storageRegion', async () => {
+    const asset = await readyAsset(svc, token, uploadInput(), 'hello world');
+    assert.equal(asset.storageRegion, REGION);
+    const created = await createUpload(svc, token, uploadInput());
+    assert.match(new URL(created.uploadUrl).searchParams.get('X-Amz-Credential') ?? '', new RegExp(`/${REGION}/s3/aws4_request$`));
+    const download = (await svc.gql(GET_DOWNLOAD, { id: asset.id, ttl: 60 }, token)).data!.asset.downloadUrl as string;
+    assert.match(new URL(download).searchParams.get('X-Amz-Credential') ?? '', new RegExp(`/${REGION}/s3/aws4_request$`));
+    const res = await fetch(download);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'hello world');
+  });
+
+  test('a PUBLIC asset is served at STORAGE_PUBLIC_BASE_PATH followed by its key, not at the bucket on the storage endpoint', async () => {
+    const asset = await readyAsset(svc, token, fixtureInput('image.png', 'group-assets', 'image/png'), fixture('image.png'));
+    const { publicUrl } = (await svc.gql(GET, { id: asset.id }, token)).data!.asset;
+    assert.equal(publicUrl, `${cdn.base}/${asset.storageKey}`);
+    const res = await fetch(publicUrl);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), fixture('image.png'));
+    assert.deepEqual(cdn.requests, [`/edge/${asset.storageKey}`]);
+  });
+});
+
+describe('STORAGE_CIRCUIT_RESET_MS', () => {
+  const RESET_MS = 1500;
+  let svc: TestService;
+  let storage: TcpProxy;
+  let stop: (() => Promise<void>) | undefined;
+  before(async () => {
+    ({ svc, proxies: { storage }, stop } = await startServiceBehindProxies(['storage'], { STORAGE_CIRCUIT_RESET_MS: String(RESET_MS), STORAGE_TIMEOUT_MS: '1000' }));
+  });
+  after(() => stop?.());
+
+  test('once storage was found unreachable, calls fail fast for the configured time even with storage back, then work again', async () => {
+    const token = await svc.token('breaker-owner');
+    const asset = await createUpload(svc, token, uploadInput());
+    assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+    const confirmError = async () => (await svc.gql(CONFIRM, { id: asset.id }, token)).errors?.[0]?.message ?? '';
+
+    await storage.cut();
+    // Failed calls until the breaker opens: the API then names it (CircuitOpen) instead of the refused connection.
+    await eventually(confirmError, 'the circuit breaker to open', { until: (m) => /CircuitOpen/.test(m), timeoutMs: 20_000, intervalMs: 10 });
+    const opened = Date.now();
+    await storage.restore();
+    assert.match(await confirmError(), /CircuitOpen/, 'with storage back, calls still fail fast until the reset time has passed');
+
+    // The default reset time (10 s) would keep it open past this wait.
+    await eventually(async () => (await svc.gql(CONFIRM, { id: asset.id }, token)).data?.confirmAssetUpload?.status, 'a confirm to get through', {
+      until: (status) => status === 'READY',
+      timeoutMs: RESET_MS + 3000,
+      intervalMs: 200,
+    });
+    assert.ok(Date.now() - opened >= RESET_MS - 100, `the breaker let calls through ${Date.now() - opened} ms after opening`);
+  });
+});
