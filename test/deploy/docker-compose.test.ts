@@ -89,6 +89,12 @@ describe('docker-compose.yml', () => {
     assert.equal(jwksUrl.port, jwks.environment?.PORT);
   });
 
+  test('MinIO, which has no bucket CORS (storage init reports that step as manual), allows the browser origins the service allows', () => {
+    const origins = (value: string | undefined) => (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    assert.deepEqual(origins(services.minio?.environment?.MINIO_API_CORS_ALLOW_ORIGIN), origins(service.environment?.ASSET_CORS_ALLOWED_ORIGINS));
+    assert.ok(origins(service.environment?.ASSET_CORS_ALLOWED_ORIGINS).length > 0);
+  });
+
   test('tokens from `npm run token` pass the service issuer and audience checks', () => {
     assert.equal(service.environment?.JWT_ISSUER, DEV_ISSUER);
     assert.equal(service.environment?.JWT_AUDIENCE, DEV_AUDIENCE);

@@ -8,9 +8,10 @@ import {
   type CORSRule,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { StartupError } from '../../config/startup-error.js';
 import { isCloudflareR2, type StorageConfig } from '../../config/storage-config.js';
 import { explain } from '../../storage/bucket-validation.js';
-import { errorName, isNotFound } from '../../storage/storage-errors.js';
+import { errorName, isNotFound, type StorageFailure } from '../../storage/storage-errors.js';
 import type { StorageSettings } from '../settings.js';
 import { sameCorsRules, uploadCorsRules } from './bucket-cors.js';
 import { grantsAnonymousRead, withPublicRead } from './public-read-policy.js';
@@ -24,7 +25,18 @@ export interface InitAction {
   detail: string;
 }
 
+/** A bucket-configuration call storage failed, phrased for the operator: what was being done, the cause and the fix. */
+export class StorageInitError extends StartupError {}
+
 const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'NotSupported']);
+
+/**
+ * Storage answered that it does not implement the call at all (not that it refused it): free MinIO
+ * has no bucket CORS API, some stores have no bucket policies. Such a step is left to the operator.
+ */
+function isUnsupported(error: unknown): boolean {
+  return UNSUPPORTED.has(errorName(error));
+}
 
 /**
  * Creates both buckets when missing, opens the public one to anonymous reads and applies the upload
@@ -78,7 +90,7 @@ async function ensurePublicRead(client: S3Client, storage: StorageConfig): Promi
     await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: withPublicRead(current, bucket) }));
     return { outcome: current ? 'updated' : 'created', subject, detail: `bucket policy allows anonymous GET of ${bucket}/*` };
   } catch (error) {
-    if (!UNSUPPORTED.has(errorName(error))) throw error;
+    if (!isUnsupported(error)) throw error;
     return {
       outcome: 'manual',
       subject,
@@ -102,10 +114,35 @@ async function ensureCors(client: S3Client, bucket: string, origins: string[]): 
     return { outcome: 'skipped', subject, detail: 'ASSET_CORS_ALLOWED_ORIGINS is empty, so browsers cannot upload; set it and run storage init again' };
   }
   const wanted = uploadCorsRules(origins);
-  const current = await currentCors(client, bucket);
-  if (sameCorsRules(current, wanted)) return { outcome: 'unchanged', subject, detail: `already allows ${origins.join(', ')}` };
-  await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: wanted } }));
-  return { outcome: current.length ? 'updated' : 'created', subject, detail: `PUT, GET, HEAD allowed from ${origins.join(', ')}` };
+  try {
+    const current = await currentCors(client, bucket);
+    if (sameCorsRules(current, wanted)) return { outcome: 'unchanged', subject, detail: `already allows ${origins.join(', ')}` };
+    await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: wanted } }));
+    return { outcome: current.length ? 'updated' : 'created', subject, detail: `PUT, GET, HEAD allowed from ${origins.join(', ')}` };
+  } catch (error) {
+    if (isUnsupported(error)) return { outcome: 'manual', subject, detail: corsByHand(error, origins) };
+    throw corsFailed(error, bucket);
+  }
+}
+
+/** What to do when storage has no per-bucket CORS: free MinIO (not AIStor) answers NotImplemented, its CORS is server-wide. */
+function corsByHand(error: unknown, origins: string[]): string {
+  return (
+    `this storage does not support bucket CORS (${errorName(error)}). ` +
+    `On MinIO CORS is server-wide: set MINIO_API_CORS_ALLOW_ORIGIN=${origins.join(',')} in the MinIO server's environment and restart it ` +
+    `(unset, MinIO allows every origin). Elsewhere allow PUT, GET and HEAD from ${origins.join(', ')} with the storage's own tools.`
+  );
+}
+
+function corsFailed(error: unknown, bucket: string): StorageInitError {
+  const name = errorName(error);
+  const cause = `${name}: ${(error as Error)?.message ?? String(error)}`;
+  if (name === 'AccessDenied' || name === 'Forbidden' || (error as StorageFailure)?.$metadata?.httpStatusCode === 403) {
+    return new StorageInitError(
+      `Setting CORS on bucket "${bucket}" was denied (${cause}). Give the credentials in STORAGE_ACCESS_KEY permission to read and write the bucket's CORS configuration (s3:GetBucketCORS and s3:PutBucketCORS; on R2 an Admin Read & Write token), then run storage init again.`,
+    );
+  }
+  return new StorageInitError(`Setting CORS on bucket "${bucket}" failed (${cause}). Fix the cause and run storage init again.`);
 }
 
 async function currentCors(client: S3Client, bucket: string): Promise<CORSRule[]> {

@@ -4,6 +4,7 @@ import { GetBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand } from
 import { adminS3, createBuckets, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { serviceEnv } from '../../support/test-service.js';
 import { runCli, storageOnly, type CliResult } from '../../support/cli-process.js';
+import { startMinioCorsFront } from '../../support/minio-cors-front.js';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -100,5 +101,29 @@ describe('neotool-assets storage init', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /SignatureDoesNotMatch|rejected the request signature/);
     assert.match(result.stderr, /Fix STORAGE_SECRET/);
+  });
+
+  test('against a storage without bucket CORS (free MinIO answers NotImplemented) it finishes, exit 0, and prints the MinIO setting to make by hand', async () => {
+    const front = await startMinioCorsFront(s3Endpoint());
+    const minioPublic = uniqueName('init-minio-pub');
+    const minioPrivate = uniqueName('init-minio-priv');
+    try {
+      const result = await runCli(['storage', 'init'], { ...env, STORAGE_HOSTNAME: '127.0.0.1', STORAGE_PORT: String(front.port), STORAGE_PUBLIC_BUCKET: minioPublic, STORAGE_PRIVATE_BUCKET: minioPrivate });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split('\n');
+      assert.deepEqual(lines.slice(0, 5).map((l) => l.split(':')[0]), [
+        `created   bucket ${minioPublic}`,
+        `created   bucket ${minioPrivate}`,
+        `created   public read on ${minioPublic}`,
+        `manual    CORS on ${minioPublic}`,
+        `manual    CORS on ${minioPrivate}`,
+      ]);
+      for (const line of lines.slice(3, 5)) assert.match(line, new RegExp(`NotImplemented.*MINIO_API_CORS_ALLOW_ORIGIN=${ORIGIN},http://localhost:3000`));
+      assert.equal(lines[5], '3 change(s) applied. 2 step(s) above need doing by hand.');
+      assert.deepEqual(front.corsCalls, [`GET /${minioPublic}`, `PUT /${minioPublic}`, `GET /${minioPrivate}`, `PUT /${minioPrivate}`]);
+    } finally {
+      await front.close();
+      await deleteBuckets(s3, minioPublic, minioPrivate);
+    }
   });
 });

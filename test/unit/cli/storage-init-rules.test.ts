@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { describeStartupError } from '../../../src/cli/startup-errors.js';
+import { StartupError } from '../../../src/config/startup-error.js';
 import { sameCorsRules, uploadCorsRules } from '../../../src/operations/storage-init/bucket-cors.js';
 import { grantsAnonymousRead, publicReadPolicy, withPublicRead } from '../../../src/operations/storage-init/public-read-policy.js';
 import { initStorage } from '../../../src/operations/storage-init/storage-init.js';
@@ -74,5 +76,86 @@ describe('storage init against Cloudflare R2', () => {
     assert.match(publicRead?.detail ?? '', /Custom Domains.*https:\/\/assets\.example\.com/);
     assert.equal(sent.includes('PutBucketPolicyCommand'), false);
     assert.equal(sent.filter((n) => n === 'PutBucketCorsCommand').length, 2);
+  });
+});
+
+describe('storage init against a storage without bucket CORS (free MinIO)', () => {
+  const MINIO_ENV = {
+    STORAGE_HOSTNAME: 'minio',
+    STORAGE_PORT: '9000',
+    STORAGE_USE_HTTPS: 'false',
+    STORAGE_REGION: 'us-east-1',
+    STORAGE_FORCE_PATH_STYLE: 'true',
+    STORAGE_ACCESS_KEY: 'minioadmin',
+    STORAGE_SECRET: 'minioadmin',
+    STORAGE_PUBLIC_BUCKET: 'pub',
+    STORAGE_PRIVATE_BUCKET: 'priv',
+    STORAGE_PUBLIC_BASE_PATH: 'http://localhost:9000/pub',
+    ASSET_CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000',
+  };
+  const s3Error = (name: string, status: number, message: string) => Object.assign(new Error(message), { name, Code: name, $metadata: { httpStatusCode: status } });
+  const notImplemented = () => s3Error('NotImplemented', 501, 'A header you provided implies functionality that is not implemented');
+
+  /** A storage whose buckets exist and take policies, and that answers the CORS calls with `answers`. */
+  function fakeStorage(answers: { get?: () => Error; put?: () => Error }) {
+    const sent: string[] = [];
+    const client = {
+      async send(command: { constructor: { name: string }; input: { Bucket?: string } }) {
+        const name = command.constructor.name;
+        sent.push(`${name} ${command.input.Bucket}`);
+        if (name === 'GetBucketPolicyCommand') throw s3Error('NoSuchBucketPolicy', 404, 'no policy');
+        if (name === 'GetBucketCorsCommand') throw answers.get?.() ?? s3Error('NoSuchCORSConfiguration', 404, 'no CORS');
+        if (name === 'PutBucketCorsCommand' && answers.put) throw answers.put();
+        return {};
+      },
+    } as unknown as S3Client;
+    return { client, sent };
+  }
+
+  for (const [when, answers] of [
+    ['PutBucketCors answers NotImplemented (MinIO: GetBucketCors says there is none)', { put: notImplemented }],
+    ['GetBucketCors answers NotImplemented', { get: notImplemented }],
+  ] as const) {
+    test(`completes when ${when}, reporting the MinIO CORS setting as a step by hand, and runs the other steps`, async () => {
+      const { client, sent } = fakeStorage(answers);
+      const reported: string[] = [];
+      const actions = await initStorage(client, required(loadStorageSettings(MINIO_ENV)), (a) => reported.push(a.subject));
+      assert.deepEqual(
+        actions.map((a) => [a.outcome, a.subject]),
+        [
+          ['unchanged', 'bucket pub'],
+          ['unchanged', 'bucket priv'],
+          ['created', 'public read on pub'],
+          ['manual', 'CORS on pub'],
+          ['manual', 'CORS on priv'],
+        ],
+      );
+      assert.deepEqual(reported, actions.map((a) => a.subject));
+      assert.ok(sent.includes('PutBucketPolicyCommand pub'), 'the public-read policy is still set');
+      assert.ok(sent.includes('GetBucketCorsCommand priv'), 'the private bucket is still tried after the public one');
+      for (const action of actions.filter((a) => a.outcome === 'manual')) {
+        assert.match(action.detail, /NotImplemented/);
+        assert.match(action.detail, /MINIO_API_CORS_ALLOW_ORIGIN=https:\/\/app\.example\.com,http:\/\/localhost:3000/);
+      }
+    });
+  }
+
+  test('AccessDenied on a CORS call still fails, with what was being done and which permission to grant', async () => {
+    const { client, sent } = fakeStorage({ put: () => s3Error('AccessDenied', 403, 'Access Denied.') });
+    const failure = await initStorage(client, required(loadStorageSettings(MINIO_ENV))).then(
+      () => assert.fail('expected storage init to fail'),
+      (error: unknown) => error as Error,
+    );
+    assert.ok(failure instanceof StartupError, 'printed as it is, without a stack trace');
+    assert.match(failure.message, /^Setting CORS on bucket "pub" was denied \(AccessDenied: Access Denied\.\)/);
+    assert.match(failure.message, /STORAGE_ACCESS_KEY/);
+    assert.match(failure.message, /s3:PutBucketCORS/);
+    assert.equal(describeStartupError(failure), failure.message);
+    assert.equal(sent.includes('GetBucketCorsCommand priv'), false, 'stops at the first failure');
+  });
+
+  test('any other error on a CORS call fails too, naming the bucket and the cause', async () => {
+    const { client } = fakeStorage({ get: () => s3Error('InternalError', 500, 'We encountered an internal error.') });
+    await assert.rejects(initStorage(client, required(loadStorageSettings(MINIO_ENV))), /^StorageInitError: Setting CORS on bucket "pub" failed \(InternalError: We encountered an internal error\.\)/);
   });
 });
