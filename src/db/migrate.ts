@@ -4,7 +4,7 @@ import type pg from 'pg';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Arbitrary constant shared by all replicas: whoever holds it migrates, the others wait.
-const MIGRATION_LOCK_ID = 7_318_045_112;
+export const MIGRATION_LOCK_ID = 7_318_045_112;
 
 export interface MigrationResult {
   applied: string[];
@@ -13,10 +13,17 @@ export interface MigrationResult {
 /**
  * Applies the versioned SQL files in order, each in its own transaction. A session advisory lock
  * serialises replicas that start together; the later ones find nothing left to do.
+ *
+ * The session runs without the pool's statement timeout: a replica may wait for the lock as long as
+ * another one's migration takes, and one statement (an index build, a backfill) may take longer than
+ * a request may. The setting lives on the session, as the lock does (the wait for the lock is outside
+ * any transaction, so SET LOCAL would not cover it); the connection is therefore closed afterwards
+ * instead of going back to the pool, whose other users keep their timeout.
  */
 export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
   const client = await pool.connect();
   try {
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
@@ -29,7 +36,8 @@ export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
     return { applied };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-    client.release();
+    // Discarded, not returned: closing the session also ends its lock should the unlock above have failed.
+    client.release(true);
   }
 }
 

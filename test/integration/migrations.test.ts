@@ -3,9 +3,13 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { migrate, MIGRATION_LOCK_ID } from '../../src/db/migrate.js';
+import { createPool } from '../../src/db/pool.js';
 import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliProcess } from '../support/cli-process.js';
-import { createDatabase } from '../support/infra.js';
+import { eventually } from '../support/eventually.js';
+import { createDatabase, endPool } from '../support/infra.js';
 import { ownInfra, serviceEnv } from '../support/test-service.js';
 
 async function migrationFiles(): Promise<string[]> {
@@ -71,5 +75,40 @@ describe('database migrations', { concurrency: true }, () => {
     const files = await migrationFiles();
     assert.equal(result.stdout, `Applied migrations: ${files.join(', ')}\n`);
     assert.deepEqual(await appliedVersions(database.url), files);
+  });
+
+  // A replica that starts while another one runs a long migration waits for the migration lock longer
+  // than the pool's 10 s statement timeout. The wait, like a long index build, must not fail its start.
+  test('a replica waiting more than 10 s for the migration lock still migrates once the lock is released, and the pool keeps its statement timeout', async (t) => {
+    const database = await createDatabase();
+    const holder = new pg.Client({ connectionString: database.url });
+    const pool = createPool(database.url, 1);
+    // One hook, in order: the database is dropped only once its connections have ended.
+    t.after(async () => {
+      await holder.end().catch(() => undefined);
+      await endPool(pool);
+      await database.drop();
+    });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const started = Date.now();
+    const migrating = migrate(pool).then(
+      (result) => ({ result, ms: Date.now() - started }),
+      (error: Error) => ({ error, ms: Date.now() - started }),
+    );
+    await eventually(
+      async () => (await holder.query("SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows[0].waiting,
+      'migrate to wait for the migration lock',
+    );
+    await sleep(11_000 - (Date.now() - started));
+    await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+    const outcome = await migrating;
+    assert.ok(!('error' in outcome), `migrate failed after ${outcome.ms} ms: ${'error' in outcome ? outcome.error.message : ''}`);
+    assert.ok(outcome.ms >= 11_000, `migrate returned after ${outcome.ms} ms, before the lock was released`);
+    const files = await migrationFiles();
+    assert.deepEqual(outcome.result.applied, files);
+    assert.deepEqual(await appliedVersions(database.url), files);
+    // The migration's session went without a timeout; the connections the service queries with keep theirs.
+    assert.equal((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout, '10s');
   });
 });

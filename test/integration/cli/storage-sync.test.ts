@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
 import { listBucket } from '../../../src/operations/sync/listing.js';
+import { rewriteAssetLocations } from '../../../src/operations/sync/rewrite-metadata.js';
 import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { createDatabase, deleteBuckets, endPool, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
@@ -176,6 +179,34 @@ describe('neotool-assets storage sync, other outcomes', () => {
       await endPool(pool);
       await database.drop();
       await buckets.remove();
+    }
+  });
+
+  // On a big assets table, or behind rows the running service holds, the one UPDATE may outlast the
+  // pool's statement timeout (10 s; 200 ms here, so that the test need not wait that long).
+  test('--rewrite-metadata\'s UPDATE is not cut off by the pool\'s statement timeout, and the pool keeps that timeout', async () => {
+    const database = await createDatabase();
+    const pool = new pg.Pool({ connectionString: database.url, max: 1, statement_timeout: 200 });
+    const holder = new pg.Client({ connectionString: database.url });
+    try {
+      await migrate(pool);
+      await insertAsset(pool, 'old-bucket', 'attachments/u1/a.txt');
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM assets WHERE storage_bucket = 'old-bucket' FOR UPDATE");
+      const started = Date.now();
+      const rewriting = rewriteAssetLocations(pool, { bucket: 'old-bucket', region: 'us-east-1' }, { bucket: 'new-bucket', region: 'eu-west-1' }, false);
+      await sleep(1000);
+      await holder.query('COMMIT');
+      assert.equal(await rewriting, 1);
+      assert.ok(Date.now() - started >= 1000, 'the UPDATE waited for the row lock');
+      const { rows } = await pool.query<{ storage_bucket: string; storage_region: string }>('SELECT storage_bucket, storage_region FROM assets');
+      assert.deepEqual(rows, [{ storage_bucket: 'new-bucket', storage_region: 'eu-west-1' }]);
+      assert.equal((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout, '200ms');
+    } finally {
+      await holder.end().catch(() => undefined);
+      await endPool(pool);
+      await database.drop();
     }
   });
 
