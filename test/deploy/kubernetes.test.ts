@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import Fastify from 'fastify';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
 import { parseNamespaces } from '../../src/config/namespaces-file.js';
 import { HEALTH_ROUTES, registerHealthRoutes } from '../../src/http/health.js';
@@ -126,12 +127,29 @@ describe('production manifests: configuration', () => {
 
   test('the ExternalSecret assets-storage-config maps exactly the five Vault properties of secret/assets', () => {
     const external = findObject(objects, 'ExternalSecret', 'assets-storage-config');
-    assert.equal(external.apiVersion, 'external-secrets.io/v1beta1');
+    assert.equal(external.apiVersion, 'external-secrets.io/v1');
     assert.deepEqual(external.spec.secretStoreRef, { kind: 'ClusterSecretStore', name: 'vault-backend' });
     assert.equal(external.spec.target.name, 'assets-storage-config');
     const mapped = Object.fromEntries(external.spec.data.map((d: any) => [d.secretKey, d.remoteRef.property]));
     assert.deepEqual(mapped, VAULT_PROPERTIES);
     assert.deepEqual([...new Set(external.spec.data.map((d: any) => d.remoteRef.key))], ['secret/assets']);
+  });
+
+  test('External Secrets resources use external-secrets.io/v1, the only version External Secrets Operator serves since v0.17', () => {
+    const esoKinds = new Set(['ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret']);
+    const isEso = (o: K8sObject) => esoKinds.has(o.kind) || String(o.apiVersion).startsWith('external-secrets.io/');
+    const rendered = objects.filter(isEso);
+    assert.ok(rendered.some((o) => o.kind === 'ExternalSecret'), 'the rendered manifests have no ExternalSecret');
+    // Every manifest file under deploy/ too, also one the overlay does not (yet) include.
+    const files = readdirSync('deploy', { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f));
+    const inFiles = files.flatMap((f) =>
+      parseAllDocuments(readFileSync(path.join('deploy', f), 'utf8'))
+        .map((doc) => doc.toJS() as K8sObject | null)
+        .filter((o): o is K8sObject => o !== null && typeof o === 'object' && isEso(o))
+        .map((o) => ({ ...o, metadata: { ...o.metadata, name: `${o.metadata?.name} (deploy/${f})` } })),
+    );
+    const stale = [...rendered, ...inFiles].filter((o) => o.apiVersion !== 'external-secrets.io/v1').map((o) => `${o.kind}/${o.metadata.name}: ${o.apiVersion}`);
+    assert.deepEqual(stale, []);
   });
 
   test('the Deployment takes the whole ExternalSecret target with envFrom', () => {
