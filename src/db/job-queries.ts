@@ -26,6 +26,7 @@ const PURGE_DELETED = {
   text: `DELETE FROM assets WHERE id IN (
            SELECT id FROM assets
            WHERE status = 'DELETED' AND deleted_at < now() - make_interval(days => $1)
+             AND late_upload_cleanup_after IS NULL -- the row still says which key a late upload may reach
            ORDER BY deleted_at
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
@@ -35,6 +36,17 @@ const PURGE_DELETED = {
 const LIVE_KEYS = {
   name: 'jobs_live_keys',
   text: `SELECT storage_key FROM assets WHERE storage_bucket = $1 AND storage_key = ANY($2::text[]) AND status IN ('PENDING', 'READY')`,
+};
+
+// One replica at a time runs the job (its advisory lock), and deleting a key twice is harmless: no lease.
+const LATE_UPLOAD_KEYS_DUE = {
+  name: 'jobs_late_upload_keys_due',
+  text: `SELECT * FROM assets WHERE late_upload_cleanup_after < now() - make_interval(secs => $1)
+         ORDER BY late_upload_cleanup_after LIMIT $2`,
+};
+const LATE_UPLOAD_KEYS_CLEARED = {
+  name: 'jobs_late_upload_keys_cleared',
+  text: 'UPDATE assets SET late_upload_cleanup_after = NULL WHERE id = ANY($1::uuid[])',
 };
 
 /** The background jobs' statements; each claims or removes one batch. */
@@ -47,6 +59,21 @@ export class JobQueries {
     return withDatabaseErrors(async () => {
       const result = await this.pool.query<AssetRow>({ ...CLAIM_STALE_UPLOADS, values: [graceSeconds, limit, leaseSeconds] });
       return result.rows.map(toAsset);
+    });
+  }
+
+  /** FAILED or DELETED assets whose upload URL died more than `graceSeconds` ago, their keys not yet cleared of a late upload. */
+  lateUploadKeysDue(graceSeconds: number, limit: number): Promise<Asset[]> {
+    return withDatabaseErrors(async () => {
+      const result = await this.pool.query<AssetRow>({ ...LATE_UPLOAD_KEYS_DUE, values: [graceSeconds, limit] });
+      return result.rows.map(toAsset);
+    });
+  }
+
+  /** Marks the keys of `ids` as cleared: no upload can reach them any more. */
+  lateUploadKeysCleared(ids: string[]): Promise<void> {
+    return withDatabaseErrors(async () => {
+      await this.pool.query({ ...LATE_UPLOAD_KEYS_CLEARED, values: [ids] });
     });
   }
 

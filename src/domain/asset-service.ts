@@ -184,6 +184,14 @@ export class AssetService {
     }
   }
 
+  /**
+   * For a background job, once the upload URL of a FAILED or DELETED asset has died: deletes whatever
+   * a late PUT left under its key. That object was never checked, so it must not stay, nor be served.
+   */
+  async removeLateUpload(asset: Asset): Promise<void> {
+    await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+  }
+
   private verify(asset: Asset, expectedSha256: string | null): Promise<Verdict> {
     return verifyUpload(this.deps.storage, this.deps.inspector, asset, this.deps.namespaces.resolve(asset.namespace), expectedSha256);
   }
@@ -252,7 +260,8 @@ export class AssetService {
 
   /**
    * Object first, so that a storage outage changes nothing. When nothing was found it is left alone:
-   * a late PUT may land meanwhile and be confirmed by a racing request; the orphan sweep removes it otherwise.
+   * a late PUT may land meanwhile and be confirmed by a racing request; once the upload URL has died,
+   * the expiry job removes it otherwise (removeLateUpload).
    */
   private async markFailed(asset: Asset, reason: FailureReason): Promise<{ asset: Asset; changed: boolean }> {
     if (!nothingUploaded(reason)) await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);

@@ -16,7 +16,9 @@ const LEASE_SECONDS = 600;
 
 /**
  * Settles PENDING uploads whose window closed without a confirm: rescued to READY when the object
- * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload).
+ * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload). Then clears the keys
+ * of assets that became FAILED or DELETED while their upload URL still worked, now that it has died:
+ * a late PUT may have left an unchecked object there (see AssetService.removeLateUpload).
  */
 export class ExpireStaleUploadsJob implements Job {
   readonly name = 'expire-stale-uploads';
@@ -37,6 +39,14 @@ export class ExpireStaleUploadsJob implements Job {
       const batch = await this.queries.claimStaleUploads(graceSeconds, batchSize, LEASE_SECONDS);
       await this.settleBatch(batch, counts);
       return batch.length;
+    });
+    await drainInBatches(signal, batchSize, async () => {
+      const due = await this.queries.lateUploadKeysDue(graceSeconds, batchSize);
+      // A storage error ends the run: the keys stay due, and the next run tries them again.
+      for (const asset of due) await this.service.removeLateUpload(asset);
+      await this.queries.lateUploadKeysCleared(due.map((asset) => asset.id));
+      counts.add('lateUploadKeysCleared', due.length);
+      return due.length;
     });
   }
 
