@@ -18,7 +18,7 @@ export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
 }
 
-/** RS256 JWTs checked against the issuer's JWKS; a verified token is remembered until it expires. */
+/** RS256 JWTs checked against the issuer's JWKS; a verified token is remembered until it expires, for a minute at most. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: options.refetchCooldownMs ?? 30_000,

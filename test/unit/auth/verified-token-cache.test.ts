@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { VerifiedTokenCache } from '../../../src/auth/verified-token-cache.js';
+import { REVERIFY_AFTER_MS, VerifiedTokenCache } from '../../../src/auth/verified-token-cache.js';
 import { principal } from '../fakes.js';
 
 describe('VerifiedTokenCache', () => {
@@ -16,6 +16,18 @@ describe('VerifiedTokenCache', () => {
     assert.equal(cache.get('token-a'), undefined);
     now = 1_000_000;
     assert.equal(cache.get('token-a'), undefined, 'an expired entry is removed, not just hidden');
+  });
+
+  test('forgets a long-lived token after a minute, so that it is checked against the issuer keys again', () => {
+    let now = 1_000_000;
+    const cache = new VerifiedTokenCache(() => now);
+    const alice = principal('alice');
+    cache.set('token-a', alice, 1_000 + 24 * 3600); // valid for a day
+    now += REVERIFY_AFTER_MS - 1;
+    assert.equal(cache.get('token-a'), alice);
+    now += 1;
+    assert.equal(REVERIFY_AFTER_MS, 60_000);
+    assert.equal(cache.get('token-a'), undefined);
   });
 
   test('does not remember a token without an expiry', () => {
