@@ -41,14 +41,17 @@ export function loadJwksUrl(env: NodeJS.ProcessEnv): Loaded<string> {
   return loadGroup(env, JWT_VARS, (values) => values.JWT_JWKS_URL as string | undefined);
 }
 
-/** Everything else the service reads (port, log level, namespaces file...): checked; only Redis is used here (doctor). */
+/** Everything else the service reads (port, log level, namespaces file...): checked; only the namespaces file and Redis are used here (doctor). */
 export function loadServiceSettings(env: NodeJS.ProcessEnv): Loaded<ServiceSettings> {
   return loadGroup(env, SERVICE_VARS, (values) => ({
+    namespacesFile: values.ASSET_CONFIG_PATH as string,
     redis: redisSettings(values),
   }));
 }
 
 export interface ServiceSettings {
+  /** The namespaces file the service loads first at startup (ASSET_CONFIG_PATH; a relative path is from the working directory). */
+  namespacesFile: string;
   /** Where the rate limits are counted, when REDIS_URL is set. */
   redis?: RedisSettings;
 }

@@ -2,16 +2,16 @@ import { createS3Client } from '../../storage/s3-client.js';
 import { loadDatabaseUrl, loadJwksUrl, loadServiceSettings, loadStorageSettings } from '../settings.js';
 import { fail, runChecks, type Check, type CheckResult } from './checks.js';
 import { deliveryChecks } from './delivery-checks.js';
-import { DATABASE_SETTINGS, databaseCheck, JWT_SETTINGS, jwksCheck, redisChecks, SERVICE_SETTINGS, settingsCheck, STORAGE_SETTINGS, storageSettingsCheck } from './service-checks.js';
+import { DATABASE_SETTINGS, databaseCheck, JWT_SETTINGS, jwksCheck, namespacesFileCheck, redisChecks, SERVICE_SETTINGS, settingsCheck, STORAGE_SETTINGS, storageSettingsCheck } from './service-checks.js';
 import { probeCleanupChecks, storageAccessChecks } from './storage-access-checks.js';
 import { StorageProbe } from './storage-probe.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
- * The runbook's validation checklist against a live configuration: settings, storage end to end
- * (with probe objects that are always removed again), the database, Redis when configured and the
- * token issuer's keys.
+ * The runbook's validation checklist against a live configuration: settings, the namespaces file,
+ * storage end to end (with probe objects that are always removed again), the database, Redis when
+ * configured and the token issuer's keys.
  */
 export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckResult) => void = () => undefined): Promise<CheckResult[]> {
   const storage = loadStorageSettings(env);
@@ -23,6 +23,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckRe
     settingsCheck(DATABASE_SETTINGS, database),
     settingsCheck(JWT_SETTINGS, jwt),
     settingsCheck(SERVICE_SETTINGS, service),
+    namespacesFileCheck(service),
     databaseCheck(database),
     ...redisChecks(Boolean(env.REDIS_URL), service),
     jwksCheck(jwt, storage.ok ? storage.value.storage.timeoutMs : DEFAULT_TIMEOUT_MS),

@@ -1,4 +1,7 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { describeStartupError } from '../../cli/startup-errors.js';
+import { loadNamespacesFile } from '../../config/namespaces-file.js';
 import { isCloudflareR2 } from '../../config/storage-config.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
@@ -33,6 +36,11 @@ export function storageSettingsCheck(loaded: Loaded<StorageSettings>): Check {
   };
 }
 
+/** The service loads this file before anything else and will not start when it is missing or invalid. */
+export function namespacesFileCheck(service: Loaded<ServiceSettings>): Check {
+  return { name: 'namespaces file valid', needs: [SERVICE_SETTINGS], run: () => namespacesFileValid(service.ok ? service.value.namespacesFile : '') };
+}
+
 export function databaseCheck(loaded: Loaded<string>): Check {
   return { name: 'database reachable and migrated', needs: [DATABASE_SETTINGS], run: () => databaseMigrated(loaded.ok ? loaded.value : '') };
 }
@@ -59,6 +67,33 @@ async function databaseMigrated(url: string): Promise<Outcome> {
   } finally {
     await pool.end();
   }
+}
+
+/** Loaded the way the service loads it, so a failure carries the very message the service stops with. */
+async function namespacesFileValid(path: string): Promise<Outcome> {
+  try {
+    const names = (await loadNamespacesFile(path)).catalog.list().map((ns) => ns.name);
+    return pass(`${names.length} namespace(s) in ${path}: ${names.join(', ')}`);
+  } catch (error) {
+    const fix = (await readableFile(path))
+      ? 'Correct the file (config/namespaces.yaml, as shipped, shows every field); the service will not start until it loads.'
+      : `Set ASSET_CONFIG_PATH to the namespaces file (a relative path is read from the directory the service starts in, here ${process.cwd()}), or mount the file there, readable by the service's user; the service will not start without it.`;
+    return fail(`${sentence(oneLine((error as Error).message))} ${fix}`);
+  }
+}
+
+async function readableFile(path: string): Promise<boolean> {
+  const file = await stat(path).then((s) => s.isFile(), () => false);
+  return file && access(path, constants.R_OK).then(() => true, () => false);
+}
+
+/** A YAML error ends with a code frame (the line and a caret) below its position: the position is enough on a check's line. */
+function oneLine(message: string): string {
+  return (message.split(/\n\s*\n/)[0] ?? message).replace(/\s*\n\s*/g, ' ').replace(/:\s*$/, '').trim();
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 async function redisAnswers(settings: RedisSettings): Promise<Outcome> {

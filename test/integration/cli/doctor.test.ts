@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeleteBucketPolicyCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { migrate } from '../../../src/db/migrate.js';
@@ -58,11 +61,64 @@ describe('neotool-assets doctor', () => {
     const checkLines = lines.slice(0, -1);
     assert.ok(checkLines.length >= 17, result.stdout);
     assert.ok(checkLines.every((l) => l.startsWith('PASS  ')), result.stdout);
-    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', `CORS preflight on ${privateBucket}`, 'database reachable and migrated', 'JWKS serves an RS256 key']) {
+    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', `CORS preflight on ${privateBucket}`, 'namespaces file valid', 'database reachable and migrated', 'JWKS serves an RS256 key']) {
       assert.ok(checkLines.some((l) => l.startsWith(`PASS  ${name}:`)), `${name} missing from:\n${result.stdout}`);
     }
     assert.match(lines.at(-1) ?? '', /0 fail/);
     await assertNoProbesLeft();
+  });
+
+  // The service loads the namespaces file before anything else and will not start without it.
+  test('the namespaces file is loaded as the service loads it: passing with how many namespaces it declares', async (t) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'doctor-namespaces-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'namespaces.yaml');
+    await writeFile(file, namespacesYaml({ default: 'PRIVATE', avatars: 'PUBLIC' }));
+    const check = find(await doctor({ ASSET_CONFIG_PATH: file }), 'namespaces file valid');
+    assert.equal(check.status, 'pass');
+    assert.equal(check.message, `2 namespace(s) in ${file}: default, avatars`);
+    // Without ASSET_CONFIG_PATH, the default path, read from the directory doctor runs in, as the service does.
+    const shipped = find(await doctor(), 'namespaces file valid');
+    assert.equal(shipped.status, 'pass');
+    assert.match(shipped.message, /^4 namespace\(s\) in config\/namespaces\.yaml: user-profiles, group-assets, attachments, default$/);
+  });
+
+  test('a missing namespaces file fails with the message the service stops with and the setting to fix; doctor then exits 1', async () => {
+    const missing = path.join(tmpdir(), uniqueName('no-such-namespaces'), 'namespaces.yaml');
+    const started = await runCli(['serve'], { ...env, ASSET_CONFIG_PATH: missing });
+    assert.notEqual(started.code, 0);
+    const serviceMessage = started.stderr.trim().replace(/^neotool-assets: /, '');
+    assert.match(serviceMessage, /^Cannot read the namespaces file ".*" \(ASSET_CONFIG_PATH\): ENOENT/);
+    const result = await runCli(['doctor'], { ...env, ASSET_CONFIG_PATH: missing });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const line = result.stdout.split('\n').find((l) => l.includes('namespaces file valid:'));
+    assert.ok(line?.startsWith(`FAIL  namespaces file valid: ${serviceMessage}. Set ASSET_CONFIG_PATH to the namespaces file`), result.stdout);
+    assert.doesNotMatch(result.stdout, /The deployment is ready/);
+  });
+
+  test('an invalid namespaces file fails with the service\'s message naming the entry, and the fix', async (t) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'doctor-namespaces-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const invalid = path.join(dir, 'invalid.yaml');
+    await writeFile(invalid, namespacesYaml({ default: 'PRIVATE', avatars: 'SECRET' }));
+    const started = await runCli(['serve'], { ...env, ASSET_CONFIG_PATH: invalid });
+    assert.notEqual(started.code, 0);
+    const serviceMessage = started.stderr.trim().replace(/^neotool-assets: /, '');
+    assert.match(serviceMessage, /^Namespaces file ".*invalid\.yaml" is invalid at namespaces\.avatars\.visibility: /);
+    const check = find(await doctor({ ASSET_CONFIG_PATH: invalid }), 'namespaces file valid');
+    assert.equal(check.status, 'fail');
+    assert.ok(check.message.startsWith(`${serviceMessage}. Correct the file`), check.message);
+    // Not YAML at all: the parser's position, on the one line a check is printed on.
+    const notYaml = path.join(dir, 'not-yaml.yaml');
+    await writeFile(notYaml, 'namespaces:\n  default: visibility: PRIVATE\n');
+    const yaml = find(await doctor({ ASSET_CONFIG_PATH: notYaml }), 'namespaces file valid');
+    assert.equal(yaml.status, 'fail');
+    assert.match(yaml.message, /^Namespaces file ".*not-yaml\.yaml" \(ASSET_CONFIG_PATH\) is not valid YAML: .* at line 2, column \d+\. Correct the file/);
+    assert.doesNotMatch(yaml.message, /\n/);
+    // Well-formed, but without the fallback namespace the service requires.
+    const noDefault = path.join(dir, 'no-default.yaml');
+    await writeFile(noDefault, namespacesYaml({ avatars: 'PUBLIC' }));
+    assert.match(find(await doctor({ ASSET_CONFIG_PATH: noDefault }), 'namespaces file valid').message, /must declare a "default" namespace .*Correct the file/);
   });
 
   test('with REDIS_URL set, Redis is checked too: passing when it answers, failing with the fix when it does not', async () => {
@@ -178,4 +234,16 @@ describe('neotool-assets doctor', () => {
 /** An HTTP server that answers every request with `body` as JSON (a JWKS without keys, say); not yet listening. */
 function createServerJson(body: unknown) {
   return createHttpServer((_, res) => res.end(JSON.stringify(body)));
+}
+
+/** A namespaces file declaring each namespace with the given visibility (written as given, valid or not). */
+function namespacesYaml(namespaces: Record<string, string>): string {
+  const entries = Object.entries(namespaces).map(([name, visibility]) => [
+    `  ${name}:`,
+    `    visibility: ${visibility}`,
+    '    keyTemplate: "{namespace}/{ownerId}/{assetId}"',
+    '    maxSizeBytes: 1048576',
+    '    allowedMimeTypes: [image/png]',
+  ]);
+  return ['namespaces:', ...entries.flat(), ''].join('\n');
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fail, pass, runChecks, warn, type Check } from '../../../src/operations/doctor/checks.js';
+import { namespacesFileCheck, SERVICE_SETTINGS } from '../../../src/operations/doctor/service-checks.js';
 
 describe('doctor check runner', () => {
   test('skips a check whose prerequisite failed, naming it, and runs one whose prerequisite only warned', async () => {
@@ -21,5 +25,20 @@ describe('doctor check runner', () => {
     );
     assert.match(results[0]?.message ?? '', /unexpected error \(Error: boom\)/);
     assert.deepEqual(reported, ['explodes:fail', 'cleanup:pass']);
+  });
+});
+
+describe('doctor namespaces file check', () => {
+  test('a path that names a directory is a file the service cannot read: the fix is ASSET_CONFIG_PATH, not the file\'s content', async (t) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'doctor-namespaces-dir-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const outcome = await namespacesFileCheck({ ok: true, value: { namespacesFile: dir } }).run();
+    assert.equal(outcome.status, 'fail');
+    assert.match(outcome.message, /^Cannot read the namespaces file ".*" \(ASSET_CONFIG_PATH\): EISDIR.*\. Set ASSET_CONFIG_PATH to the namespaces file/);
+  });
+
+  test('is skipped, naming the service settings, when those do not parse', async () => {
+    const [result] = await runChecks([namespacesFileCheck({ ok: false, problems: ['LOG_LEVEL must be one of ...'] })], [], () => undefined);
+    assert.deepEqual(result, { name: 'namespaces file valid', status: 'skip', message: `skipped because "${SERVICE_SETTINGS}" did not pass` });
   });
 });
