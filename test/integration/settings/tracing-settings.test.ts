@@ -1,0 +1,125 @@
+// Tracing settings whose effect no other suite notices. The OpenTelemetry SDK reads OTEL_EXPORTER_OTLP_HEADERS,
+// OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG itself, so a service that configured its exporter or
+// sampler in code would silently drop them; OTEL_EXPORTER_OTLP_TRACES_PROTOCOL is the service's own choice
+// of exporter, checked elsewhere only as configuration. Each test runs `neotool-assets serve` as operators do.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { startCli, type CliProcess } from '../../support/cli-process.js';
+import { CREATE, uploadInput } from '../../support/operations.js';
+import { ownInfra, postGraphQL, serviceEnv } from '../../support/test-service.js';
+
+interface Export {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** An OTLP/HTTP receiver that keeps every export whole: its path, its headers and its body. */
+async function exportReceiver(): Promise<{ endpoint: string; exports: Export[]; close(): Promise<void> }> {
+  const exports: Export[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      exports.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    exports,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Trace ids of the spans of OTLP/JSON exports. */
+function traceIdsOf(exports: Export[]): string[] {
+  type Payload = { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
+  return exports.flatMap((e) => (JSON.parse(e.body.toString()) as Payload).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.traceId))));
+}
+
+describe('tracing settings of the real service process', () => {
+  let infra: Awaited<ReturnType<typeof ownInfra>>;
+  const started: CliProcess[] = [];
+
+  /** `serve` with tracing to `endpoint` and the given OTEL_* settings; spans are exported when it stops. */
+  async function serve(endpoint: string, otel: Record<string, string>): Promise<{ service: CliProcess; url: string }> {
+    const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info', JOBS_ENABLED: 'false' };
+    const service = startCli(['serve'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '600000', ...otel });
+    started.push(service);
+    return { service, url: await service.listening() };
+  }
+
+  async function terminate(service: CliProcess): Promise<void> {
+    assert.equal(await service.terminate(), 0, service.stdout() + service.stderr());
+  }
+
+  before(async () => {
+    infra = await ownInfra();
+  });
+  after(async () => {
+    for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await infra?.release();
+  });
+
+  describe('with OTEL_EXPORTER_OTLP_HEADERS, and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json over OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
+    let exports: Export[];
+    before(async () => {
+      const receiver = await exportReceiver();
+      try {
+        const { service, url } = await serve(receiver.endpoint, {
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=settings-key-1,x-tenant=assets',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        });
+        await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'headers-owner' }));
+        await terminate(service);
+        exports = [...receiver.exports];
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    test('every export carries the headers of OTEL_EXPORTER_OTLP_HEADERS', () => {
+      assert.ok(exports.length > 0, 'nothing was exported');
+      for (const e of exports) assert.deepEqual([e.headers['x-collector-key'], e.headers['x-tenant']], ['settings-key-1', 'assets']);
+    });
+
+    test('spans go out as OTLP/HTTP JSON, the traces protocol winning over the general one', () => {
+      for (const e of exports) assert.match(e.headers['content-type'] ?? '', /^application\/json/);
+      assert.ok(exports.some((e) => e.body.includes('mutation createAssetUpload')), 'the operation span was exported');
+    });
+  });
+
+  test('OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0 keeps no trace of its own, only those a caller sampled', async () => {
+    const receiver = await exportReceiver();
+    try {
+      const { service, url } = await serve(receiver.endpoint, {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      });
+      const token = await infra.issuer.token({ sub: 'sampled-owner' });
+      for (let i = 0; i < 3; i++) await postGraphQL(url, CREATE, { input: uploadInput() }, token);
+      const caller = randomBytes(16).toString('hex');
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: `00-${caller}-${randomBytes(8).toString('hex')}-01` };
+      const sampled = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: CREATE, variables: { input: uploadInput() } }) });
+      assert.equal(sampled.status, 200);
+      await terminate(service);
+      const traceIds = traceIdsOf(receiver.exports);
+      assert.ok(traceIds.includes(caller), 'the request a caller sampled was not traced');
+      assert.deepEqual([...new Set(traceIds)], [caller], 'requests without a sampled parent were traced');
+    } finally {
+      await receiver.close();
+    }
+  });
+});
