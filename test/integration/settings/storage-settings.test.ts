@@ -1,6 +1,7 @@
 // Storage settings whose effect on the running service no other suite notices: every other suite runs
 // with STORAGE_REGION and STORAGE_PUBLIC_BASE_PATH at values the service would pick anyway, and none keeps
-// the circuit breaker open long enough for STORAGE_CIRCUIT_RESET_MS to matter.
+// the circuit breaker open long enough for STORAGE_CIRCUIT_RESET_MS to matter, nor tells STORAGE_TIMEOUT_MS from
+// its default.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -77,15 +78,30 @@ describe('STORAGE_REGION and STORAGE_PUBLIC_BASE_PATH on the running service', (
   });
 });
 
-describe('STORAGE_CIRCUIT_RESET_MS', () => {
+describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
+  const TIMEOUT_MS = 300;
   const RESET_MS = 1500;
   let svc: TestService;
   let storage: TcpProxy;
   let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    ({ svc, proxies: { storage }, stop } = await startServiceBehindProxies(['storage'], { STORAGE_CIRCUIT_RESET_MS: String(RESET_MS), STORAGE_TIMEOUT_MS: '1000' }));
+    ({ svc, proxies: { storage }, stop } = await startServiceBehindProxies(['storage'], { STORAGE_CIRCUIT_RESET_MS: String(RESET_MS), STORAGE_TIMEOUT_MS: String(TIMEOUT_MS) }));
   });
   after(() => stop?.());
+
+  test('with storage hung (connections open, nothing answered), confirm gives up after the configured timeout, tried twice, not the 5 s default', async () => {
+    const token = await svc.token('timeout-owner');
+    const asset = await createUpload(svc, token, uploadInput());
+    assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+    storage.stall();
+    const started = Date.now();
+    const failed = await svc.gql(CONFIRM, { id: asset.id }, token).finally(() => storage.resume());
+    const took = Date.now() - started;
+    assert.equal(failed.errors?.[0]?.extensions.code, 'STORAGE_UNAVAILABLE', JSON.stringify(failed));
+    assert.ok(took >= TIMEOUT_MS && took < 3000, `confirm failed ${took} ms after it was sent`);
+    const confirmed = await svc.gql(CONFIRM, { id: asset.id }, token);
+    assert.equal(confirmed.data?.confirmAssetUpload?.status, 'READY', JSON.stringify(confirmed.errors));
+  });
 
   test('once storage was found unreachable, calls fail fast for the configured time even with storage back, then work again', async () => {
     const token = await svc.token('breaker-owner');
