@@ -18,11 +18,16 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxWidth: 10_000, maxHeight: 
 export const FALLBACK_NAMESPACE = 'default';
 const NAMESPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+const NAME_RULE = '1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit';
+
 /** Looks namespaces up by name; unknown (but well-formed) names fall back to `default`. */
 export class NamespaceCatalog {
   private readonly byName: ReadonlyMap<string, NamespaceRules>;
 
   constructor(namespaces: readonly NamespaceRules[]) {
+    // A declared name no request may use would silently send its uploads nowhere: refuse it up front.
+    const unusable = namespaces.find((ns) => !NAMESPACE_NAME.test(ns.name));
+    if (unusable) throw new Error(`Namespace "${unusable.name}" can never be asked for: rename it to ${NAME_RULE}.`);
     this.byName = new Map(namespaces.map((ns) => [ns.name, ns]));
     if (!this.byName.has(FALLBACK_NAMESPACE)) {
       throw new Error(`The namespaces file must declare a "${FALLBACK_NAMESPACE}" namespace (the fallback for unknown names).`);
@@ -32,7 +37,7 @@ export class NamespaceCatalog {
   resolve(name: string): NamespaceRules {
     if (!NAMESPACE_NAME.test(name)) {
       throw validationError(
-        `Namespace "${name}" is not a valid name: use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit.`,
+        `Namespace "${name}" is not a valid name: use ${NAME_RULE}.`,
         'namespace',
       );
     }

@@ -123,6 +123,18 @@ describe('parseNamespaces', () => {
     assert.throws(() => parseNamespaces(text, 'f'), /must declare a "default" namespace/);
   });
 
+  test('refuses a namespace whose name no request could use, saying how to rename it', () => {
+    for (const name of ['Photos', 'my photos', '-photos']) {
+      const text = `namespaces:${VALID_DEFAULT}
+  "${name}":
+    visibility: PRIVATE
+    keyTemplate: "{assetId}"
+    maxSizeBytes: 100
+    allowedMimeTypes: [image/png]`;
+      assert.throws(() => parseNamespaces(text, 'f'), { message: `Namespace "${name}" can never be asked for: rename it to 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit.` });
+    }
+  });
+
   test('names the file when its YAML syntax is broken', () => {
     assert.throws(() => parseNamespaces('namespaces: [', 'ns.yaml'), /ns\.yaml/);
   });
