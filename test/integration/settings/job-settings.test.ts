@@ -11,11 +11,14 @@ import { startTestService, type TestService } from '../../support/test-service.j
 
 const PURGE = 'purge-deleted-assets';
 
-/** A DELETED asset (created, then deleted through the API), its deletion moved `daysAgo` days back. */
+/**
+ * A DELETED asset (created, then deleted through the API) as it looks `daysAgo` days after its deletion: its
+ * upload URL long dead and the late-upload cleanup of its key done (the expiry job's part), only the retention left.
+ */
 async function deletedAsset(svc: TestService, token: string, daysAgo: number): Promise<string> {
   const asset = await createUpload(svc, token, uploadInput());
   assert.equal((await svc.gql(DELETE, { id: asset.id }, token)).data!.deleteAsset, true);
-  await svc.db.query(`UPDATE assets SET deleted_at = now() - make_interval(days => $2) WHERE id = $1`, [asset.id, daysAgo]);
+  await svc.db.query(`UPDATE assets SET deleted_at = now() - make_interval(days => $2), late_upload_cleanup_after = NULL WHERE id = $1`, [asset.id, daysAgo]);
   return asset.id;
 }
 
