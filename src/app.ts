@@ -49,6 +49,7 @@ export interface RunningService {
  */
 export async function startService(config: Config, givenLogger?: Logger, options: StartOptions = {}): Promise<RunningService> {
   const logger = givenLogger ?? (await createServiceLogger(config));
+  warnIfTokensUnscoped(config.jwt, logger);
   const { catalog: namespaces, rateLimit } = await loadNamespacesFile(config.assets.configPath);
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
@@ -101,6 +102,13 @@ export async function startService(config: Config, givenLogger?: Logger, options
     for (const close of opened.reverse()) await Promise.resolve().then(close).catch(() => undefined);
     throw error;
   }
+}
+
+/** Without JWT_ISSUER and JWT_AUDIENCE, any token the JWKS keys signed is accepted, also one issued for another service. */
+function warnIfTokensUnscoped(jwt: Config['jwt'], logger: Logger): void {
+  const unset = [jwt.issuer ? null : 'JWT_ISSUER', jwt.audience ? null : 'JWT_AUDIENCE'].filter((name) => name !== null);
+  if (unset.length === 0) return;
+  logger.warn({ unset }, `${unset.join(' and ')} not set: tokens are accepted whatever issuer or audience they name, as long as JWT_JWKS_URL's keys signed them; set them to what your token issuer puts in "iss" and "aud"`);
 }
 
 /** An S3 client whose calls count in the storage metrics (and are spans, when tracing). */

@@ -198,9 +198,25 @@ describe('starting the real service process', () => {
     try {
       const url = await service.listening(60_000);
       assert.match(service.stdout(), /"msg":"Bucket validation successful"/);
+      assert.doesNotMatch(service.stdout(), /"level":40/, 'nothing to warn about');
       assert.equal((await fetch(`${url}/health`)).status, 200);
       assert.equal(await service.terminate(), 0, service.stderr());
       assert.equal(service.stderr(), '');
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
+  test('without JWT_ISSUER and JWT_AUDIENCE it serves, but warns that it takes tokens whatever issuer and audience they name', async () => {
+    const { JWT_ISSUER: _issuer, JWT_AUDIENCE: _audience, ...unscoped } = env;
+    const service = startCli(['serve'], unscoped);
+    try {
+      await service.listening(60_000);
+      const warning = service.stdout().split('\n').filter((line) => line.includes('"unset"')).map((line) => JSON.parse(line))[0];
+      assert.ok(warning, service.stdout());
+      assert.equal(warning.level, 40);
+      assert.deepEqual(warning.unset, ['JWT_ISSUER', 'JWT_AUDIENCE']);
+      assert.match(warning.msg, /^JWT_ISSUER and JWT_AUDIENCE not set: .* set them to what your token issuer puts in "iss" and "aud"$/);
     } finally {
       service.child.kill('SIGKILL');
     }
