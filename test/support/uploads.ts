@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { fixture, type FixtureName } from './fixtures.js';
-import { CONFIRM, uploadInput } from './operations.js';
-import { uploadedAsset } from './flows.js';
+import { CONFIRM, DELETE, uploadInput } from './operations.js';
+import { createUpload, uploadedAsset } from './flows.js';
 import type { GraphQLResponse, TestService } from './test-service.js';
 
 /** The Asset fields tests read, as the API returns them (ASSET_FIELDS). */
@@ -95,4 +95,16 @@ export async function assertRejectedUpload(svc: TestService, token: string, inpu
   const row = await assetRow(svc, asset.id);
   assert.deepEqual({ status: row.status, failureReason: row.failure_reason }, { status: 'FAILED', failureReason: reason });
   assert.equal(await objectExists(svc, asset), false, 'the rejected object is still in the bucket');
+}
+
+/**
+ * The id of a DELETED asset (created, then deleted through the API) as it looks `daysAgo` days after its
+ * deletion: its upload URL long dead and the late-upload cleanup of its key done (the expiry job's part),
+ * only the retention left.
+ */
+export async function deletedDaysAgo(svc: TestService, token: string, daysAgo: number): Promise<string> {
+  const asset = await createUpload(svc, token, uploadInput());
+  assert.equal((await svc.gql(DELETE, { id: asset.id }, token)).data!.deleteAsset, true);
+  await svc.db.query(`UPDATE assets SET deleted_at = now() - make_interval(days => $2), late_upload_cleanup_after = NULL WHERE id = $1`, [asset.id, daysAgo]);
+  return asset.id;
 }

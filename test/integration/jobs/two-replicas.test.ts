@@ -6,9 +6,9 @@ import { capturedLogger } from '../../support/captured-logs.js';
 import { eventually } from '../../support/eventually.js';
 import { fixture } from '../../support/fixtures.js';
 import { createUpload, uploadedAsset } from '../../support/flows.js';
-import { DELETE, GET } from '../../support/operations.js';
+import { GET } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { assetRow, confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
+import { assetRow, confirmReady, deletedDaysAgo, fixtureInput, objectExists } from '../../support/uploads.js';
 
 const EXPIRE = 'expire-stale-uploads';
 
@@ -90,21 +90,13 @@ describe('background jobs on two replicas sharing one database and its buckets',
   });
 
   test('the purge removes DELETED rows older than the retention and keeps newer ones', async () => {
-    const deletedAsset = async () => {
-      const asset = await uploadedAsset(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
-      await confirmReady(a, token, asset.id);
-      assert.equal((await a.gql(DELETE, { id: asset.id }, token)).data!.deleteAsset, true);
-      return asset;
-    };
-    const old = await deletedAsset();
-    const recent = await deletedAsset();
-    await a.db.query(`UPDATE assets SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
-    await a.db.query(`UPDATE assets SET deleted_at = now() - interval '29 days' WHERE id = $1`, [recent.id]);
+    const old = await deletedDaysAgo(a, token, 31);
+    const recent = await deletedDaysAgo(a, token, 29);
 
     const rowCount = async (id: string) => (await a.db.query('SELECT 1 FROM assets WHERE id = $1', [id])).rowCount;
-    await eventually(async () => (await rowCount(old.id)) === 0, 'the old DELETED row to be purged', SETTLING);
-    assert.equal(await rowCount(recent.id), 1, 'a row within the retention period was purged');
-    assert.deepEqual(auditLines('asset.purged').map((l) => [l.assetId, l.ownerId, l.namespace]), [[old.id, 'alice', 'attachments']]);
+    await eventually(async () => (await rowCount(old)) === 0, 'the old DELETED row to be purged', SETTLING);
+    assert.equal(await rowCount(recent), 1, 'a row within the retention period was purged');
+    assert.deepEqual(auditLines('asset.purged').map((l) => [l.assetId, l.ownerId, l.namespace]), [[old, 'alice', 'attachments']]);
   });
 
   test('the orphan sweep deletes objects no asset accounts for, and never objects of live assets', async () => {

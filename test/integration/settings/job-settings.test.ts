@@ -5,22 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../../support/eventually.js';
-import { createUpload } from '../../support/flows.js';
-import { DELETE, uploadInput } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
+import { deletedDaysAgo } from '../../support/uploads.js';
 
 const PURGE = 'purge-deleted-assets';
-
-/**
- * A DELETED asset (created, then deleted through the API) as it looks `daysAgo` days after its deletion: its
- * upload URL long dead and the late-upload cleanup of its key done (the expiry job's part), only the retention left.
- */
-async function deletedAsset(svc: TestService, token: string, daysAgo: number): Promise<string> {
-  const asset = await createUpload(svc, token, uploadInput());
-  assert.equal((await svc.gql(DELETE, { id: asset.id }, token)).data!.deleteAsset, true);
-  await svc.db.query(`UPDATE assets SET deleted_at = now() - make_interval(days => $2), late_upload_cleanup_after = NULL WHERE id = $1`, [asset.id, daysAgo]);
-  return asset.id;
-}
 
 async function rowExists(svc: TestService, id: string): Promise<boolean> {
   return (await svc.db.query('SELECT 1 FROM assets WHERE id = $1', [id])).rowCount === 1;
@@ -49,8 +37,8 @@ describe('the purge of DELETED assets, with ASSET_PURGE_DELETED_DAYS=60 and JOB_
   after(() => svc?.stop());
 
   test('keeps a DELETED row for the configured 60 days, not the default 30, and purges it after them', async () => {
-    const within = await deletedAsset(svc, token, 45);
-    const past = await deletedAsset(svc, token, 61);
+    const within = await deletedDaysAgo(svc, token, 45);
+    const past = await deletedDaysAgo(svc, token, 61);
     await eventually(async () => !(await rowExists(svc, past)), 'the row deleted 61 days ago to be purged', { timeoutMs: 15_000 });
     const runsBefore = svc.running.jobs.stats.of(PURGE).runs;
     await eventually(() => svc.running.jobs.stats.of(PURGE).runs >= runsBefore + 2, 'two more purge runs', { timeoutMs: 15_000 });
@@ -60,7 +48,7 @@ describe('the purge of DELETED assets, with ASSET_PURGE_DELETED_DAYS=60 and JOB_
   test('removes DELETED rows in statements of at most JOB_BATCH_SIZE (2) rows, repeating them until none is left', async () => {
     await svc.db.query('TRUNCATE purge_statements');
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await deletedAsset(svc, token, 0));
+    for (let i = 0; i < 5; i++) ids.push(await deletedDaysAgo(svc, token, 0));
     // Purged by the job only once all five are old enough, so that one run finds all of them.
     await svc.db.query(`UPDATE assets SET deleted_at = now() - interval '90 days' WHERE id = ANY($1)`, [ids]);
     await eventually(async () => (await svc.db.query('SELECT 1 FROM assets WHERE id = ANY($1)', [ids])).rowCount === 0, 'all five rows to be purged', { timeoutMs: 15_000 });
@@ -85,7 +73,7 @@ describe('JOBS_ENABLED=false', () => {
 
   test('runs no background job in the replica: a DELETED row past its retention stays, and no job ever runs', async () => {
     const token = await svc.token('jobs-off-owner');
-    const id = await deletedAsset(svc, token, 1);
+    const id = await deletedDaysAgo(svc, token, 1);
     await sleep(3000);
     assert.equal(await rowExists(svc, id), true, 'the purge ran although JOBS_ENABLED=false');
     for (const job of [PURGE, 'expire-stale-uploads', 'sweep-orphaned-objects']) assert.equal(svc.running.jobs.stats.of(job).runs, 0, `${job} ran`);
