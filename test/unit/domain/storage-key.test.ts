@@ -5,7 +5,6 @@ import { AssetError } from '../../../src/domain/errors.js';
 import { assertValidKeyTemplate, keyPrefix, renderStorageKey, safeSegment } from '../../../src/domain/storage-key.js';
 
 const TEMPLATE = 'uploads/{namespace}/{ownerId}/{assetId}';
-const PREFIX = keyPrefix(TEMPLATE);
 const ASSET_ID = '0190c3a4-5b6c-7d8e-9f00-112233445566';
 const OTHER_ASSET_ID = '0190c3a4-5b6c-7d8e-9f00-112233445567';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Asset } from '../../../src/domain/asset.js';
 import { DEFAULT_IMAGE_LIMITS, type NamespaceRules } from '../../../src/domain/namespace.js';
-import type { ObjectSample, ObjectStorage, SampleRequest, StoredObject } from '../../../src/domain/ports.js';
+import type { ObjectSample, ObjectStorage, SampleRequest } from '../../../src/domain/ports.js';
 import { verifyUpload } from '../../../src/domain/upload-verification.js';
 import { FileContentInspector } from '../../../src/inspection/content-inspector.js';
 import { fixture, MIME_TYPES, sha256Hex, type FixtureName } from '../../support/fixtures.js';
