@@ -17,11 +17,11 @@ const READ_BATCHING = { maxBatchSize: 500, maxInFlight: 2 };
 const RELEASE_IDEMPOTENCY_KEY = { name: 'assets_release_idempotency_key', text: 'UPDATE assets SET idempotency_key = NULL WHERE id = $1' };
 const TRANSITION = {
   name: 'assets_transition',
-  // Leaving PENDING or READY while the upload URL still works marks the key for one more delete after the URL dies (migration 007).
+  // Becoming FAILED or DELETED marks the key for one more delete once the upload URL has died (migration 007).
+  // Always, not only while the URL works: a PUT that started before it died may still be streaming.
   text: `UPDATE assets SET status = $3, failure_reason = $4, checksum = COALESCE($5, checksum),
            deleted_at = CASE WHEN $3 = 'DELETED' THEN now() END, deleted_by = $6,
-           late_upload_cleanup_after = CASE WHEN $3 IN ('FAILED', 'DELETED') AND upload_expires_at > now() THEN upload_expires_at
-                                            ELSE late_upload_cleanup_after END,
+           late_upload_cleanup_after = CASE WHEN $3 IN ('FAILED', 'DELETED') THEN upload_expires_at ELSE late_upload_cleanup_after END,
            version = version + 1, updated_at = now()
          WHERE id = $1 AND version = $2
          RETURNING *`,

@@ -48,6 +48,10 @@ const LATE_UPLOAD_KEYS_CLEARED = {
   name: 'jobs_late_upload_keys_cleared',
   text: 'UPDATE assets SET late_upload_cleanup_after = NULL WHERE id = ANY($1::uuid[])',
 };
+const LATE_UPLOAD_KEYS_RETRY_LATER = {
+  name: 'jobs_late_upload_keys_retry_later',
+  text: 'UPDATE assets SET late_upload_cleanup_after = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[])',
+};
 
 /** The background jobs' statements; each claims or removes one batch. */
 export class JobQueries {
@@ -74,6 +78,13 @@ export class JobQueries {
   lateUploadKeysCleared(ids: string[]): Promise<void> {
     return withDatabaseErrors(async () => {
       await this.pool.query({ ...LATE_UPLOAD_KEYS_CLEARED, values: [ids] });
+    });
+  }
+
+  /** Puts the keys of `ids` back in the queue, due again in `delaySeconds`: storage would not delete them just now. */
+  lateUploadKeysRetryLater(ids: string[], delaySeconds: number): Promise<void> {
+    return withDatabaseErrors(async () => {
+      await this.pool.query({ ...LATE_UPLOAD_KEYS_RETRY_LATER, values: [ids, delaySeconds] });
     });
   }
 

@@ -13,6 +13,8 @@ export interface ExpireSettings {
 
 // Long enough for a batch of storage checks; if this replica dies, another takes the rows over after it.
 const LEASE_SECONDS = 600;
+// A late upload storage would not delete (an outage, a permission) waits this long before the next try.
+const LATE_UPLOAD_RETRY_SECONDS = 600;
 
 /**
  * Settles PENDING uploads whose window closed without a confirm: rescued to READY when the object
@@ -42,12 +44,31 @@ export class ExpireStaleUploadsJob implements Job {
     });
     await drainInBatches(signal, batchSize, async () => {
       const due = await this.queries.lateUploadKeysDue(graceSeconds, batchSize);
-      // A storage error ends the run: the keys stay due, and the next run tries them again.
-      for (const asset of due) await this.service.removeLateUpload(asset);
-      await this.queries.lateUploadKeysCleared(due.map((asset) => asset.id));
-      counts.add('lateUploadKeysCleared', due.length);
+      await this.clearLateUploads(due, counts);
       return due.length;
     });
+  }
+
+  /** Like settleBatch: a key storage will not delete is tried again later, without holding up the others. */
+  private async clearLateUploads(due: Asset[], counts: RunCounts): Promise<void> {
+    const cleared: string[] = [];
+    const failed: string[] = [];
+    let lastError: unknown;
+    for (const asset of due) {
+      try {
+        await this.service.removeLateUpload(asset);
+        cleared.push(asset.id);
+      } catch (error) {
+        lastError = error;
+        failed.push(asset.id);
+        this.logger.warn({ job: this.name, assetId: asset.id, err: error }, 'could not delete a late upload; it is tried again later');
+      }
+    }
+    if (cleared.length > 0) await this.queries.lateUploadKeysCleared(cleared);
+    if (failed.length > 0) await this.queries.lateUploadKeysRetryLater(failed, LATE_UPLOAD_RETRY_SECONDS);
+    counts.add('lateUploadKeysCleared', cleared.length);
+    if (failed.length > 0) counts.add('errors', failed.length);
+    if (cleared.length === 0 && lastError !== undefined) throw lastError;
   }
 
   private async settleBatch(batch: Asset[], counts: RunCounts): Promise<void> {
