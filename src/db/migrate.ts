@@ -5,6 +5,12 @@ import type pg from 'pg';
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Arbitrary constant shared by all replicas: whoever holds it migrates, the others wait.
 export const MIGRATION_LOCK_ID = 7_318_045_112;
+/**
+ * How long a migration waits for a table lock. A schema change queued behind a long transaction would
+ * queue every query of the running replicas behind itself: better to give up, and let the start fail
+ * with the reason and be tried again.
+ */
+export const TABLE_LOCK_TIMEOUT_SECONDS = 10;
 
 export interface MigrationResult {
   applied: string[];
@@ -18,13 +24,15 @@ export interface MigrationResult {
  * another one's migration takes, and one statement (an index build, a backfill) may take longer than
  * a request may. The setting lives on the session, as the lock does (the wait for the lock is outside
  * any transaction, so SET LOCAL would not cover it); the connection is therefore closed afterwards
- * instead of going back to the pool, whose other users keep their timeout.
+ * instead of going back to the pool, whose other users keep their timeout. Table locks, unlike the
+ * migration lock, are waited for TABLE_LOCK_TIMEOUT_SECONDS at most.
  */
 export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
   const client = await pool.connect();
   try {
     await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await client.query(`SET lock_timeout = '${TABLE_LOCK_TIMEOUT_SECONDS}s'`);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     const applied: string[] = [];
@@ -34,11 +42,26 @@ export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
       applied.push(file);
     }
     return { applied };
+  } catch (error) {
+    throw (error as { code?: string }).code === LOCK_NOT_AVAILABLE ? tableLockRefused(error as Error) : error;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     // Discarded, not returned: closing the session also ends its lock should the unlock above have failed.
     client.release(true);
   }
+}
+
+// PostgreSQL's lock_not_available: lock_timeout passed.
+const LOCK_NOT_AVAILABLE = '55P03';
+
+function tableLockRefused(error: Error): Error {
+  return Object.assign(
+    new Error(
+      `Database migrations could not lock a table within ${TABLE_LOCK_TIMEOUT_SECONDS} s (${error.message}): another session holds it, ` +
+        'typically a long transaction; the migration that waited was rolled back. End that transaction, then start again.',
+    ),
+    { code: LOCK_NOT_AVAILABLE },
+  );
 }
 
 async function migrationFiles(): Promise<string[]> {
@@ -54,7 +77,7 @@ async function applyMigration(client: pg.PoolClient, file: string): Promise<void
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
-    throw new Error(`Database migration ${file} failed: ${(error as Error).message}`);
+    throw Object.assign(new Error(`Database migration ${file} failed: ${(error as Error).message}`), { code: (error as { code?: string }).code });
   }
 }
 

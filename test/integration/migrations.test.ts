@@ -111,4 +111,28 @@ describe('database migrations', { concurrency: true }, () => {
     // The migration's session went without a timeout; the connections the service queries with keep theirs.
     assert.equal((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout, '10s');
   });
+
+  test('a migration waits at most 10 s for a table another session holds, then fails saying so, having applied nothing', async (t) => {
+    const database = await createDatabase();
+    const holder = new pg.Client({ connectionString: database.url });
+    const pool = createPool(database.url, 1);
+    t.after(async () => {
+      await holder.end().catch(() => undefined);
+      await endPool(pool);
+      await database.drop();
+    });
+    await holder.connect();
+    // A long transaction holding a table the migrations need (here the one that records them).
+    await holder.query('CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE');
+    const started = Date.now();
+    const error = await migrate(pool).then(() => null, (e: Error & { code?: string }) => e);
+    const ms = Date.now() - started;
+    assert.ok(error, 'migrate succeeded although the table was locked');
+    assert.match(error.message, /^Database migrations could not lock a table within 10 s \(canceling statement due to lock timeout\): another session holds it, typically a long transaction/);
+    assert.ok(ms >= 9_500 && ms < 30_000, `gave up after ${ms} ms`);
+    await holder.query('COMMIT');
+    assert.deepEqual(await appliedVersions(database.url), [], 'nothing was applied');
+  });
 });
