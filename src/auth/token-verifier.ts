@@ -12,29 +12,41 @@ export interface TokenVerifierOptions {
   /** An unknown `kid` refetches the JWKS at most this often (key rotation without a refetch storm). */
   refetchCooldownMs?: number;
   cacheMaxAgeMs?: number;
+  /** The clock of the verified-token cache; injectable so that tests can let a minute pass. */
+  now?: () => number;
 }
 
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
 }
 
-/** RS256 JWTs checked against the issuer's JWKS; a verified token is remembered until it expires, for a minute at most. */
+/**
+ * RS256 JWTs checked against the issuer's JWKS. A verified token is remembered until it expires, and checked
+ * again every minute: against the keys, which may have been withdrawn, unless they cannot be fetched.
+ */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: options.refetchCooldownMs ?? 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
     timeoutDuration: 5_000,
   });
-  const cache = new VerifiedTokenCache();
+  const cache = new VerifiedTokenCache(options.now);
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
-      const cached = cache.get(token);
-      if (cached) return cached;
-      const payload = await verifySignature(token, jwks, options);
-      const principal = principalFromClaims(payload);
-      cache.set(token, principal, payload.exp);
-      return principal;
+      const known = cache.get(token);
+      if (known && !cache.dueForReverifying(known)) return known.principal;
+      try {
+        const payload = await verifySignature(token, jwks, options);
+        const principal = principalFromClaims(payload);
+        cache.set(token, principal, payload.exp);
+        return principal;
+      } catch (error) {
+        // Keys that cannot be fetched undo no earlier verification: a known token stands until it expires.
+        if (known && error instanceof IssuerUnavailableError) return known.principal;
+        cache.forget(token);
+        throw error;
+      }
     },
   };
 }

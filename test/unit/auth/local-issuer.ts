@@ -55,6 +55,11 @@ export class LocalIssuer {
     return key.kid;
   }
 
+  /** Stops publishing the key `kid`: tokens it signed can no longer be verified. */
+  withdraw(kid: string): void {
+    this.published.splice(this.published.findIndex((k) => k.kid === kid), 1);
+  }
+
   async token(options: TokenOptions = {}): Promise<string> {
     const key = options.key ?? this.published[this.published.length - 1]!;
     const now = Math.floor(Date.now() / 1000);

@@ -4,6 +4,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { AssetError } from '../../../src/domain/errors.js';
 import { ISSUER_RETRY_AFTER_SECONDS } from '../../../src/auth/issuer-unavailable.js';
 import { createTokenVerifier, type TokenVerifierOptions } from '../../../src/auth/token-verifier.js';
+import { REVERIFY_AFTER_MS } from '../../../src/auth/verified-token-cache.js';
 import { AUDIENCE, ISSUER, LocalIssuer } from './local-issuer.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -173,6 +174,38 @@ describe('createTokenVerifier caching', () => {
       await issuer.stop();
     }
     assert.equal((await verifier.verify(`Bearer ${token}`)).ownerId, 'cached-user');
+  });
+
+  test('a token verified before keeps working after its minute while the issuer keys cannot be fetched, and a new one gets 503', async (t) => {
+    const issuer = await new LocalIssuer().start();
+    t.after(() => issuer.stop());
+    let now = Date.now();
+    const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, cacheMaxAgeMs: 0, now: () => now });
+    const known = await issuer.token({ sub: 'known-user' });
+    const unknown = await issuer.token({ sub: 'new-user' });
+    await verifier.verify(`Bearer ${known}`);
+    await issuer.stop();
+    now += REVERIFY_AFTER_MS;
+    assert.equal((await verifier.verify(`Bearer ${known}`)).ownerId, 'known-user');
+    await assert.rejects(verifier.verify(`Bearer ${unknown}`), (error: AssetError) => error.details.retryAfterSeconds === ISSUER_RETRY_AFTER_SECONDS);
+  });
+
+  test('a token signed with a key the issuer withdrew is refused within a minute, not at its expiry', async () => {
+    const issuer = await new LocalIssuer().start();
+    try {
+      let now = Date.now();
+      const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, cacheMaxAgeMs: 0, now: () => now });
+      const token = await issuer.token({ sub: 'soon-revoked' }); // signed with key-1, valid for 10 minutes
+      await verifier.verify(`Bearer ${token}`);
+      await issuer.rotate();
+      issuer.withdraw('key-1');
+      now += REVERIFY_AFTER_MS - 1;
+      assert.equal((await verifier.verify(`Bearer ${token}`)).ownerId, 'soon-revoked', 'within its minute the verified token is trusted');
+      now += 1;
+      await assert.rejects(verifier.verify(`Bearer ${token}`), rejectsUnauthenticated(/key the issuer does not publish/));
+    } finally {
+      await issuer.stop();
+    }
   });
 
   test('does not cache rejected tokens', async () => {

@@ -9,24 +9,31 @@ describe('VerifiedTokenCache', () => {
     const cache = new VerifiedTokenCache(() => now);
     const alice = principal('alice');
     cache.set('token-a', alice, 1_010); // expires at 1_010_000 ms
-    assert.equal(cache.get('token-a'), alice);
+    assert.equal(cache.get('token-a')?.principal, alice);
     now = 1_009_999;
-    assert.equal(cache.get('token-a'), alice);
+    assert.equal(cache.get('token-a')?.principal, alice);
     now = 1_010_000;
     assert.equal(cache.get('token-a'), undefined);
     now = 1_000_000;
     assert.equal(cache.get('token-a'), undefined, 'an expired entry is removed, not just hidden');
   });
 
-  test('forgets a long-lived token after a minute, so that it is checked against the issuer keys again', () => {
+  test('says a long-lived token is due for checking against the issuer keys again a minute after it was verified', () => {
     let now = 1_000_000;
     const cache = new VerifiedTokenCache(() => now);
-    const alice = principal('alice');
-    cache.set('token-a', alice, 1_000 + 24 * 3600); // valid for a day
+    cache.set('token-a', principal('alice'), 1_000 + 24 * 3600); // valid for a day
     now += REVERIFY_AFTER_MS - 1;
-    assert.equal(cache.get('token-a'), alice);
+    assert.equal(cache.dueForReverifying(cache.get('token-a')!), false);
     now += 1;
-    assert.equal(REVERIFY_AFTER_MS, 60_000);
+    assert.equal(cache.dueForReverifying(cache.get('token-a')!), true, `due after ${REVERIFY_AFTER_MS} ms`);
+    cache.set('token-a', principal('alice'), 1_000 + 24 * 3600);
+    assert.equal(cache.dueForReverifying(cache.get('token-a')!), false, 'verified again: fresh for another minute');
+  });
+
+  test('forgets a token it is told to', () => {
+    const cache = new VerifiedTokenCache(() => 0);
+    cache.set('token-a', principal('alice'), 60);
+    cache.forget('token-a');
     assert.equal(cache.get('token-a'), undefined);
   });
 
@@ -44,10 +51,10 @@ describe('VerifiedTokenCache', () => {
     const cache = new VerifiedTokenCache(() => 0);
     const p = principal('alice');
     for (let i = 0; i < 10_000; i++) cache.set(`token-${i}`, p, 60);
-    assert.equal(cache.get('token-0'), p);
+    assert.equal(cache.get('token-0')?.principal, p);
     cache.set('token-10000', p, 60);
     assert.equal(cache.get('token-0'), undefined);
-    assert.equal(cache.get('token-1'), p);
-    assert.equal(cache.get('token-10000'), p);
+    assert.equal(cache.get('token-1')?.principal, p);
+    assert.equal(cache.get('token-10000')?.principal, p);
   });
 });
