@@ -61,7 +61,15 @@ function parseNamespacesFile(text: string, source: string): NamespacesFile {
       throw new Error(`Namespaces file "${source}", namespace "${ns.name}": ${(error as Error).message}`);
     }
   }
-  return { catalog: new NamespaceCatalog(namespaces), rateLimit: parsed.data.rateLimit };
+  return { catalog: catalogOf(namespaces, source), rateLimit: parsed.data.rateLimit };
+}
+
+function catalogOf(namespaces: NamespaceRules[], source: string): NamespaceCatalog {
+  try {
+    return new NamespaceCatalog(namespaces);
+  } catch (error) {
+    throw new Error(`Namespaces file "${source}": ${(error as Error).message}`);
+  }
 }
 
 function parseYaml(text: string, source: string): unknown {

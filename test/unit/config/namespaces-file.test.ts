@@ -131,7 +131,7 @@ describe('parseNamespaces', () => {
     keyTemplate: "{assetId}"
     maxSizeBytes: 100
     allowedMimeTypes: [image/png]`;
-      assert.throws(() => parseNamespaces(text, 'f'), { message: `Namespace "${name}" can never be asked for: rename it to 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit.` });
+      assert.throws(() => parseNamespaces(text, 'f'), { message: `Namespaces file "f": Namespace "${name}" can never be asked for: rename it to 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit.` });
     }
   });
 
