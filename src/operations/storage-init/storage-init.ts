@@ -90,7 +90,7 @@ async function ensurePublicRead(client: S3Client, storage: StorageConfig): Promi
     await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: withPublicRead(current, bucket) }));
     return { outcome: current ? 'updated' : 'created', subject, detail: `bucket policy allows anonymous GET of ${bucket}/*` };
   } catch (error) {
-    if (!isUnsupported(error)) throw error;
+    if (!isUnsupported(error)) throw stepFailed('Setting the public-read policy on', 'the bucket policy (s3:GetBucketPolicy and s3:PutBucketPolicy)', error, bucket);
     return {
       outcome: 'manual',
       subject,
@@ -121,7 +121,7 @@ async function ensureCors(client: S3Client, bucket: string, origins: string[]): 
     return { outcome: current.length ? 'updated' : 'created', subject, detail: `PUT, GET, HEAD allowed from ${origins.join(', ')}` };
   } catch (error) {
     if (isUnsupported(error)) return { outcome: 'manual', subject, detail: corsByHand(error, origins) };
-    throw corsFailed(error, bucket);
+    throw stepFailed('Setting CORS on', "the bucket's CORS configuration (s3:GetBucketCORS and s3:PutBucketCORS; on R2 an Admin Read & Write token)", error, bucket);
   }
 }
 
@@ -134,15 +134,16 @@ function corsByHand(error: unknown, origins: string[]): string {
   );
 }
 
-function corsFailed(error: unknown, bucket: string): StorageInitError {
+/** A step on `bucket` that storage refused: what was being done, why, and for a refusal which permission `grants` names. */
+function stepFailed(step: string, grants: string, error: unknown, bucket: string): StorageInitError {
   const name = errorName(error);
   const cause = `${name}: ${(error as Error)?.message ?? String(error)}`;
   if (name === 'AccessDenied' || name === 'Forbidden' || (error as StorageFailure)?.$metadata?.httpStatusCode === 403) {
     return new StorageInitError(
-      `Setting CORS on bucket "${bucket}" was denied (${cause}). Give the credentials in STORAGE_ACCESS_KEY permission to read and write the bucket's CORS configuration (s3:GetBucketCORS and s3:PutBucketCORS; on R2 an Admin Read & Write token), then run storage init again.`,
+      `${step} bucket "${bucket}" was denied (${cause}). Give the credentials in STORAGE_ACCESS_KEY permission to read and write ${grants}, then run storage init again.`,
     );
   }
-  return new StorageInitError(`Setting CORS on bucket "${bucket}" failed (${cause}). Fix the cause and run storage init again.`);
+  return new StorageInitError(`${step} bucket "${bucket}" failed (${cause}). Fix the cause and run storage init again.`);
 }
 
 async function currentCors(client: S3Client, bucket: string): Promise<CORSRule[]> {

@@ -94,13 +94,13 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
   const notImplemented = () => s3Error('NotImplemented', 501, 'A header you provided implies functionality that is not implemented');
 
   /** A storage whose buckets exist and take policies, and that answers the CORS calls with `answers`. */
-  function fakeStorage(answers: { get?: () => Error; put?: () => Error }) {
+  function fakeStorage(answers: { get?: () => Error; put?: () => Error; policy?: () => Error }) {
     const sent: string[] = [];
     const client = {
       async send(command: { constructor: { name: string }; input: { Bucket?: string } }) {
         const name = command.constructor.name;
         sent.push(`${name} ${command.input.Bucket}`);
-        if (name === 'GetBucketPolicyCommand') throw s3Error('NoSuchBucketPolicy', 404, 'no policy');
+        if (name === 'GetBucketPolicyCommand') throw answers.policy?.() ?? s3Error('NoSuchBucketPolicy', 404, 'no policy');
         if (name === 'GetBucketCorsCommand') throw answers.get?.() ?? s3Error('NoSuchCORSConfiguration', 404, 'no CORS');
         if (name === 'PutBucketCorsCommand' && answers.put) throw answers.put();
         return {};
@@ -149,6 +149,14 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
     assert.match(failure.message, /s3:PutBucketCORS/);
     assert.equal(describeStartupError(failure), failure.message);
     assert.equal(sent.includes('GetBucketCorsCommand priv'), false, 'stops at the first failure');
+  });
+
+  test('AccessDenied on the bucket policy fails the same way, naming the policy permissions', async () => {
+    const { client } = fakeStorage({ policy: () => s3Error('AccessDenied', 403, 'Access Denied.') });
+    await assert.rejects(
+      initStorage(client, required(loadStorageSettings(MINIO_ENV))),
+      /^StorageInitError: Setting the public-read policy on bucket "pub" was denied \(AccessDenied: Access Denied\.\)\. Give the credentials in STORAGE_ACCESS_KEY permission to read and write the bucket policy \(s3:GetBucketPolicy and s3:PutBucketPolicy\)/,
+    );
   });
 
   test('any other error on a CORS call fails too, naming the bucket and the cause', async () => {
