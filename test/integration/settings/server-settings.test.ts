@@ -4,10 +4,10 @@
 // pool, and logs at info, the default, so a setting read but not applied passes there.
 import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { after, before, describe, test } from 'node:test';
-import { startCli } from '../../support/cli-process.js';
+import { readFile, readdir, readlink } from 'node:fs/promises';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { startCli, type CliProcess } from '../../support/cli-process.js';
 import { eventually } from '../../support/eventually.js';
-import { closedPort } from '../../support/infra.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
 import { ownInfra, postGraphQL, serviceEnv, startTestService, type TestService } from '../../support/test-service.js';
 
@@ -38,6 +38,55 @@ describe('HOST and DATABASE_POOL_MAX on the running service', () => {
   });
 });
 
+/** `neotool-assets serve` with `env`, SIGKILLed when the test ends if it is still running: a failed or timed-out step leaves no process behind to hold the test file open. */
+function serve(t: TestContext, env: Record<string, string>): CliProcess {
+  const service = startCli(['serve'], env);
+  t.after(async () => {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+    service.child.kill('SIGKILL');
+    await service.exitCode();
+  });
+  return service;
+}
+
+/** SIGTERM, and the exit code; rejects (the process is then SIGKILLed) when the process is still there after `ms`. */
+async function terminateWithin(service: CliProcess, ms: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      service.child.kill('SIGKILL');
+      reject(new Error(`still running ${ms} ms after SIGTERM; stdout: ${service.stdout()}\nstderr: ${service.stderr()}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([service.terminate(), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The TCP port process `pid` listens on, if it listens yet: its socket descriptors (/proc/<pid>/fd) matched
+ * with the listening sockets of /proc/net/tcp{,6}, so on Linux, where the test infrastructure runs. For a
+ * service on PORT=0 that does not log its address (LOG_LEVEL=warn): a port picked beforehand (a free one,
+ * closed again) could be taken by another process before the service binds it.
+ */
+async function listeningPort(pid: number): Promise<number | undefined> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const inode = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''))?.[1];
+    if (inode) inodes.add(inode);
+  }
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (await readFile(table, 'utf8').catch(() => '')).trim().split('\n').slice(1)) {
+      // sl local_address rem_address st ... inode; st 0A is LISTEN.
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && inodes.has(fields[9]!)) return parseInt(fields[1]!.split(':').at(-1)!, 16);
+    }
+  }
+  return undefined;
+}
+
 describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => {
   let infra: Awaited<ReturnType<typeof ownInfra>>;
   let env: Record<string, string>;
@@ -47,29 +96,36 @@ describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => 
   });
   after(() => infra?.release());
 
-  test('LOG_LEVEL=warn: the process logs its warnings and none of its info lines (startup, requests, job runs)', async () => {
+  // Each test is bounded as a whole too (a request to a service that hangs has no time limit of its own); its
+  // process is killed then as when it fails.
+  test('LOG_LEVEL=warn: the process logs its warnings and none of its info lines (startup, requests, job runs)', { timeout: 150_000 }, async (t) => {
     // An object no asset accounts for: the orphan sweep reports it at warn level.
     await infra.s3.send(new PutObjectCommand({ Bucket: infra.privateBucket, Key: 'attachments/nobody/stray.txt', Body: 'stray' }));
-    const port = await closedPort();
-    const service = startCli(['serve'], { ...env, PORT: String(port), LOG_LEVEL: 'warn', JOB_ORPHAN_INTERVAL_SECONDS: '1', ORPHAN_GRACE_SECONDS: '0' });
-    try {
-      const url = `http://127.0.0.1:${port}`;
-      await eventually(() => fetch(`${url}/health/live`).then((r) => r.ok, () => false), 'the service to answer', { timeoutMs: 30_000 });
-      const created = await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'quiet-owner' }));
-      assert.equal(created.data?.createAssetUpload?.status, 'PENDING', JSON.stringify(created.errors));
-      await eventually(() => service.stdout().includes('objects without a live asset found'), () => `the orphan warning; stdout: ${service.stdout()}`, { timeoutMs: 15_000 });
-    } finally {
-      assert.equal(await service.terminate(), 0, service.stderr());
-    }
+    const service = serve(t, { ...env, PORT: '0', LOG_LEVEL: 'warn', JOB_ORPHAN_INTERVAL_SECONDS: '1', ORPHAN_GRACE_SECONDS: '0' });
+    const port = await eventually(
+      () => {
+        if (service.child.exitCode !== null) throw new Error(`exited with ${service.child.exitCode}; stdout: ${service.stdout()}\nstderr: ${service.stderr()}`);
+        return listeningPort(service.child.pid!);
+      },
+      () => `the service to listen; stdout: ${service.stdout()}\nstderr: ${service.stderr()}`,
+      { timeoutMs: 30_000 },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(() => fetch(`${url}/health/live`).then((r) => r.ok, () => false), 'the service to answer', { timeoutMs: 30_000 });
+    const created = await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'quiet-owner' }));
+    assert.equal(created.data?.createAssetUpload?.status, 'PENDING', JSON.stringify(created.errors));
+    await eventually(() => service.stdout().includes('objects without a live asset found'), () => `the orphan warning; stdout: ${service.stdout()}`, { timeoutMs: 15_000 });
+    // Past the default SHUTDOWN_TIMEOUT_MS (20 s), after which the service would exit 1 by itself.
+    assert.equal(await terminateWithin(service, 30_000), 0, service.stderr());
     const lines = service.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
     assert.ok(lines.some((l) => l.level === 40), 'the warning is logged');
     assert.deepEqual(lines.filter((l) => l.level < 40).map((l) => l.msg), [], 'lines below warn were logged');
   });
 
-  test('SHUTDOWN_TIMEOUT_MS: a SIGTERM with a request still in flight past the deadline exits 1 at the deadline, not when the request ends', async () => {
+  test('SHUTDOWN_TIMEOUT_MS: a SIGTERM with a request still in flight past the deadline exits 1 at the deadline, not when the request ends', { timeout: 120_000 }, async (t) => {
     const DEADLINE_MS = 500;
-    const service = startCli(['serve'], { ...env, LOG_LEVEL: 'info', JOBS_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS) });
-    const url = await service.listening();
+    const service = serve(t, { ...env, LOG_LEVEL: 'info', JOBS_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS) });
+    const url = await service.listening(30_000);
     // The first token check fetches the issuer's keys: a slow issuer keeps this request in flight for 6 s.
     infra.issuer.jwksDelayMs = 6000;
     const fetchesBefore = infra.issuer.jwksRequests;
@@ -77,7 +133,8 @@ describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => 
       const inFlight = postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'late-owner' })).catch(() => undefined);
       await eventually(() => infra.issuer.jwksRequests > fetchesBefore, 'the service to ask for the keys');
       const signalled = Date.now();
-      const code = await service.terminate();
+      // With the setting ignored the process exits when the request ends (6 s), or at the default deadline (20 s).
+      const code = await terminateWithin(service, 30_000);
       const took = Date.now() - signalled;
       assert.equal(code, 1, service.stdout() + service.stderr());
       assert.ok(took >= DEADLINE_MS - 50 && took < 4000, `exited ${took} ms after SIGTERM`);
@@ -85,7 +142,6 @@ describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => 
       await inFlight;
     } finally {
       infra.issuer.jwksDelayMs = 0;
-      if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
     }
   });
 });

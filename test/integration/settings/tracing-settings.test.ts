@@ -51,25 +51,56 @@ describe('tracing settings of the real service process', () => {
   let infra: Awaited<ReturnType<typeof ownInfra>>;
   const started: CliProcess[] = [];
 
-  /** `serve` with tracing to `endpoint` and the given OTEL_* settings; spans are exported when it stops. */
+  /**
+   * `serve` with tracing to `endpoint` and the given OTEL_* settings; spans are exported when it stops. The
+   * process is killed at once if it does not listen within 30 s, and otherwise by the `after` hook below if a
+   * failed step left it running, so that no process holds the test file open.
+   */
   async function serve(endpoint: string, otel: Record<string, string>): Promise<{ service: CliProcess; url: string }> {
     const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info', JOBS_ENABLED: 'false' };
     const service = startCli(['serve'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '600000', ...otel });
     started.push(service);
-    return { service, url: await service.listening() };
+    try {
+      return { service, url: await service.listening(30_000) };
+    } catch (error) {
+      await kill(service);
+      throw error;
+    }
   }
 
+  /** SIGTERM: the process must exit 0, within 30 s (past the default SHUTDOWN_TIMEOUT_MS, 20 s); SIGKILLed otherwise. */
   async function terminate(service: CliProcess): Promise<void> {
-    assert.equal(await service.terminate(), 0, service.stdout() + service.stderr());
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        service.child.kill('SIGKILL');
+        reject(new Error(`still running 30 s after SIGTERM; stdout: ${service.stdout()}\nstderr: ${service.stderr()}`));
+      }, 30_000);
+    });
+    try {
+      assert.equal(await Promise.race([service.terminate(), hung]), 0, service.stdout() + service.stderr());
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function kill(service: CliProcess): Promise<void> {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+    service.child.kill('SIGKILL');
+    await service.exitCode();
   }
 
   before(async () => {
     infra = await ownInfra();
   });
   after(async () => {
-    for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await Promise.all(started.map(kill));
     await infra?.release();
   });
+
+  // What runs a service is bounded as a whole too (a request to a service that hangs has no time limit of its
+  // own); the `after` hook kills the process then.
+  const BOUND = { timeout: 120_000 };
 
   describe('with OTEL_EXPORTER_OTLP_HEADERS, and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json over OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
     let exports: Export[];
@@ -87,7 +118,7 @@ describe('tracing settings of the real service process', () => {
       } finally {
         await receiver.close();
       }
-    });
+    }, BOUND);
 
     test('every export carries the headers of OTEL_EXPORTER_OTLP_HEADERS', () => {
       assert.ok(exports.length > 0, 'nothing was exported');
@@ -100,7 +131,7 @@ describe('tracing settings of the real service process', () => {
     });
   });
 
-  test('OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0 keeps no trace of its own, only those a caller sampled', async () => {
+  test('OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0 keeps no trace of its own, only those a caller sampled', BOUND, async () => {
     const receiver = await exportReceiver();
     try {
       const { service, url } = await serve(receiver.endpoint, {
