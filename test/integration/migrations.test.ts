@@ -2,7 +2,7 @@
 // database, and the `migrate` command of a deployment job.
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { migrate, MIGRATION_LOCK_ID } from '../../src/db/migrate.js';
@@ -25,6 +25,21 @@ async function appliedVersions(databaseUrl: string): Promise<string[]> {
   } finally {
     await client.end();
   }
+}
+
+/** A fresh database, a session of another party (`holder`) to hold locks in it, and the service's pool of one connection. */
+async function contendedDatabase(t: TestContext) {
+  const database = await createDatabase();
+  const holder = new pg.Client({ connectionString: database.url });
+  const pool = createPool(database.url, 1);
+  // One hook, in order: the database is dropped only once its connections have ended.
+  t.after(async () => {
+    await holder.end().catch(() => undefined);
+    await endPool(pool);
+    await database.drop();
+  });
+  await holder.connect();
+  return { database, holder, pool };
 }
 
 describe('database migrations', { concurrency: true }, () => {
@@ -80,16 +95,7 @@ describe('database migrations', { concurrency: true }, () => {
   // A replica that starts while another one runs a long migration waits for the migration lock longer
   // than the pool's 10 s statement timeout. The wait, like a long index build, must not fail its start.
   test('a replica waiting more than 10 s for the migration lock still migrates once the lock is released, and the pool keeps its statement timeout', async (t) => {
-    const database = await createDatabase();
-    const holder = new pg.Client({ connectionString: database.url });
-    const pool = createPool(database.url, 1);
-    // One hook, in order: the database is dropped only once its connections have ended.
-    t.after(async () => {
-      await holder.end().catch(() => undefined);
-      await endPool(pool);
-      await database.drop();
-    });
-    await holder.connect();
+    const { database, holder, pool } = await contendedDatabase(t);
     await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     const started = Date.now();
     const migrating = migrate(pool).then(
@@ -113,15 +119,7 @@ describe('database migrations', { concurrency: true }, () => {
   });
 
   test('a migration waits at most 10 s for a table another session holds, then fails saying so, having applied nothing', async (t) => {
-    const database = await createDatabase();
-    const holder = new pg.Client({ connectionString: database.url });
-    const pool = createPool(database.url, 1);
-    t.after(async () => {
-      await holder.end().catch(() => undefined);
-      await endPool(pool);
-      await database.drop();
-    });
-    await holder.connect();
+    const { database, holder, pool } = await contendedDatabase(t);
     // A long transaction holding a table the migrations need (here the one that records them).
     await holder.query('CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     await holder.query('BEGIN');
