@@ -22,7 +22,8 @@ export interface TokenVerifier {
 
 /**
  * RS256 JWTs checked against the issuer's JWKS. A verified token is remembered until it expires, and checked
- * again every minute: against the keys, which may have been withdrawn, unless they cannot be fetched.
+ * again every minute against the keys, which may have been withdrawn; while they cannot be fetched, a token
+ * verified in the last 15 minutes still stands.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
@@ -42,8 +43,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         cache.set(token, principal, payload.exp);
         return principal;
       } catch (error) {
-        // Keys that cannot be fetched undo no earlier verification: a known token stands until it expires.
-        if (known && error instanceof IssuerUnavailableError) return known.principal;
+        // Keys that cannot be fetched undo no recent verification: a known token stands for a while.
+        if (known && error instanceof IssuerUnavailableError && cache.standsDuringOutage(token)) return known.principal;
         cache.forget(token);
         throw error;
       }

@@ -41,7 +41,8 @@ const LIVE_KEYS = {
 // One replica at a time runs the job (its advisory lock), and deleting a key twice is harmless: no lease.
 const LATE_UPLOAD_KEYS_DUE = {
   name: 'jobs_late_upload_keys_due',
-  text: `SELECT * FROM assets WHERE late_upload_cleanup_after < now() - make_interval(secs => $1)
+  // The status is implied by the mark; checked all the same, since the job deletes objects by it.
+  text: `SELECT * FROM assets WHERE late_upload_cleanup_after < now() - make_interval(secs => $1) AND status IN ('FAILED', 'DELETED')
          ORDER BY late_upload_cleanup_after LIMIT $2`,
 };
 const LATE_UPLOAD_KEYS_CLEARED = {

@@ -6,11 +6,11 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Arbitrary constant shared by all replicas: whoever holds it migrates, the others wait.
 export const MIGRATION_LOCK_ID = 7_318_045_112;
 /**
- * How long a migration waits for a table lock. A schema change queued behind a long transaction would
- * queue every query of the running replicas behind itself: better to give up, and let the start fail
- * with the reason and be tried again.
+ * How long a migration waits for a table lock. A schema change queued behind a long transaction queues
+ * every query of the running replicas behind itself: better to give up soon (well before their 10 s
+ * statement timeout), and let the start fail with the reason and be tried again.
  */
-export const TABLE_LOCK_TIMEOUT_SECONDS = 10;
+export const TABLE_LOCK_TIMEOUT_SECONDS = 3;
 
 export interface MigrationResult {
   applied: string[];
@@ -58,7 +58,7 @@ function tableLockRefused(error: Error): Error {
   return Object.assign(
     new Error(
       `Database migrations could not lock a table within ${TABLE_LOCK_TIMEOUT_SECONDS} s (${error.message}): another session holds it, ` +
-        'typically a long transaction; the migration that waited was rolled back. End that transaction, then start again.',
+        'typically a long transaction. No migration was left half-applied: end that transaction, then start again.',
     ),
     { code: LOCK_NOT_AVAILABLE },
   );

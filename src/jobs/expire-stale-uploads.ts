@@ -13,14 +13,14 @@ export interface ExpireSettings {
 
 // Long enough for a batch of storage checks; if this replica dies, another takes the rows over after it.
 const LEASE_SECONDS = 600;
-// A late upload storage would not delete (an outage, a permission) waits this long before the next try.
+// A late upload storage would not delete (an outage, a permission) waits this long (plus grace) before the next try.
 const LATE_UPLOAD_RETRY_SECONDS = 600;
 
 /**
  * Settles PENDING uploads whose window closed without a confirm: rescued to READY when the object
- * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload). Then clears the keys
- * of assets that became FAILED or DELETED while their upload URL still worked, now that it has died:
- * a late PUT may have left an unchecked object there (see AssetService.removeLateUpload).
+ * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload). Then deletes once
+ * more the keys of FAILED and DELETED assets whose upload URL has died (plus grace): a late PUT may have
+ * left an unchecked object there (see AssetService.removeLateUpload).
  */
 export class ExpireStaleUploadsJob implements Job {
   readonly name = 'expire-stale-uploads';

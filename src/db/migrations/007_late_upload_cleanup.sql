@@ -4,11 +4,8 @@
 -- (If-None-Match: *) lets the PUT through. Such an object was never checked, and in a public bucket
 -- anyone could read it. Every FAILED or DELETED row keeps the instant its URL dies; once that (plus
 -- grace) has passed, the expiry job deletes the key once more and clears the mark.
+-- Adding a column without a default only changes the catalog; the partial index holds no row yet (its
+-- build still reads the table once). The backfill of older rows is migration 008.
 ALTER TABLE assets ADD COLUMN late_upload_cleanup_after timestamptz;
 
 CREATE INDEX assets_late_upload_cleanup ON assets (late_upload_cleanup_after) WHERE late_upload_cleanup_after IS NOT NULL;
-
--- Rows settled before this migration whose URL could still have been used lately (upload TTLs are at
--- most 7 days). Older late uploads are left to the orphan sweep.
-UPDATE assets SET late_upload_cleanup_after = upload_expires_at
-WHERE status IN ('FAILED', 'DELETED') AND upload_expires_at > now() - interval '8 days';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { REVERIFY_AFTER_MS, VerifiedTokenCache } from '../../../src/auth/verified-token-cache.js';
+import { ISSUER_OUTAGE_GRACE_MS, OUTAGE_RETRY_MS, REVERIFY_AFTER_MS, VerifiedTokenCache } from '../../../src/auth/verified-token-cache.js';
 import { principal } from '../fakes.js';
 
 describe('VerifiedTokenCache', () => {
@@ -28,6 +28,20 @@ describe('VerifiedTokenCache', () => {
     assert.equal(cache.dueForReverifying(cache.get('token-a')!), true, `due after ${REVERIFY_AFTER_MS} ms`);
     cache.set('token-a', principal('alice'), 1_000 + 24 * 3600);
     assert.equal(cache.dueForReverifying(cache.get('token-a')!), false, 'verified again: fresh for another minute');
+  });
+
+  test('lets a token verified in the last 15 minutes stand while the issuer keys cannot be fetched, re-checking it every 30 s, not at every call', () => {
+    let now = 1_000_000;
+    const cache = new VerifiedTokenCache(() => now);
+    cache.set('token-a', principal('alice'), 1_000 + 24 * 3600);
+    now += REVERIFY_AFTER_MS;
+    assert.equal(cache.standsDuringOutage('token-a'), true);
+    assert.equal(cache.dueForReverifying(cache.get('token-a')!), false, 'no new try right away');
+    now += OUTAGE_RETRY_MS;
+    assert.equal(cache.dueForReverifying(cache.get('token-a')!), true, `tried again after ${OUTAGE_RETRY_MS} ms`);
+    now = 1_000_000 + ISSUER_OUTAGE_GRACE_MS;
+    assert.equal(cache.standsDuringOutage('token-a'), false, '15 minutes after its last verification it no longer stands');
+    assert.equal(cache.standsDuringOutage('unknown'), false);
   });
 
   test('forgets a token it is told to', () => {
