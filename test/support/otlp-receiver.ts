@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from './eventually.js';
 
@@ -27,8 +27,8 @@ interface OtlpJsonExport {
 export class OtlpReceiver {
   /** Spans of OTLP/JSON exports. */
   readonly spans: ReceivedSpan[] = [];
-  /** Every export, whatever its encoding: its content type and raw body. */
-  readonly exports: { contentType: string; body: Buffer }[] = [];
+  /** Every export, whatever its encoding: its content type, its headers and raw body. */
+  readonly exports: { contentType: string; headers: IncomingHttpHeaders; body: Buffer }[] = [];
   private server?: Server;
 
   async start(): Promise<this> {
@@ -59,7 +59,7 @@ export class OtlpReceiver {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const contentType = req.headers['content-type'] ?? '';
-    this.exports.push({ contentType, body });
+    this.exports.push({ contentType, headers: req.headers, body });
     if (req.url === '/v1/traces' && contentType.startsWith('application/json')) this.spans.push(...flatten(JSON.parse(body.toString()) as OtlpJsonExport));
   }
 }

@@ -4,48 +4,11 @@
 // of exporter, checked elsewhere only as configuration. Each test runs `neotool-assets serve` as operators do.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startCli, type CliProcess } from '../../support/cli-process.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
+import { OtlpReceiver } from '../../support/otlp-receiver.js';
 import { ownInfra, postGraphQL, serviceEnv } from '../../support/test-service.js';
-
-interface Export {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** An OTLP/HTTP receiver that keeps every export whole: its path, its headers and its body. */
-async function exportReceiver(): Promise<{ endpoint: string; exports: Export[]; close(): Promise<void> }> {
-  const exports: Export[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      exports.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    exports,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** Trace ids of the spans of OTLP/JSON exports. */
-function traceIdsOf(exports: Export[]): string[] {
-  type Payload = { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
-  return exports.flatMap((e) => (JSON.parse(e.body.toString()) as Payload).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.traceId))));
-}
 
 describe('tracing settings of the real service process', () => {
   let infra: Awaited<ReturnType<typeof ownInfra>>;
@@ -103,9 +66,9 @@ describe('tracing settings of the real service process', () => {
   const BOUND = { timeout: 120_000 };
 
   describe('with OTEL_EXPORTER_OTLP_HEADERS, and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json over OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
-    let exports: Export[];
+    let exports: OtlpReceiver['exports'];
     before(async () => {
-      const receiver = await exportReceiver();
+      const receiver = await new OtlpReceiver().start();
       try {
         const { service, url } = await serve(receiver.endpoint, {
           OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=settings-key-1,x-tenant=assets',
@@ -116,7 +79,7 @@ describe('tracing settings of the real service process', () => {
         await terminate(service);
         exports = [...receiver.exports];
       } finally {
-        await receiver.close();
+        await receiver.stop();
       }
     }, BOUND);
 
@@ -132,7 +95,7 @@ describe('tracing settings of the real service process', () => {
   });
 
   test('OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0 keeps no trace of its own, only those a caller sampled', BOUND, async () => {
-    const receiver = await exportReceiver();
+    const receiver = await new OtlpReceiver().start();
     try {
       const { service, url } = await serve(receiver.endpoint, {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -146,11 +109,11 @@ describe('tracing settings of the real service process', () => {
       const sampled = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: CREATE, variables: { input: uploadInput() } }) });
       assert.equal(sampled.status, 200);
       await terminate(service);
-      const traceIds = traceIdsOf(receiver.exports);
+      const traceIds = receiver.spans.map((span) => span.traceId);
       assert.ok(traceIds.includes(caller), 'the request a caller sampled was not traced');
       assert.deepEqual([...new Set(traceIds)], [caller], 'requests without a sampled parent were traced');
     } finally {
-      await receiver.close();
+      await receiver.stop();
     }
   });
 });
