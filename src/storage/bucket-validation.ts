@@ -1,7 +1,7 @@
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { StartupError } from '../config/startup-error.js';
 import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
-import { errorName, isNotFound, isUnreachable } from './storage-errors.js';
+import { errorName, isAccessDenied, isNotFound, isUnreachable } from './storage-errors.js';
 
 /** A bucket problem found at startup, phrased as the runbook's troubleshooting entry: cause and fix. */
 export class BucketValidationError extends StartupError {
@@ -53,7 +53,7 @@ export function explain(error: unknown, config: StorageConfig, bucket: string, s
   if (name === 'SignatureDoesNotMatch') {
     return new BucketValidationError('SignatureDoesNotMatch', `Storage at ${endpoint} rejected the request signature: STORAGE_SECRET does not belong to STORAGE_ACCESS_KEY (or STORAGE_REGION is wrong). Fix STORAGE_SECRET.`);
   }
-  if (name === 'AccessDenied' || name === 'Forbidden' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403) {
+  if (isAccessDenied(error)) {
     return new BucketValidationError('AccessDenied', `Access to bucket "${bucket}" (${setting}) was denied. Give the credentials in STORAGE_ACCESS_KEY read/write access to this bucket.`);
   }
   return new BucketValidationError(name, `Bucket "${bucket}" (${setting}) at ${endpoint} could not be checked: ${name}: ${(error as Error)?.message}.`);

@@ -31,6 +31,12 @@ export function isNotFound(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || (error as StorageFailure)?.$metadata?.httpStatusCode === 404;
 }
 
+/** Storage refused the credentials this call was made with (S3's AccessDenied, R2's Forbidden, or a bare 403). */
+export function isAccessDenied(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'AccessDenied' || name === 'Forbidden' || (error as StorageFailure)?.$metadata?.httpStatusCode === 403;
+}
+
 /** What the API reports when storage cannot do its part: a retry hint, never the raw SDK error. */
 export function storageUnavailable(operation: string, error: unknown): AssetError {
   return new AssetError('STORAGE_UNAVAILABLE', `Object storage could not ${operation} (${errorName(error)}); retry in a few seconds.`, {

@@ -11,7 +11,7 @@ import {
 import { StartupError } from '../../config/startup-error.js';
 import { isCloudflareR2, type StorageConfig } from '../../config/storage-config.js';
 import { explain } from '../../storage/bucket-validation.js';
-import { errorName, isNotFound, type StorageFailure } from '../../storage/storage-errors.js';
+import { errorName, isAccessDenied, isNotFound } from '../../storage/storage-errors.js';
 import type { StorageSettings } from '../settings.js';
 import { sameCorsRules, uploadCorsRules } from './bucket-cors.js';
 import { grantsAnonymousRead, withPublicRead } from './public-read-policy.js';
@@ -138,7 +138,7 @@ function corsByHand(error: unknown, origins: string[]): string {
 function stepFailed(step: string, grants: string, error: unknown, bucket: string): StorageInitError {
   const name = errorName(error);
   const cause = `${name}: ${(error as Error)?.message ?? String(error)}`;
-  if (name === 'AccessDenied' || name === 'Forbidden' || (error as StorageFailure)?.$metadata?.httpStatusCode === 403) {
+  if (isAccessDenied(error)) {
     return new StorageInitError(
       `${step} bucket "${bucket}" was denied (${cause}). Give the credentials in STORAGE_ACCESS_KEY permission to read and write ${grants}, then run storage init again.`,
     );
