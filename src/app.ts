@@ -54,7 +54,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
   const metrics = new Metrics();
   const pool = createPool(config.database.connectionString, config.database.poolMax);
   metrics.observePool(pool);
-  // What the start has opened so far: closed again, in reverse, when a later step fails.
+  // What the start has opened so far, closed again in reverse: when a later step fails, and by close().
   const opened: (() => unknown)[] = [() => pool.end()];
   try {
     const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
@@ -87,21 +87,19 @@ export async function startService(config: Config, givenLogger?: Logger, options
     let bulkStorage: S3Client | undefined;
     const sweepStorage = () => (bulkStorage ??= instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage));
     const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
-    return {
-      app,
-      url,
-      jobs,
-      close: async () => {
-        await Promise.all([app.close(), jobs.stop()]);
-        s3.destroy();
-        bulkStorage?.destroy();
-        await Promise.all([pool.end(), counters.close()]);
-      },
-    };
+    opened.push(() => jobs.stop().then(() => bulkStorage?.destroy()));
+    return { app, url, jobs, close: () => closeInReverse(opened) };
   } catch (error) {
-    for (const close of opened.reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    await closeInReverse(opened).catch(() => undefined);
     throw error;
   }
+}
+
+/** Runs every step, last opened first, even when one fails; then fails with the first failure. */
+async function closeInReverse(opened: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const close of [...opened].reverse()) await Promise.resolve().then(close).catch((error: unknown) => failures.push(error));
+  if (failures.length > 0) throw failures[0];
 }
 
 /** Without JWT_ISSUER and JWT_AUDIENCE, any token the JWKS keys signed is accepted, also one issued for another service. */
