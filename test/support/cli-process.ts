@@ -12,8 +12,13 @@ export interface CliProcess {
   stderr(): string;
   /** Resolves with the URL the service logs once it listens; rejects when the process exits first or the time is up. */
   listening(timeoutMs?: number): Promise<string>;
-  /** SIGTERM, as Kubernetes stops a pod: resolves with the exit code. */
-  terminate(): Promise<number | null>;
+  /**
+   * SIGTERM, as Kubernetes stops a pod: resolves with the exit code. With `timeoutMs`, a process still running
+   * that long after the signal is SIGKILLed, and the promise rejects with what it printed.
+   */
+  terminate(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL if the process is still running, and its exit: so that a failed step leaves no process behind. */
+  kill(): Promise<void>;
   exitCode(): Promise<number | null>;
 }
 
@@ -70,9 +75,26 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     stdout: () => out,
     stderr: () => err,
     exitCode: () => exited,
-    terminate: () => {
+    terminate: async (timeoutMs) => {
       child.kill('SIGTERM');
-      return exited;
+      if (timeoutMs === undefined) return exited;
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`still running ${timeoutMs} ms after SIGTERM; stdout: ${out}\nstderr: ${err}`));
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, hung]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
     listening: (timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {

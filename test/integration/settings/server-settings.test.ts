@@ -4,11 +4,11 @@
 // pool, and logs at info, the default, so a setting read but not applied passes there.
 import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { readFile, readdir, readlink } from 'node:fs/promises';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { startCli, type CliProcess } from '../../support/cli-process.js';
 import { eventually } from '../../support/eventually.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
+import { LISTEN, tcpSockets } from '../../support/proc-sockets.js';
 import { ownInfra, postGraphQL, serviceEnv, startTestService, type TestService } from '../../support/test-service.js';
 
 describe('HOST and DATABASE_POOL_MAX on the running service', () => {
@@ -41,50 +41,17 @@ describe('HOST and DATABASE_POOL_MAX on the running service', () => {
 /** `neotool-assets serve` with `env`, SIGKILLed when the test ends if it is still running: a failed or timed-out step leaves no process behind to hold the test file open. */
 function serve(t: TestContext, env: Record<string, string>): CliProcess {
   const service = startCli(['serve'], env);
-  t.after(async () => {
-    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
-    service.child.kill('SIGKILL');
-    await service.exitCode();
-  });
+  t.after(() => service.kill());
   return service;
 }
 
-/** SIGTERM, and the exit code; rejects (the process is then SIGKILLed) when the process is still there after `ms`. */
-async function terminateWithin(service: CliProcess, ms: number): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      service.child.kill('SIGKILL');
-      reject(new Error(`still running ${ms} ms after SIGTERM; stdout: ${service.stdout()}\nstderr: ${service.stderr()}`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([service.terminate(), hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * The TCP port process `pid` listens on, if it listens yet: its socket descriptors (/proc/<pid>/fd) matched
- * with the listening sockets of /proc/net/tcp{,6}, so on Linux, where the test infrastructure runs. For a
- * service on PORT=0 that does not log its address (LOG_LEVEL=warn): a port picked beforehand (a free one,
- * closed again) could be taken by another process before the service binds it.
+ * The TCP port process `pid` listens on, if it listens yet. For a service on PORT=0 that does not log its
+ * address (LOG_LEVEL=warn): a port picked beforehand (a free one, closed again) could be taken by another
+ * process before the service binds it.
  */
-async function listeningPort(pid: number): Promise<number | undefined> {
-  const inodes = new Set<string>();
-  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
-    const inode = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''))?.[1];
-    if (inode) inodes.add(inode);
-  }
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of (await readFile(table, 'utf8').catch(() => '')).trim().split('\n').slice(1)) {
-      // sl local_address rem_address st ... inode; st 0A is LISTEN.
-      const fields = line.trim().split(/\s+/);
-      if (fields[3] === '0A' && inodes.has(fields[9]!)) return parseInt(fields[1]!.split(':').at(-1)!, 16);
-    }
-  }
-  return undefined;
+function listeningPort(pid: number): number | undefined {
+  return tcpSockets(pid).find((socket) => socket.state === LISTEN)?.localPort;
 }
 
 describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => {
@@ -116,7 +83,7 @@ describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => 
     assert.equal(created.data?.createAssetUpload?.status, 'PENDING', JSON.stringify(created.errors));
     await eventually(() => service.stdout().includes('objects without a live asset found'), () => `the orphan warning; stdout: ${service.stdout()}`, { timeoutMs: 15_000 });
     // Past the default SHUTDOWN_TIMEOUT_MS (20 s), after which the service would exit 1 by itself.
-    assert.equal(await terminateWithin(service, 30_000), 0, service.stderr());
+    assert.equal(await service.terminate(30_000), 0, service.stderr());
     const lines = service.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
     assert.ok(lines.some((l) => l.level === 40), 'the warning is logged');
     assert.deepEqual(lines.filter((l) => l.level < 40).map((l) => l.msg), [], 'lines below warn were logged');
@@ -134,7 +101,7 @@ describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => 
       await eventually(() => infra.issuer.jwksRequests > fetchesBefore, 'the service to ask for the keys');
       const signalled = Date.now();
       // With the setting ignored the process exits when the request ends (6 s), or at the default deadline (20 s).
-      const code = await terminateWithin(service, 30_000);
+      const code = await service.terminate(30_000);
       const took = Date.now() - signalled;
       assert.equal(code, 1, service.stdout() + service.stderr());
       assert.ok(took >= DEADLINE_MS - 50 && took < 4000, `exited ${took} ms after SIGTERM`);

@@ -36,14 +36,19 @@ async function cdnFor(bucket: string): Promise<{ base: string; requests: string[
   };
 }
 
+// One database, bucket pair and issuer for both services of this file, each started after the other stopped.
+let infra: Awaited<ReturnType<typeof ownInfra>>;
+before(async () => {
+  infra = await ownInfra();
+});
+after(() => infra?.release());
+
 describe('STORAGE_REGION and STORAGE_PUBLIC_BASE_PATH on the running service', () => {
   const REGION = 'eu-settings-1';
-  let infra: Awaited<ReturnType<typeof ownInfra>>;
   let cdn: Awaited<ReturnType<typeof cdnFor>>;
   let svc: TestService;
   let token: string;
   before(async () => {
-    infra = await ownInfra();
     cdn = await cdnFor(infra.publicBucket);
     // The test gateway accepts signatures of any region, so the service works with one other than the default.
     svc = await startTestService({ STORAGE_REGION: REGION, STORAGE_PUBLIC_BASE_PATH: cdn.base }, { shareWith: infra });
@@ -52,7 +57,6 @@ describe('STORAGE_REGION and STORAGE_PUBLIC_BASE_PATH on the running service', (
   after(async () => {
     await svc?.stop();
     await cdn?.close();
-    await infra?.release();
   });
 
   test('upload and download URLs are signed for STORAGE_REGION, and assets record it as their storageRegion', async () => {
@@ -87,7 +91,7 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
   let storage: TcpProxy;
   let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    ({ svc, proxies: { storage }, stop } = await startServiceBehindProxies(['storage'], { STORAGE_CIRCUIT_RESET_MS: String(RESET_MS), STORAGE_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    ({ svc, proxies: { storage }, stop } = await startServiceBehindProxies(['storage'], { STORAGE_CIRCUIT_RESET_MS: String(RESET_MS), STORAGE_TIMEOUT_MS: String(TIMEOUT_MS) }, { shareWith: infra }));
   });
   after(() => stop?.());
 
