@@ -49,43 +49,51 @@ export class ExpireStaleUploadsJob implements Job {
     });
   }
 
-  /** Like settleBatch: a key storage will not delete is tried again later, without holding up the others. */
+  /** A key storage will not delete is tried again later, without holding up the others. */
   private async clearLateUploads(due: Asset[], counts: RunCounts): Promise<void> {
-    const cleared: string[] = [];
-    const failed: string[] = [];
-    let lastError: unknown;
-    for (const asset of due) {
-      try {
-        await this.service.removeLateUpload(asset);
-        cleared.push(asset.id);
-      } catch (error) {
-        lastError = error;
-        failed.push(asset.id);
-        this.logger.warn({ job: this.name, assetId: asset.id, err: error }, 'could not delete a late upload; it is tried again later');
-      }
-    }
-    if (cleared.length > 0) await this.queries.lateUploadKeysCleared(cleared);
-    if (failed.length > 0) await this.queries.lateUploadKeysRetryLater(failed, LATE_UPLOAD_RETRY_SECONDS);
-    counts.add('lateUploadKeysCleared', cleared.length);
-    if (failed.length > 0) counts.add('errors', failed.length);
-    if (cleared.length === 0 && lastError !== undefined) throw lastError;
+    const outcome = await this.eachAsset(due, counts, (asset) => this.service.removeLateUpload(asset), 'could not delete a late upload; it is tried again later');
+    const { done, failed } = outcome;
+    if (done.length > 0) await this.queries.lateUploadKeysCleared(done.map((asset) => asset.id));
+    if (failed.length > 0) await this.queries.lateUploadKeysRetryLater(failed.map((asset) => asset.id), LATE_UPLOAD_RETRY_SECONDS);
+    counts.add('lateUploadKeysCleared', done.length);
+    stopIfNoneDone(outcome);
   }
 
   private async settleBatch(batch: Asset[], counts: RunCounts): Promise<void> {
-    let settled = 0;
+    const outcome = await this.eachAsset(batch, counts, async (asset) => {
+      const settled = await this.service.settleExpiredUpload(asset, this.name);
+      counts.processedItems(settled === 'asset.rescued' ? 'rescued' : settled === 'asset.expired' ? 'expired' : 'alreadySettled');
+    }, 'could not settle a stale upload; it is tried again when its lease runs out');
+    stopIfNoneDone(outcome);
+  }
+
+  /** Runs `work` for each asset; a failure is logged and counted, and the others go on. */
+  private async eachAsset(assets: Asset[], counts: RunCounts, work: (asset: Asset) => Promise<void>, warning: string): Promise<EachOutcome> {
+    const done: Asset[] = [];
+    const failed: Asset[] = [];
     let lastError: unknown;
-    for (const asset of batch) {
+    for (const asset of assets) {
       try {
-        const outcome = await this.service.settleExpiredUpload(asset, this.name);
-        counts.processedItems(outcome === 'asset.rescued' ? 'rescued' : outcome === 'asset.expired' ? 'expired' : 'alreadySettled');
-        settled += 1;
+        await work(asset);
+        done.push(asset);
       } catch (error) {
         lastError = error;
+        failed.push(asset);
         counts.add('errors');
-        this.logger.warn({ job: this.name, assetId: asset.id, err: error }, 'could not settle a stale upload; it is tried again when its lease runs out');
+        this.logger.warn({ job: this.name, assetId: asset.id, err: error }, warning);
       }
     }
-    // Not one settled: storage or the database is down. Stop here instead of claiming every remaining row.
-    if (settled === 0 && lastError !== undefined) throw lastError;
+    return { done, failed, lastError };
   }
+}
+
+interface EachOutcome {
+  done: Asset[];
+  failed: Asset[];
+  lastError: unknown;
+}
+
+/** Not one succeeded: storage or the database is down. The run stops here instead of claiming every remaining row. */
+function stopIfNoneDone({ done, lastError }: EachOutcome): void {
+  if (done.length === 0 && lastError !== undefined) throw lastError;
 }
