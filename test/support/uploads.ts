@@ -108,3 +108,8 @@ export async function deletedDaysAgo(svc: TestService, token: string, daysAgo: n
   await svc.db.query(`UPDATE assets SET deleted_at = now() - make_interval(days => $2), late_upload_cleanup_after = NULL WHERE id = $1`, [asset.id, daysAgo]);
   return asset.id;
 }
+
+/** Whether the asset still has its row in PostgreSQL (the purge removes DELETED rows). */
+export async function rowExists(svc: TestService, id: string): Promise<boolean> {
+  return (await svc.db.query('SELECT 1 FROM assets WHERE id = $1', [id])).rowCount === 1;
+}

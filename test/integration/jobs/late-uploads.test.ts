@@ -10,7 +10,7 @@ import { fixture } from '../../support/fixtures.js';
 import { createUpload, readyAsset, uploadedAsset, type AssetJson } from '../../support/flows.js';
 import { DELETE, uploadTo } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
+import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectExists, rowExists } from '../../support/uploads.js';
 
 const ENV = {
   // Namespaces without an uploadTtlSeconds of their own take this: time enough for the late PUTs below.
@@ -76,7 +76,6 @@ describe('uploads that arrive after their asset left PENDING', () => {
     await urlDies(created.id);
 
     await eventually(async () => !(await objectExists(svc, created)), 'the late upload to be deleted', CLEARED);
-    const rowsLeft = async () => (await svc.db.query('SELECT 1 FROM assets WHERE id = $1', [created.id])).rowCount;
-    await eventually(async () => (await rowsLeft()) === 0, 'the DELETED row to be purged once its key was cleared', CLEARED);
+    await eventually(async () => !(await rowExists(svc, created.id)), 'the DELETED row to be purged once its key was cleared', CLEARED);
   });
 });

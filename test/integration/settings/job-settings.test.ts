@@ -6,13 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../../support/eventually.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { deletedDaysAgo } from '../../support/uploads.js';
+import { deletedDaysAgo, rowExists } from '../../support/uploads.js';
 
 const PURGE = 'purge-deleted-assets';
 
-async function rowExists(svc: TestService, id: string): Promise<boolean> {
-  return (await svc.db.query('SELECT 1 FROM assets WHERE id = $1', [id])).rowCount === 1;
-}
 
 describe('the purge of DELETED assets, with ASSET_PURGE_DELETED_DAYS=60 and JOB_BATCH_SIZE=2', () => {
   let svc: TestService;
