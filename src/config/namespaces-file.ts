@@ -24,13 +24,16 @@ export interface NamespacesFile {
   rateLimit: UploadLimits;
 }
 
+/** The namespaces file could not be read at all (missing, a directory, no permission), as opposed to read and found wrong. */
+export class NamespacesFileUnreadable extends Error {}
+
 /** Reads and checks the namespaces file once at startup; any problem names the file and the entry. */
 export async function loadNamespacesFile(path: string): Promise<NamespacesFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`Cannot read the namespaces file "${path}" (ASSET_CONFIG_PATH): ${(error as Error).message}`);
+    throw new NamespacesFileUnreadable(`Cannot read the namespaces file "${path}" (ASSET_CONFIG_PATH): ${(error as Error).message}`);
   }
   return parseNamespacesFile(text, path);
 }

@@ -1,7 +1,5 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { describeStartupError } from '../../cli/startup-errors.js';
-import { loadNamespacesFile } from '../../config/namespaces-file.js';
+import { loadNamespacesFile, NamespacesFileUnreadable } from '../../config/namespaces-file.js';
 import { isCloudflareR2 } from '../../config/storage-config.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
@@ -75,16 +73,11 @@ async function namespacesFileValid(path: string): Promise<Outcome> {
     const names = (await loadNamespacesFile(path)).catalog.list().map((ns) => ns.name);
     return pass(`${names.length} namespace(s) in ${path}: ${names.join(', ')}`);
   } catch (error) {
-    const fix = (await readableFile(path))
-      ? 'Correct the file (config/namespaces.yaml, as shipped, shows every field); the service will not start until it loads.'
-      : `Set ASSET_CONFIG_PATH to the namespaces file (a relative path is read from the directory the service starts in, here ${process.cwd()}), or mount the file there, readable by the service's user; the service will not start without it.`;
+    const fix = error instanceof NamespacesFileUnreadable
+      ? `Set ASSET_CONFIG_PATH to the namespaces file (a relative path is read from the directory the service starts in, here ${process.cwd()}), or mount the file there, readable by the service's user; the service will not start without it.`
+      : 'Correct the file (config/namespaces.yaml, as shipped, shows every field); the service will not start until it loads.';
     return fail(`${sentence(oneLine((error as Error).message))} ${fix}`);
   }
-}
-
-async function readableFile(path: string): Promise<boolean> {
-  const file = await stat(path).then((s) => s.isFile(), () => false);
-  return file && access(path, constants.R_OK).then(() => true, () => false);
 }
 
 /** A YAML error ends with a code frame (the line and a caret) below its position: the position is enough on a check's line. */
