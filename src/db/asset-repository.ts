@@ -1,3 +1,4 @@
+import { validate as isUuid } from 'uuid';
 import type pg from 'pg';
 import { Batcher, type ItemOutcomes } from '../concurrency/batcher.js';
 import type { Asset, NewAsset } from '../domain/asset.js';
@@ -7,8 +8,6 @@ import { AssetInserts, insertedAsset } from './asset-inserts.js';
 import { type AssetRow, toAsset } from './asset-row.js';
 import { withDatabaseErrors } from './database-errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 // Named statements are prepared once per connection and reused: the create path runs them thousands of times a second.
 const FIND_BY_IDEMPOTENCY_KEY = { name: 'assets_find_by_idempotency_key', text: 'SELECT * FROM assets WHERE owner_id = $1 AND idempotency_key = $2' };
 // Lookups by id that arrive while earlier ones are in flight go together, in one statement.
@@ -17,11 +16,12 @@ const READ_BATCHING = { maxBatchSize: 500, maxInFlight: 2 };
 const RELEASE_IDEMPOTENCY_KEY = { name: 'assets_release_idempotency_key', text: 'UPDATE assets SET idempotency_key = NULL WHERE id = $1' };
 const TRANSITION = {
   name: 'assets_transition',
-  // Becoming FAILED or DELETED marks the key for one more delete once the upload URL has died (migration 007).
-  // Always, not only while the URL works: a PUT that started before it died may still be streaming.
+  // Every settled asset is marked for one more delete of its upload once the upload URL has died (migration 007):
+  // its staging key holds the upload (or a later PUT) after confirm. Always, not only while the URL works: a PUT
+  // that started before it died may still be streaming.
   text: `UPDATE assets SET status = $3, failure_reason = $4, checksum = COALESCE($5, checksum),
            deleted_at = CASE WHEN $3 = 'DELETED' THEN now() END, deleted_by = $6,
-           late_upload_cleanup_after = CASE WHEN $3 IN ('FAILED', 'DELETED') THEN upload_expires_at ELSE late_upload_cleanup_after END,
+           late_upload_cleanup_after = CASE WHEN $3 <> 'PENDING' THEN upload_expires_at ELSE late_upload_cleanup_after END,
            version = version + 1, updated_at = now()
          WHERE id = $1 AND version = $2
          RETURNING *`,
@@ -83,7 +83,7 @@ export class PostgresAssetRepository implements AssetRepository {
   }
 
   findById(id: string): Promise<Asset | null> {
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return withDatabaseErrors(() => this.lookups.submit(id));
   }
 

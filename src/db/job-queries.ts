@@ -37,12 +37,17 @@ const LIVE_KEYS = {
   name: 'jobs_live_keys',
   text: `SELECT storage_key FROM assets WHERE storage_bucket = $1 AND storage_key = ANY($2::text[]) AND status IN ('PENDING', 'READY')`,
 };
+// An upload's staging key is still wanted while its asset is PENDING, or settled with the cleanup of its upload to come.
+const LIVE_UPLOADS = {
+  name: 'jobs_live_uploads',
+  text: `SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND (status = 'PENDING' OR late_upload_cleanup_after IS NOT NULL)`,
+};
 
 // One replica at a time runs the job (its advisory lock), and deleting a key twice is harmless: no lease.
 const LATE_UPLOAD_KEYS_DUE = {
   name: 'jobs_late_upload_keys_due',
   // The status is implied by the mark; checked all the same, since the job deletes objects by it.
-  text: `SELECT * FROM assets WHERE late_upload_cleanup_after < now() - make_interval(secs => $1) AND status IN ('FAILED', 'DELETED')
+  text: `SELECT * FROM assets WHERE late_upload_cleanup_after < now() - make_interval(secs => $1) AND status IN ('READY', 'FAILED', 'DELETED')
          ORDER BY late_upload_cleanup_after LIMIT $2`,
 };
 const LATE_UPLOAD_KEYS_CLEARED = {
@@ -67,7 +72,7 @@ export class JobQueries {
     });
   }
 
-  /** FAILED or DELETED assets whose upload URL died more than `graceSeconds` ago, their keys not yet cleared of a late upload. */
+  /** Settled assets whose upload URL died more than `graceSeconds` ago, their uploads not yet cleared. */
   lateUploadKeysDue(graceSeconds: number, limit: number): Promise<Asset[]> {
     return withDatabaseErrors(async () => {
       const result = await this.pool.query<AssetRow>({ ...LATE_UPLOAD_KEYS_DUE, values: [graceSeconds, limit] });
@@ -102,6 +107,14 @@ export class JobQueries {
     return withDatabaseErrors(async () => {
       const result = await this.pool.query<{ storage_key: string }>({ ...LIVE_KEYS, values: [bucket, keys] });
       return new Set(result.rows.map((r) => r.storage_key));
+    });
+  }
+
+  /** Those of `assetIds` whose upload (at its staging key) is still wanted: by a confirm, or by the expiry job. */
+  liveUploads(assetIds: string[]): Promise<Set<string>> {
+    return withDatabaseErrors(async () => {
+      const result = await this.pool.query<{ id: string }>({ ...LIVE_UPLOADS, values: [assetIds] });
+      return new Set(result.rows.map((r) => r.id));
     });
   }
 }

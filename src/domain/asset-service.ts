@@ -4,14 +4,15 @@ import { AssetError, notFound, validationError } from './errors.js';
 import { decodeCursor, pageSize, type AssetPage, type ListRequest } from './asset-list.js';
 import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
 import { normalizeSha256 } from './checksum.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectStorage, StatusChange, UploadLimiter } from './ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectLocation, ObjectStorage, StatusChange, UploadLimiter } from './ports.js';
 import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
-import { renderStorageKey } from './storage-key.js';
-import { uploadHeaders, type UploadHeader } from './upload-headers.js';
+import { renderStorageKey, stagingKey } from './storage-key.js';
+import { cacheControlFor, uploadHeaders, type UploadHeader } from './upload-headers.js';
 import { assertWellFormed, type UploadRequest } from './upload-request.js';
 import { verifyUpload, type Verdict } from './upload-verification.js';
 
 export interface AssetServiceSettings {
+  /** Uploads wait for their confirm in the PRIVATE one (see STAGING_PREFIX). */
   buckets: Record<Visibility, string>;
   region: string;
   uploadTtlSeconds: number;
@@ -147,7 +148,8 @@ export class AssetService {
 
   /**
    * Checks the uploaded object against everything declared (size, type, checksum, content);
-   * READY on success, FAILED with the object removed otherwise. Confirming a READY asset is a no-op.
+   * READY with the object copied to its key on success, FAILED with the upload removed otherwise.
+   * Confirming a READY asset is a no-op.
    */
   async confirmUpload(principal: Principal, assetId: string, checksum?: string | null): Promise<Asset> {
     requirePermission(principal, PERMISSIONS.upload);
@@ -158,7 +160,7 @@ export class AssetService {
     if (given && asset.checksum && given !== asset.checksum) return this.fail(asset, 'CHECKSUM_MISMATCH', principal);
     const verdict = await this.verify(asset, asset.checksum ?? given);
     if (verdict.failure) return this.fail(asset, verdict.failure, principal);
-    const ready = await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+    const ready = await this.markReady(asset, verdict);
     if (ready.changed) this.emit('asset.confirmed', ready.asset, principal);
     return ready.asset;
   }
@@ -173,7 +175,7 @@ export class AssetService {
     const verdict = await this.verify(asset, asset.checksum);
     const reason = verdict.failure === 'OBJECT_MISSING' ? 'UPLOAD_EXPIRED' : verdict.failure;
     try {
-      const settled = reason ? await this.markFailed(asset, reason) : await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+      const settled = reason ? await this.markFailed(asset, reason) : await this.markReady(asset, verdict);
       if (!settled.changed) return null;
       const type = reason ? 'asset.expired' : 'asset.rescued';
       this.deps.events.emit({ type, asset, actor, reason: reason ?? undefined });
@@ -185,22 +187,52 @@ export class AssetService {
   }
 
   /**
-   * For a background job, once the upload URL of a FAILED or DELETED asset has died: deletes whatever
-   * a late PUT left under its key. That object was never checked, so it must not stay, nor be served.
+   * For a background job, once the upload URL of a settled asset has died: deletes its staging key,
+   * where the upload (or a later PUT) stays after confirm. Of a FAILED or DELETED asset, also its own
+   * key: a confirm's copy may have landed there while a racing delete or failure removed it, and
+   * uploads made before staging (URLs signed for the asset's key) went there.
    */
   async removeLateUpload(asset: Asset): Promise<void> {
-    await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+    const { storage } = this.deps;
+    const upload = this.upload(asset);
+    await storage.deleteObject(upload.bucket, upload.key);
+    if (asset.status !== 'READY') await storage.deleteObject(asset.storageBucket, asset.storageKey);
+  }
+
+  /** Where the asset's upload URL puts the bytes: its staging key in the private bucket. */
+  private upload(asset: Asset): ObjectLocation {
+    return { bucket: this.deps.settings.buckets.PRIVATE, key: stagingKey(asset.id) };
   }
 
   private verify(asset: Asset, expectedSha256: string | null): Promise<Verdict> {
-    return verifyUpload(this.deps.storage, this.deps.inspector, asset, this.deps.namespaces.resolve(asset.namespace), expectedSha256);
+    const { storage, inspector, namespaces } = this.deps;
+    return verifyUpload(storage, inspector, asset, this.upload(asset), namespaces.resolve(asset.namespace), expectedSha256);
+  }
+
+  /**
+   * Copies the checked upload to the asset's key, on the condition that it still is the object that was
+   * checked (a PUT may replace it until the URL dies), then marks the asset READY.
+   */
+  private async markReady(asset: Asset, verdict: Verdict): Promise<{ asset: Asset; changed: boolean }> {
+    const target = { bucket: asset.storageBucket, key: asset.storageKey, contentType: asset.mimeType, cacheControl: cacheControlFor(asset) };
+    if (!(await this.deps.storage.copyObject({ ...this.upload(asset), etag: verdict.etag }, target))) {
+      throw new AssetError('CONFLICT', `The upload of asset ${asset.id} was replaced while it was being checked; confirm again.`);
+    }
+    return this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+  }
+
+  /** The asset's object and its upload, wherever either is. */
+  private async removeObjects(asset: Asset): Promise<void> {
+    const { storage } = this.deps;
+    const upload = this.upload(asset);
+    await Promise.all([storage.deleteObject(asset.storageBucket, asset.storageKey), storage.deleteObject(upload.bucket, upload.key)]);
   }
 
   async delete(principal: Principal, assetId: string): Promise<boolean> {
     requirePermission(principal, PERMISSIONS.delete);
     const asset = await this.ownedAsset(principal, assetId, 'delete');
-    // Object first: if storage is down nothing changes and the caller can simply retry.
-    await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+    // Objects first: if storage is down nothing changes and the caller can simply retry.
+    await this.removeObjects(asset);
     const deleted = await this.transitionOrReload(asset, { status: 'DELETED', deletedBy: principal.ownerId });
     if (deleted.changed) this.emit('asset.deleted', asset, principal);
     return true;
@@ -213,8 +245,7 @@ export class AssetService {
     const signed: Record<string, string> = { 'content-length': String(asset.sizeBytes) };
     for (const { name, value } of headers) signed[name.toLowerCase()] = value;
     return this.deps.storage.presignUpload({
-      bucket: asset.storageBucket,
-      key: asset.storageKey,
+      ...this.upload(asset),
       headers: signed,
       signedAt: asset.createdAt,
       expiresInSeconds: Math.round((asset.uploadExpiresAt.getTime() - asset.createdAt.getTime()) / 1000),
@@ -264,7 +295,7 @@ export class AssetService {
    * the expiry job removes it otherwise (removeLateUpload).
    */
   private async markFailed(asset: Asset, reason: FailureReason): Promise<{ asset: Asset; changed: boolean }> {
-    if (!nothingUploaded(reason)) await this.deps.storage.deleteObject(asset.storageBucket, asset.storageKey);
+    if (!nothingUploaded(reason)) await this.removeObjects(asset);
     return this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
   }
 

@@ -48,6 +48,8 @@ export interface SampleRequest {
 
 /** Bytes read back from storage, streamed (never more than the object's declared size kept in memory); head is empty when the metadata did not match. */
 export interface ObjectSample extends StoredObject {
+  /** Names exactly these bytes: a copy made on the condition that the source still has it copies what was checked. */
+  etag?: string;
   head: Uint8Array;
   body?: Uint8Array;
   sha256Hex?: string;
@@ -78,7 +80,20 @@ export interface ObjectStorage {
   presignDownload(bucket: string, key: string, ttlSeconds: number): string;
   publicUrl(key: string): string;
   sampleObject(bucket: string, key: string, request: SampleRequest): Promise<ObjectSample | null>;
+  /** Copies `source` to `target` if the source still has `source.etag`; false when it changed or is gone. */
+  copyObject(source: ObjectLocation & { etag?: string }, target: CopyTarget): Promise<boolean>;
   deleteObject(bucket: string, key: string): Promise<void>;
+}
+
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+}
+
+/** Where a copy goes, and the headers its object is served with. */
+export interface CopyTarget extends ObjectLocation {
+  contentType: string;
+  cacheControl?: string;
 }
 
 export interface UploadTarget {

@@ -27,8 +27,21 @@ export function safeSegment(value: string): string {
   return /^\.*$/.test(ascii) ? `_${ascii}` : ascii;
 }
 
+/**
+ * Where an upload waits, in the private bucket, until confirm has checked it and copied it to its
+ * asset's key. So unconfirmed bytes are never readable in the public bucket, and no client ever writes
+ * an asset's key: a PUT after confirm only reaches this one. No asset key can be one of these: a template
+ * may not start with "~", and safeSegment never makes one.
+ */
+export const STAGING_PREFIX = '~uploads/';
+
+export function stagingKey(assetId: string): string {
+  return `${STAGING_PREFIX}${assetId}`;
+}
+
 /** Checks a template once at startup: known placeholders only, {assetId} present, no escape hatches. */
 export function assertValidKeyTemplate(template: string): void {
+  if (template.startsWith('~')) throw new Error(`keyTemplate "${template}" must not start with "~": keys under ${STAGING_PREFIX} hold uploads waiting for their confirm.`);
   const placeholders: string[] = template.match(/\{[^}]*\}/g) ?? [];
   const unknown = placeholders.filter((p) => !KNOWN_PLACEHOLDERS.has(p));
   if (unknown.length > 0) throw new Error(`keyTemplate "${template}" uses unknown placeholders ${unknown.join(', ')}; use {namespace}, {ownerId}, {assetId}.`);

@@ -18,9 +18,9 @@ const LATE_UPLOAD_RETRY_SECONDS = 600;
 
 /**
  * Settles PENDING uploads whose window closed without a confirm: rescued to READY when the object
- * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload). Then deletes once
- * more the keys of FAILED and DELETED assets whose upload URL has died (plus grace): a late PUT may have
- * left an unchecked object there (see AssetService.removeLateUpload).
+ * passes confirm's checks, FAILED otherwise (see AssetService.settleExpiredUpload). Then deletes the
+ * uploads of settled assets whose upload URL has died (plus grace): confirm copied what it needed, and
+ * a late PUT may have left an unchecked object (see AssetService.removeLateUpload).
  */
 export class ExpireStaleUploadsJob implements Job {
   readonly name = 'expire-stale-uploads';

@@ -1,6 +1,8 @@
+import { validate as isUuid } from 'uuid';
 import { DeleteObjectsCommand, paginateListObjectsV2, type _Object, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { JobQueries } from '../db/job-queries.js';
+import { STAGING_PREFIX } from '../domain/storage-key.js';
 import type { Job, RunCounts } from './job.js';
 
 export interface OrphanSettings {
@@ -17,8 +19,9 @@ export interface OrphanSettings {
 const REPORTED_KEYS = 20;
 
 /**
- * Finds objects in either bucket that no PENDING or READY asset accounts for: left over by a failed
- * delete, a late PUT after its asset failed, or copied in by hand. One listed page (`pageSize`
+ * Finds objects in either bucket that no PENDING or READY asset accounts for, nor an upload still
+ * waiting for its confirm or cleanup: left over by a failed delete, a PUT that outlived its URL, or
+ * copied in by hand. One listed page (`pageSize`
  * keys at most) is one batch, checked against the database with a single query.
  */
 export class OrphanSweepJob implements Job {
@@ -58,10 +61,22 @@ export class OrphanSweepJob implements Job {
     const cutoff = Date.now() - this.settings.graceSeconds * 1000;
     const keys = objects.filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < cutoff).map((o) => o.Key!);
     if (keys.length === 0) return [];
-    const live = await this.queries.liveKeys(bucket, keys);
+    const live = await this.liveKeys(bucket, keys);
     const orphans = keys.filter((key) => !live.has(key));
     counts.processedItems('orphans', orphans.length);
     return orphans;
+  }
+
+  /** Asset keys by their row; staging keys (`~uploads/<asset id>`) by the asset they wait for. */
+  private async liveKeys(bucket: string, keys: string[]): Promise<Set<string>> {
+    const staged = new Map(keys.filter((k) => k.startsWith(STAGING_PREFIX)).map((k) => [k.slice(STAGING_PREFIX.length), k]));
+    const assetIds = [...staged.keys()].filter((id) => isUuid(id));
+    const [live, liveUploads] = await Promise.all([
+      this.queries.liveKeys(bucket, keys.filter((k) => !k.startsWith(STAGING_PREFIX))),
+      assetIds.length > 0 ? this.queries.liveUploads(assetIds) : new Set<string>(),
+    ]);
+    for (const id of liveUploads) live.add(staged.get(id)!);
+    return live;
   }
 
   private async deleteOrphans(bucket: string, keys: string[], counts: RunCounts): Promise<void> {

@@ -1,11 +1,11 @@
-import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/storage-config.js';
-import type { ObjectSample, ObjectStorage, SampleRequest, UploadTarget } from '../domain/ports.js';
+import type { CopyTarget, ObjectLocation, ObjectSample, ObjectStorage, SampleRequest, UploadTarget } from '../domain/ports.js';
 import { readSample } from './object-sampler.js';
 import { publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
-import { isNotFound, storageUnavailable } from './storage-errors.js';
+import { errorName, isNotFound, storageUnavailable } from './storage-errors.js';
 
 /** The lifecycle's view of storage, over any S3-compatible endpoint. */
 export class S3ObjectStorage implements ObjectStorage {
@@ -48,10 +48,31 @@ export class S3ObjectStorage implements ObjectStorage {
         body.destroy(); // not what was declared: no need to read a byte of it
         return { sizeBytes, contentType, head: new Uint8Array() };
       }
-      return { ...(await readSample(body, request)), sizeBytes, contentType };
+      return { ...(await readSample(body, request)), sizeBytes, contentType, etag: object.ETag };
     } catch (error) {
       if (isNotFound(error)) return null;
       throw storageUnavailable('read the uploaded object', error);
+    }
+  }
+
+  /** One server-side copy; the bytes never pass through the service. */
+  async copyObject(source: ObjectLocation & { etag?: string }, target: CopyTarget): Promise<boolean> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+          CopySourceIfMatch: source.etag,
+          MetadataDirective: 'REPLACE',
+          ContentType: target.contentType,
+          CacheControl: target.cacheControl,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error) || errorName(error) === 'PreconditionFailed') return false;
+      throw storageUnavailable('copy the checked upload to its key', error);
     }
   }
 

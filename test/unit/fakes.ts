@@ -3,8 +3,9 @@ import type { Asset, FailureReason, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
 import { AssetError } from '../../src/domain/errors.js';
 import { NamespaceCatalog, type NamespaceRules } from '../../src/domain/namespace.js';
-import type { AssetRepository, Clock, InsertOutcome, ContentInspector, IdGenerator, LifecycleEvent, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadLimiter, UploadTarget } from '../../src/domain/ports.js';
+import type { AssetRepository, Clock, InsertOutcome, ContentInspector, CopyTarget, IdGenerator, LifecycleEvent, ObjectLocation, ObjectSample, ObjectStorage, SampleRequest, StatusChange, StoredObject, UploadLimiter, UploadTarget } from '../../src/domain/ports.js';
 import { PERMISSIONS, type Principal } from '../../src/domain/principal.js';
+import { stagingKey } from '../../src/domain/storage-key.js';
 import type { StorageConfig } from '../../src/config/storage-config.js';
 
 /** In-memory AssetRepository with the database's guarantees: optimistic versions and unique (ownerId, idempotencyKey). */
@@ -76,6 +77,12 @@ export class InMemoryAssetRepository implements AssetRepository {
 
 interface StoredFake extends StoredObject {
   body?: string;
+  cacheControl?: string;
+}
+
+/** Like S3's ETag of a single-part object: the MD5 of its bytes, quoted. */
+export function fakeEtag(object: StoredFake): string {
+  return `"${createHash('md5').update(object.body ?? '').digest('hex')}"`;
 }
 
 /** In-memory ObjectStorage that records every call in order; `failDeletes` simulates an unreachable store. */
@@ -90,6 +97,11 @@ export class FakeObjectStorage implements ObjectStorage {
 
   putObject(bucket: string, key: string, object: StoredFake): void {
     this.objects.set(FakeObjectStorage.id(bucket, key), object);
+  }
+
+  /** What a client's PUT to the asset's upload URL leaves: the object at its staging key in the private bucket. */
+  putUpload(asset: Pick<Asset, 'id'>, object: StoredFake): void {
+    this.putObject(TEST_SETTINGS.buckets.PRIVATE, stagingKey(asset.id), object);
   }
 
   presignUpload(target: UploadTarget): string {
@@ -119,10 +131,20 @@ export class FakeObjectStorage implements ObjectStorage {
     const bytes = new TextEncoder().encode(object.body ?? '');
     return {
       ...metadata,
+      etag: fakeEtag(object),
       head: bytes.slice(0, request.headBytes),
       ...(request.wholeBody ? { body: bytes } : {}),
       ...(request.sha256 ? { sha256Hex: createHash('sha256').update(bytes).digest('hex') } : {}),
     };
+  }
+
+  /** Copies like S3 with x-amz-copy-source-if-match and a REPLACE metadata directive. */
+  async copyObject(source: ObjectLocation & { etag?: string }, target: CopyTarget): Promise<boolean> {
+    this.calls.push(`copyObject ${source.bucket}/${source.key} -> ${target.bucket}/${target.key}`);
+    const object = this.objects.get(FakeObjectStorage.id(source.bucket, source.key));
+    if (!object || (source.etag !== undefined && source.etag !== fakeEtag(object))) return false;
+    this.putObject(target.bucket, target.key, { ...object, contentType: target.contentType, cacheControl: target.cacheControl });
+    return true;
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {

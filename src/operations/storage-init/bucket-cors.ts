@@ -2,10 +2,10 @@ import type { CORSRule } from '@aws-sdk/client-s3';
 
 /**
  * Headers a browser sends with a presigned upload and asks about in its preflight: the signed
- * Content-Type, the checksum, write-once and caching headers (src/domain/upload-headers.ts).
- * Content-Length is not listed: browsers set it themselves and never ask a preflight about it.
+ * Content-Type and checksum (src/domain/upload-headers.ts). Content-Length is not listed: browsers
+ * set it themselves and never ask a preflight about it.
  */
-export const UPLOAD_REQUEST_HEADERS = ['Content-Type', 'x-amz-checksum-sha256', 'If-None-Match', 'Cache-Control'];
+export const UPLOAD_REQUEST_HEADERS = ['Content-Type', 'x-amz-checksum-sha256'];
 
 /** The CORS rules both buckets need so that browsers can PUT to upload URLs and read what they uploaded. */
 export function uploadCorsRules(origins: string[]): CORSRule[] {

@@ -5,7 +5,8 @@ import { AssetError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { UploadRequest } from '../../../src/domain/upload-request.js';
 import { PERMISSIONS } from '../../../src/domain/principal.js';
 import { createHash } from 'node:crypto';
-import { principal, serviceWithFakes } from '../fakes.js';
+import { stagingKey } from '../../../src/domain/storage-key.js';
+import { FakeObjectStorage, principal, serviceWithFakes, TEST_SETTINGS } from '../fakes.js';
 
 const alice = principal('alice');
 const bob = principal('bob');
@@ -28,7 +29,7 @@ function isAssetError(code: ErrorCode, field?: string) {
 type Fakes = ReturnType<typeof serviceWithFakes>;
 
 async function uploaded(f: Fakes, asset: Asset, object: { sizeBytes?: number; contentType?: string } = {}): Promise<void> {
-  f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: object.sizeBytes ?? asset.sizeBytes, contentType: object.contentType ?? asset.mimeType });
+  f.storage.putUpload(asset, { sizeBytes: object.sizeBytes ?? asset.sizeBytes, contentType: object.contentType ?? asset.mimeType });
 }
 
 async function readyAsset(f: Fakes, owner = alice, overrides: Partial<UploadRequest> = {}): Promise<Asset> {
@@ -250,6 +251,66 @@ describe('AssetService.confirmUpload', () => {
   });
 });
 
+describe('AssetService staging of uploads', () => {
+  const atKey = (asset: Asset) => FakeObjectStorage.id(asset.storageBucket, asset.storageKey);
+  const atStaging = (asset: Asset) => FakeObjectStorage.id(TEST_SETTINGS.buckets.PRIVATE, stagingKey(asset.id));
+
+  test('confirm copies the checked upload to the asset key with its type, immutable caching for a PUBLIC asset', async () => {
+    const f = serviceWithFakes();
+    const logo = await f.service.createUpload(alice, request({ namespace: 'logos' }));
+    f.storage.putUpload(logo, { sizeBytes: logo.sizeBytes, contentType: logo.mimeType, body: 'LOGO' });
+    await f.service.confirmUpload(alice, logo.id);
+    assert.deepEqual(f.storage.objects.get(atKey(logo)), { sizeBytes: logo.sizeBytes, contentType: 'image/png', body: 'LOGO', cacheControl: 'public, max-age=31536000, immutable' });
+    assert.ok(atKey(logo).startsWith('bucket-public/'), 'a PUBLIC asset lands in the public bucket');
+  });
+
+  test('confirm gives a PRIVATE asset no Cache-Control', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    assert.equal(f.storage.objects.get(atKey(doc))?.cacheControl, undefined);
+  });
+
+  test('confirm answers CONFLICT and leaves the asset PENDING when the upload is replaced between its check and its copy', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    const copyObject = f.storage.copyObject.bind(f.storage);
+    f.storage.copyObject = async (source, target) => {
+      f.storage.putUpload(asset, { sizeBytes: asset.sizeBytes, contentType: asset.mimeType, body: 'OTHER BYTES' });
+      return copyObject(source, target);
+    };
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('CONFLICT'));
+    assert.equal((await f.repository.findById(asset.id))?.status, 'PENDING');
+    assert.equal(f.storage.objects.has(atKey(asset)), false, 'bytes nobody checked never reach the asset key');
+  });
+
+  test('a failed confirm removes the upload and anything at the asset key', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset, { contentType: 'text/html' });
+    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: 1, contentType: 'image/png' });
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('INTEGRITY_ERROR'));
+    assert.deepEqual([...f.storage.objects.keys()], []);
+  });
+
+  test('removing a late upload of a READY asset deletes its staging key only', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    await f.service.removeLateUpload(doc);
+    assert.deepEqual([...f.storage.objects.keys()], [atKey(doc)]);
+  });
+
+  test('removing a late upload of a FAILED asset deletes its staging key and its asset key', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('STATE_ERROR'));
+    f.storage.putUpload(asset, { sizeBytes: asset.sizeBytes, contentType: asset.mimeType });
+    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: asset.sizeBytes, contentType: asset.mimeType });
+    await f.service.removeLateUpload((await f.repository.findById(asset.id))!);
+    assert.deepEqual([f.storage.objects.has(atStaging(asset)), f.storage.objects.has(atKey(asset))], [false, false]);
+  });
+});
+
 describe('AssetService access to other owners\' assets', () => {
   test('answers NOT_FOUND, shaped like a truly missing id, when a non-owner confirms or deletes a PRIVATE asset', async () => {
     const f = serviceWithFakes();
@@ -272,10 +333,11 @@ describe('AssetService access to other owners\' assets', () => {
   test('answers FORBIDDEN when a non-owner confirms or deletes a PUBLIC asset, changing nothing', async () => {
     const f = serviceWithFakes();
     const logo = await readyAsset(f, alice, { namespace: 'logos' });
+    const stored = [...f.storage.objects.keys()];
     await assert.rejects(f.service.confirmUpload(bob, logo.id), isAssetError('FORBIDDEN'));
     await assert.rejects(f.service.delete(bob, logo.id), isAssetError('FORBIDDEN'));
     assert.deepEqual(await f.repository.findById(logo.id), logo);
-    assert.equal(f.storage.objects.size, 1);
+    assert.deepEqual([...f.storage.objects.keys()], stored);
   });
 });
 
@@ -314,10 +376,10 @@ describe('AssetService URLs', () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request());
     const url = new URL(f.service.uploadUrl(alice, asset) ?? assert.fail('expected an upload URL'));
-    assert.equal(url.pathname, `/bucket-private/${asset.storageKey}`);
+    assert.equal(url.pathname, `/bucket-private/~uploads/${asset.id}`, 'the upload waits under its staging key for the confirm');
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['at', 'content-length', 'content-type', 'exp'], 'only the declared type and size are asked of the PUT');
     assert.equal(url.searchParams.get('content-type'), 'image/png');
     assert.equal(url.searchParams.get('content-length'), '1000');
-    assert.equal(url.searchParams.get('if-none-match'), '*', 'write-once: a second PUT to the key fails');
     assert.equal(url.searchParams.get('at'), asset.createdAt.toISOString());
     assert.equal(url.searchParams.get('exp'), '900');
   });
@@ -385,7 +447,7 @@ describe('AssetService.delete', () => {
       return deleteObject(bucket, key);
     };
     assert.equal(await f.service.delete(alice, doc.id), true);
-    assert.deepEqual(statusWhenObjectDeleted, ['READY']);
+    assert.deepEqual(statusWhenObjectDeleted, ['READY', 'READY'], 'the object and its upload, both while the asset was READY');
     assert.equal(f.storage.objects.size, 0);
     const stored = await f.repository.findById(doc.id);
     assert.equal(stored?.status, 'DELETED');
@@ -411,8 +473,9 @@ describe('AssetService.delete', () => {
   test('requires the delete permission', async () => {
     const f = serviceWithFakes();
     const doc = await readyAsset(f);
+    const stored = [...f.storage.objects.keys()];
     await assert.rejects(f.service.delete(principal('alice', [PERMISSIONS.view, PERMISSIONS.upload]), doc.id), isAssetError('FORBIDDEN'));
-    assert.equal(f.storage.objects.size, 1);
+    assert.deepEqual([...f.storage.objects.keys()], stored);
   });
 });
 
@@ -425,7 +488,7 @@ describe('AssetService.confirmUpload content checks', () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256.toUpperCase() }));
     assert.equal(asset.checksum, SHA256, 'declared checksums are kept as lowercase hex');
-    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: BODY });
+    f.storage.putUpload(asset, { sizeBytes: size, contentType: 'image/png', body: BODY });
     const ready = await f.service.confirmUpload(alice, asset.id);
     assert.equal(ready.status, 'READY');
     assert.equal(ready.checksum, SHA256);
@@ -446,7 +509,7 @@ describe('AssetService.confirmUpload content checks', () => {
   test('fails with INTEGRITY_ERROR CHECKSUM_MISMATCH when the stored bytes differ, deleting them', async () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256 }));
-    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: 'THE BYTES OF THE FILE' });
+    f.storage.putUpload(asset, { sizeBytes: size, contentType: 'image/png', body: 'THE BYTES OF THE FILE' });
     await assert.rejects(f.service.confirmUpload(alice, asset.id), (e: unknown) => {
       isAssetError('INTEGRITY_ERROR')(e);
       assert.equal((e as AssetError).details.failureReason, 'CHECKSUM_MISMATCH');
@@ -459,7 +522,7 @@ describe('AssetService.confirmUpload content checks', () => {
   test('fails CHECKSUM_MISMATCH when the checksum given at confirm contradicts the declared one', async () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256 }));
-    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: BODY });
+    f.storage.putUpload(asset, { sizeBytes: size, contentType: 'image/png', body: BODY });
     await assert.rejects(f.service.confirmUpload(alice, asset.id, 'f'.repeat(64)), isAssetError('INTEGRITY_ERROR'));
     assert.equal((await f.repository.findById(asset.id))?.failureReason, 'CHECKSUM_MISMATCH');
   });
@@ -467,7 +530,7 @@ describe('AssetService.confirmUpload content checks', () => {
   test('checks a checksum given only at confirm against the stored bytes', async () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request({ sizeBytes: size }));
-    f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: size, contentType: 'image/png', body: BODY });
+    f.storage.putUpload(asset, { sizeBytes: size, contentType: 'image/png', body: BODY });
     assert.equal((await f.service.confirmUpload(alice, asset.id, SHA256)).checksum, SHA256);
   });
 

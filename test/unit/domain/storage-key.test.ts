@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { AssetError } from '../../../src/domain/errors.js';
-import { assertValidKeyTemplate, keyPrefix, renderStorageKey, safeSegment } from '../../../src/domain/storage-key.js';
+import { assertValidKeyTemplate, keyPrefix, renderStorageKey, safeSegment, STAGING_PREFIX } from '../../../src/domain/storage-key.js';
 
 const TEMPLATE = 'uploads/{namespace}/{ownerId}/{assetId}';
 const ASSET_ID = '0190c3a4-5b6c-7d8e-9f00-112233445566';
@@ -113,6 +113,16 @@ describe('assertValidKeyTemplate', () => {
     assert.doesNotThrow(() => assertValidKeyTemplate('{namespace}/{ownerId}/{assetId}'));
     assert.doesNotThrow(() => assertValidKeyTemplate('uploads/{namespace}/{ownerId}/{assetId}'));
     assert.doesNotThrow(() => assertValidKeyTemplate('public/{assetId}'));
+  });
+
+  test('rejects a template starting with "~", where uploads wait for their confirm, so no asset key can be a staging key', () => {
+    assert.throws(() => assertValidKeyTemplate('~uploads/{assetId}'), /must not start with "~"/);
+    assert.throws(() => assertValidKeyTemplate('~{namespace}/{assetId}'), /must not start with "~"/);
+  });
+
+  test('never lets a hostile owner id or namespace make a key under the staging prefix', () => {
+    const key = renderStorageKey('{ownerId}/{namespace}/{assetId}', { ownerId: '~uploads', namespace: '~', assetId: 'a' });
+    assert.equal(key.startsWith(STAGING_PREFIX), false, key);
   });
 
   test('rejects unknown placeholders, naming them', () => {

@@ -26,6 +26,7 @@ class OneObjectStorage implements Pick<ObjectStorage, 'sampleObject'> {
     return {
       sizeBytes: bytes.length,
       contentType,
+      etag: `"${bytes.length}"`,
       head: Buffer.from(bytes.subarray(0, request.headBytes)),
       ...(request.wholeBody ? { body: Buffer.from(bytes) } : {}),
       ...(request.sha256 ? { sha256Hex: sha256Hex(bytes) } : {}),
@@ -42,7 +43,7 @@ function assetFor(bytes: Buffer, mimeType: string, visibility: Asset['visibility
 async function verify(bytes: Buffer, mimeType: string, options: { stored?: Partial<{ bytes: Buffer; contentType: string }> | null; sha256?: string | null } = {}) {
   const stored = options.stored === null ? null : { bytes, contentType: mimeType, ...options.stored };
   const storage = new OneObjectStorage(stored);
-  const verdict = await verifyUpload(storage as unknown as ObjectStorage, new FileContentInspector(), assetFor(bytes, mimeType), rules, options.sha256 ?? null);
+  const verdict = await verifyUpload(storage as unknown as ObjectStorage, new FileContentInspector(), assetFor(bytes, mimeType), { bucket: 'b', key: 'k' }, rules, options.sha256 ?? null);
   return { verdict, requests: storage.requests, bodiesRead: storage.bodiesRead };
 }
 
@@ -68,7 +69,7 @@ describe('verifyUpload', () => {
   test('the SHA-256 is computed, compared and returned only when a checksum was declared', async () => {
     const png = fixture('image.png');
     const declared = await verify(png, MIME_TYPES.png, { sha256: sha256Hex(png) });
-    assert.deepEqual(declared.verdict, { failure: null, sha256Hex: sha256Hex(png) });
+    assert.deepEqual(declared.verdict, { failure: null, sha256Hex: sha256Hex(png), etag: `"${png.length}"` });
     assert.equal(declared.requests[0]!.sha256, true);
     const undeclared = await verify(png, MIME_TYPES.png);
     assert.equal(undeclared.requests[0]!.sha256, false);

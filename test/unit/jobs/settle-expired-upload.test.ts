@@ -15,7 +15,7 @@ async function staleUpload(f: Fakes): Promise<Asset> {
 }
 
 function putObject(f: Fakes, asset: Asset, contentType = asset.mimeType): void {
-  f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: asset.sizeBytes, contentType });
+  f.storage.putUpload(asset, { sizeBytes: asset.sizeBytes, contentType });
 }
 
 describe('AssetService.settleExpiredUpload', () => {
