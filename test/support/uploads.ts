@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { stagingKey } from '../../src/domain/storage-key.js';
 import { fixture, type FixtureName } from './fixtures.js';
 import { CONFIRM, DELETE, uploadInput } from './operations.js';
 import { createUpload, uploadedAsset } from './flows.js';
@@ -52,6 +53,11 @@ export function assertError(response: GraphQLResponse, code: string, failureReas
   if (failureReason !== undefined) assert.equal(error!.extensions.failureReason, failureReason, error!.message);
 }
 
+/** Where the asset's upload URL puts the bytes: its staging key in the private bucket, until confirm copies them to the asset key. */
+export function uploadLocation(svc: Pick<TestService, 'privateBucket'>, asset: Pick<AssetView, 'id'>): Pick<AssetView, 'storageBucket' | 'storageKey'> {
+  return { storageBucket: svc.privateBucket, storageKey: stagingKey(asset.id) };
+}
+
 export async function objectExists(svc: TestService, asset: Pick<AssetView, 'storageBucket' | 'storageKey'>): Promise<boolean> {
   try {
     await svc.s3.send(new HeadObjectCommand({ Bucket: asset.storageBucket, Key: asset.storageKey }));
@@ -60,6 +66,11 @@ export async function objectExists(svc: TestService, asset: Pick<AssetView, 'sto
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
     throw error;
   }
+}
+
+/** Neither at the asset's key nor at its upload's staging key: what a failed or deleted asset leaves. */
+export async function nothingStored(svc: TestService, asset: Pick<AssetView, 'id' | 'storageBucket' | 'storageKey'>): Promise<boolean> {
+  return !(await objectExists(svc, uploadLocation(svc, asset))) && !(await objectExists(svc, asset));
 }
 
 export async function objectBytes(svc: TestService, asset: Pick<AssetView, 'storageBucket' | 'storageKey'>): Promise<Buffer> {
@@ -94,7 +105,7 @@ export async function assertRejectedUpload(svc: TestService, token: string, inpu
   assert.deepEqual(fetched.data!.asset, { status: 'FAILED', failureReason: reason });
   const row = await assetRow(svc, asset.id);
   assert.deepEqual({ status: row.status, failureReason: row.failure_reason }, { status: 'FAILED', failureReason: reason });
-  assert.equal(await objectExists(svc, asset), false, 'the rejected object is still in the bucket');
+  assert.equal(await nothingStored(svc, asset), true, 'the rejected upload is still in storage');
 }
 
 /**

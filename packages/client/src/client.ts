@@ -113,8 +113,7 @@ export class AssetsClient {
     const headers = Object.fromEntries((upload.uploadHeaders ?? []).map((h) => [h.name, h.value]));
     const onProgress = (loaded: number) => options.onProgress?.({ loaded, total: body.size });
     const response = await this.put({ url: upload.uploadUrl!, headers, body, signal: options.signal, onProgress });
-    // 412: the object is already there (uploads are write-once), put by an attempt whose answer was lost; confirm checks it.
-    if (response.status < 300 || response.status === 412) return;
+    if (response.status < 300) return;
     const reason = storageError(response.body);
     if (response.status >= 500) {
       throw new StorageUnavailableError('STORAGE_UNAVAILABLE', `Storage answered HTTP ${response.status} to the upload${reason}.`, { status: response.status });

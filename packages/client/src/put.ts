@@ -11,7 +11,7 @@ export interface PutRequest {
   onProgress?: (loaded: number) => void;
 }
 
-/** Storage's answer, whatever the status: the caller decides what a 412 or a 403 means. */
+/** Storage's answer, whatever the status: the caller decides what a 403 or a 5xx means. */
 export interface PutResponse {
   status: number;
   body: string;

@@ -29,7 +29,7 @@ export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 4, baseDelayMs: 
 /**
  * Runs `attempt` until it succeeds, fails with an error that is not transient, or runs out of
  * retries. `attempt` must be safe to repeat: the client makes it so (same idempotency key,
- * write-once PUT, idempotent confirm).
+ * a PUT that only replaces the upload until confirm, idempotent confirm).
  */
 export async function withRetry<T>(operation: string, attempt: (retry: number) => Promise<T>, context: RetryContext): Promise<T> {
   for (let retry = 0; ; retry++) {

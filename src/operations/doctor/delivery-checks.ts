@@ -1,6 +1,8 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { endpointUrl } from '../../config/storage-config.js';
 import { publicObjectUrl } from '../../storage/object-url.js';
 import { Presigner } from '../../storage/presigner.js';
+import { S3ObjectStorage } from '../../storage/s3-object-storage.js';
 import { UPLOAD_REQUEST_HEADERS } from '../storage-init/bucket-cors.js';
 import { fail, pass, warn, type Check, type Outcome } from './checks.js';
 import { connectionFailure } from './connection-failure.js';
@@ -9,11 +11,12 @@ import type { StorageProbe } from './storage-probe.js';
 
 const STORAGE_INIT = 'run `neotool-assets storage init`';
 
-/** How objects reach clients: presigned URLs, the public base URL, a closed private bucket, and CORS for browsers. */
+/** How objects reach clients: presigned URLs, confirm's copy, the public base URL, a closed private bucket, and CORS for browsers. */
 export function deliveryChecks(probe: StorageProbe): Check[] {
   const { publicBucket, privateBucket } = probe.storage;
   return [
     { name: 'presigned PUT and GET round trip', needs: [bucketExists(privateBucket)], run: () => presignedRoundTrip(probe, privateBucket) },
+    { name: 'confirm copies uploads to their key', needs: [writeAndRead(privateBucket), writeAndRead(publicBucket)], run: () => conditionalCopy(probe) },
     { name: 'public URL serves public objects', needs: [writeAndRead(publicBucket)], run: () => publicUrlServes(probe) },
     { name: 'private bucket refuses anonymous reads', needs: [writeAndRead(privateBucket)], run: () => privateStaysPrivate(probe) },
     ...[publicBucket, privateBucket].map((bucket): Check => ({ name: `CORS preflight on ${bucket}`, needs: [bucketExists(bucket)], run: () => corsAllowsOrigins(probe, bucket) })),
@@ -35,6 +38,26 @@ async function presignedRoundTrip(probe: StorageProbe, bucket: string): Promise<
   if ((await get.text()) !== probe.body) return fail('the presigned GET returned other bytes than the presigned PUT stored; check the storage before going live.');
   if (wrongType.ok) return warn('storage accepted an upload whose Content-Type differs from the signed one; uploads are still checked on confirm, but this store does not enforce signed headers.');
   return pass('PUT with the signed Content-Type/Content-Length stored the object, GET returned it, a different Content-Type was refused');
+}
+
+/**
+ * Uploads wait in the private bucket; confirm copies them to their key (the public bucket for PUBLIC
+ * namespaces), on the condition that the upload is still the object it checked. Both must work here.
+ */
+async function conditionalCopy(probe: StorageProbe): Promise<Outcome> {
+  const { privateBucket, publicBucket } = probe.storage;
+  const storage = new S3ObjectStorage(probe.client, new Presigner(probe.storage), probe.storage);
+  const source = { bucket: privateBucket, key: probe.keysIn(privateBucket)[0]! };
+  const target = { bucket: publicBucket, key: probe.newKey(publicBucket), contentType: 'text/plain' };
+  try {
+    const { ETag } = await probe.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key }));
+    const staleCopied = await storage.copyObject({ ...source, etag: '"00000000000000000000000000000000"' }, target);
+    if (!(await storage.copyObject({ ...source, etag: ETag }, target))) return fail(`storage refused to copy ${source.key} on the condition of its own ETag (${ETag}); check the storage before going live.`);
+    if (staleCopied) return warn('storage copied an object on the condition of an ETag it does not have: it ignores x-amz-copy-source-if-match, so a PUT during a confirm could go unchecked.');
+    return pass(`copied ${privateBucket}/${source.key} to ${publicBucket} only on the condition of its ETag`);
+  } catch (error) {
+    return fail(`${error instanceof Error ? error.message : String(error)} Confirm copies each upload from ${privateBucket} to its key: the credentials need to read ${privateBucket} and write ${publicBucket}.`);
+  }
 }
 
 async function publicUrlServes(probe: StorageProbe): Promise<Outcome> {

@@ -4,7 +4,7 @@ import { fixture, MIME_TYPES, sha256Base64, sha256Hex } from '../../support/fixt
 import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { uploadTo } from '../../support/operations.js';
 import { startServiceFor, type TestService } from '../../support/test-service.js';
-import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
+import { assertError, assetRow, confirm, confirmReady, fixtureInput, nothingStored, objectExists, uploadLocation } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
 /** Same length as the PNG, so the signed Content-Length still matches, but other bytes. */
@@ -32,9 +32,9 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
     // Ceph 16 does not verify x-amz-checksum-sha256 against the body (R2 and S3 would refuse it here).
     const put = await uploadTo(asset, TAMPERED);
     assert.equal(put.status, 200, await put.text());
-    assert.equal(await objectExists(svc, asset), true);
+    assert.equal(await objectExists(svc, uploadLocation(svc, asset)), true);
     assertError(await confirm(svc, token, asset.id), 'INTEGRITY_ERROR', 'CHECKSUM_MISMATCH');
-    assert.equal(await objectExists(svc, asset), false);
+    assert.equal(await nothingStored(svc, asset), true);
     assert.deepEqual((await assetRow(svc, asset.id)).status, 'FAILED');
   });
 
@@ -55,14 +55,14 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
   test('a checksum given only at confirm, when wrong, fails the asset with CHECKSUM_MISMATCH and deletes the object', async () => {
     const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     assertError(await confirm(svc, token, asset.id, sha256Base64(TAMPERED)), 'INTEGRITY_ERROR', 'CHECKSUM_MISMATCH');
-    assert.equal(await objectExists(svc, asset), false);
+    assert.equal(await nothingStored(svc, asset), true);
     assert.equal((await assetRow(svc, asset.id)).failure_reason, 'CHECKSUM_MISMATCH');
   });
 
   test('a checksum at confirm that contradicts the one declared at create is CHECKSUM_MISMATCH, even for the right bytes', async () => {
     const asset = await uploadedAsset(svc, token, pngInput({ checksum: sha256Hex(PNG) }), PNG);
     assertError(await confirm(svc, token, asset.id, sha256Hex(TAMPERED)), 'INTEGRITY_ERROR', 'CHECKSUM_MISMATCH');
-    assert.equal(await objectExists(svc, asset), false);
+    assert.equal(await nothingStored(svc, asset), true);
   });
 
   test('a checksum that is not a SHA-256 is a VALIDATION_ERROR at create and at confirm, and changes nothing', async () => {
@@ -70,6 +70,6 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
     const asset = await uploadedAsset(svc, token, pngInput(), PNG);
     assertError(await confirm(svc, token, asset.id, 'not-a-digest'), 'VALIDATION_ERROR');
     assert.equal((await assetRow(svc, asset.id)).status, 'PENDING');
-    assert.equal(await objectExists(svc, asset), true);
+    assert.equal(await objectExists(svc, uploadLocation(svc, asset)), true, 'the upload waits for a valid confirm');
   });
 });

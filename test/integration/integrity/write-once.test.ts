@@ -1,16 +1,18 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, MIME_TYPES } from '../../support/fixtures.js';
+import { s3Endpoint } from '../../support/infra.js';
 import { createUpload, uploadedAsset } from '../../support/flows.js';
-import { GET, uploadTo } from '../../support/operations.js';
+import { GET, putBytes, uploadTo } from '../../support/operations.js';
 import { startServiceFor, type TestService } from '../../support/test-service.js';
-import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectBytes, objectExists } from '../../support/uploads.js';
+import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectBytes, objectExists, uploadLocation } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
 const OTHER_PNG_BYTES = Buffer.from(PNG).fill(0x42, 40, 50);
 const pngInput = (namespace = 'user-profiles') => fixtureInput('image.png', namespace, MIME_TYPES.png);
 
-describe('uploads are exactly the declared bytes, written once (PostgreSQL + Ceph)', () => {
+describe('uploads are exactly the declared bytes, and an asset key is written once, by confirm (PostgreSQL + Ceph)', () => {
   let svc: TestService;
   let alice: string;
   before(async () => ({ svc, token: alice } = await startServiceFor('alice')));
@@ -25,26 +27,37 @@ describe('uploads are exactly the declared bytes, written once (PostgreSQL + Cep
     assert.equal((await assetRow(svc, asset.id)).failure_reason, 'OBJECT_MISSING');
   });
 
-  test('a PUT that leaves out the signed If-None-Match header is refused (403): write-once cannot be dropped', async () => {
-    const asset = await createUpload(svc, alice, pngInput());
-    const withoutIfNoneMatch = { ...asset, uploadHeaders: asset.uploadHeaders.filter((h) => h.name.toLowerCase() !== 'if-none-match') };
-    assert.equal(withoutIfNoneMatch.uploadHeaders.length, asset.uploadHeaders.length - 1);
-    assert.equal((await uploadTo(withoutIfNoneMatch, PNG)).status, 403);
-    assert.equal(await objectExists(svc, asset), false);
+  test('a PUT with only the declared Content-Type, as SPEC §3 has it, is accepted and confirms READY', async () => {
+    const asset = await createUpload(svc, alice, pngInput('group-assets'));
+    assert.deepEqual(asset.uploadHeaders.map((h) => h.name), ['Content-Type'], 'nothing but the type is asked of a PUT without a declared checksum');
+    const put = await putBytes(asset.uploadUrl, PNG, MIME_TYPES.png);
+    assert.equal(put.status, 200, await put.text());
+    await confirmReady(svc, alice, asset.id);
+    assert.deepEqual(await objectBytes(svc, asset), PNG);
   });
 
-  test('after READY, the leftover uploadUrl and headers cannot overwrite the object: storage answers 412 and the bytes are unchanged', async () => {
+  test('an unconfirmed PUBLIC upload is in the private bucket only: nothing is readable at its public URL before confirm', async () => {
+    const asset = await uploadedAsset(svc, alice, pngInput('group-assets'), PNG);
+    assert.equal(await objectExists(svc, asset), false, 'nothing is at the asset key before confirm');
+    assert.deepEqual(await objectBytes(svc, uploadLocation(svc, asset)), PNG);
+    assert.equal(uploadLocation(svc, asset).storageBucket, svc.privateBucket);
+    const anonymous = await fetch(`${s3Endpoint()}/${asset.storageBucket}/${asset.storageKey}`);
+    assert.ok([403, 404].includes(anonymous.status), `the public bucket has nothing to serve yet, got ${anonymous.status}`);
+  });
+
+  test('after READY, a PUT to the leftover uploadUrl never reaches the asset: its bytes are unchanged', async () => {
     const asset = await uploadedAsset(svc, alice, pngInput(), PNG);
     await confirmReady(svc, alice, asset.id);
-    const overwrite = await uploadTo(asset, OTHER_PNG_BYTES);
-    assert.equal(overwrite.status, 412, await overwrite.text());
+    assert.equal((await uploadTo(asset, OTHER_PNG_BYTES)).status, 200, 'storage takes it, at the staging key');
+    await confirmReady(svc, alice, asset.id);
     assert.deepEqual(await objectBytes(svc, asset), PNG);
   });
 
-  test('a second PUT while still PENDING is refused the same way (412): the first bytes are the ones confirmed', async () => {
+  test('a second PUT while still PENDING replaces the first: the bytes confirmed are the last ones uploaded', async () => {
     const asset = await uploadedAsset(svc, alice, pngInput(), PNG);
-    assert.equal((await uploadTo(asset, OTHER_PNG_BYTES)).status, 412);
-    assert.deepEqual(await objectBytes(svc, asset), PNG);
+    assert.equal((await uploadTo(asset, OTHER_PNG_BYTES)).status, 200);
+    await confirmReady(svc, alice, asset.id);
+    assert.deepEqual(await objectBytes(svc, asset), OTHER_PNG_BYTES);
   });
 
   test('uploadUrl and uploadHeaders are null once the asset is READY, in the confirm response and afterwards', async () => {
@@ -71,11 +84,19 @@ describe('uploads are exactly the declared bytes, written once (PostgreSQL + Cep
     assert.deepEqual([seenByBob.uploadUrl, seenByBob.uploadHeaders], [null, null]);
   });
 
-  test('public objects are stored with an immutable Cache-Control that is signed into the PUT', async () => {
+  test('a confirmed PUBLIC object is served with an immutable Cache-Control and its type, whatever the PUT sent', async () => {
     const asset = await createUpload(svc, alice, pngInput('group-assets'));
-    const cacheControl = asset.uploadHeaders.find((h) => h.name.toLowerCase() === 'cache-control');
-    assert.match(cacheControl?.value ?? '', /immutable/);
-    const shortLived = { ...asset, uploadHeaders: asset.uploadHeaders.map((h) => (h === cacheControl ? { ...h, value: 'no-store' } : h)) };
-    assert.equal((await uploadTo(shortLived, PNG)).status, 403);
+    assert.equal((await putBytes(asset.uploadUrl, PNG, MIME_TYPES.png, { 'Cache-Control': 'no-store' })).status, 200);
+    const ready = await confirmReady(svc, alice, asset.id);
+    const served = await fetch(ready.publicUrl!);
+    assert.equal(served.status, 200);
+    assert.deepEqual([served.headers.get('cache-control'), served.headers.get('content-type')], ['public, max-age=31536000, immutable', MIME_TYPES.png]);
+  });
+
+  test('a confirmed PRIVATE object is stored without Cache-Control', async () => {
+    const asset = await uploadedAsset(svc, alice, pngInput(), PNG);
+    await confirmReady(svc, alice, asset.id);
+    const head = await svc.s3.send(new HeadObjectCommand({ Bucket: asset.storageBucket, Key: asset.storageKey }));
+    assert.deepEqual([head.CacheControl, head.ContentType], [undefined, MIME_TYPES.png]);
   });
 });

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { STAGING_PREFIX, stagingKey } from '../../../src/domain/storage-key.js';
 import { capturedLogger } from '../../support/captured-logs.js';
 import { eventually } from '../../support/eventually.js';
 import { fixture } from '../../support/fixtures.js';
 import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { GET } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { assetRow, confirmReady, deletedDaysAgo, fixtureInput, objectExists, rowExists } from '../../support/uploads.js';
+import { assetRow, confirmReady, deletedDaysAgo, fixtureInput, nothingStored, objectExists, rowExists, uploadLocation } from '../../support/uploads.js';
 
 const EXPIRE = 'expire-stale-uploads';
 
@@ -70,7 +72,7 @@ describe('background jobs on two replicas sharing one database and its buckets',
     for (const asset of rescued) assert.equal(await objectExists(a, asset), true, 'a rescued upload lost its object');
     for (const asset of abandoned) assert.deepEqual(await assetRow(a, asset.id).then((r) => [r.status, r.failure_reason, r.version]), ['FAILED', 'UPLOAD_EXPIRED', 1]);
     assert.deepEqual(await assetRow(a, wrongType.id).then((r) => [r.status, r.failure_reason, r.version]), ['FAILED', 'CONTENT_MISMATCH', 1]);
-    assert.equal(await objectExists(a, wrongType), false, 'the object that failed the checks is still in the bucket');
+    assert.equal(await nothingStored(a, wrongType), true, 'the upload that failed the checks is still in storage');
     assert.equal((await assetRow(a, confirmedInTime.id)).version, 1, 'an upload confirmed in time was touched by the job');
 
     const settledIds = [...auditLines('asset.rescued'), ...auditLines('asset.expired')].map((l) => l.assetId).sort();
@@ -102,6 +104,8 @@ describe('background jobs on two replicas sharing one database and its buckets',
     const orphans = [
       { bucket: a.privateBucket, key: 'attachments/nobody/stray.txt' },
       { bucket: a.publicBucket, key: 'copied-by-hand.png' },
+      { bucket: a.privateBucket, key: stagingKey(randomUUID()) },
+      { bucket: a.privateBucket, key: `${STAGING_PREFIX}not-an-asset-id` },
     ];
     for (const o of orphans) await a.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: 'nobody owns me' }));
     const ready = await uploadedAsset(a, token, fixtureInput('notes.txt', 'attachments', 'text/plain'), fixture('notes.txt'));
@@ -112,9 +116,11 @@ describe('background jobs on two replicas sharing one database and its buckets',
     const deleted = () => auditLines('orphan.deleted').map((l) => `${l.bucket}/${l.key}`);
     // The audit line comes when DeleteObjects has answered, a moment after the objects are gone: wait for both.
     const reported = (o: { bucket: string; key: string }) => deleted().includes(`${o.bucket}/${o.key}`);
-    await eventually(async () => orphans.every(reported) && !(await exists(orphans[0]!)) && !(await exists(orphans[1]!)), 'the orphans to be deleted and reported', SETTLING);
+    const allGone = async () => (await Promise.all(orphans.map(exists))).every((found) => !found);
+    await eventually(async () => orphans.every(reported) && (await allGone()), 'the orphans to be deleted and reported', SETTLING);
     assert.equal(await objectExists(a, ready), true, 'the object of a READY asset was deleted');
-    assert.equal(await objectExists(a, pending), true, 'the object of a PENDING asset was deleted');
+    assert.equal(await objectExists(a, uploadLocation(a, ready)), true, 'the upload of a READY asset was deleted before the expiry job clears it');
+    assert.equal(await objectExists(a, uploadLocation(a, pending)), true, 'the upload of a PENDING asset was deleted');
     for (const o of orphans) assert.equal(deleted().filter((d) => d === `${o.bucket}/${o.key}`).length, 1, `${o.key} not reported deleted exactly once`);
   });
 });
