@@ -1,5 +1,5 @@
-// Confirm latency (issue: upload integrity): confirm reads the stored object back, hashes it when a
-// checksum was declared, and inspects it. Measured per object size, with and without a checksum,
+// Confirm latency (issue: upload integrity): confirm reads the staged upload back, hashes it when a
+// checksum was declared, inspects it, copies it to the asset's key and deletes the upload. Measured per object size, with and without a checksum,
 // against the real S3 server; uploads are prepared first so that only confirmAssetUpload is timed.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -13,7 +13,7 @@
 #        RGW_TIMEOUT (120 s for the gateway to answer), AK/SK and AK2/SK2 (the two users' keys).
 # What RGW checks (AWS SDK v3): SigV4 on requests and presigned URLs (expiry, tampering, signed
 # Content-Type/Length), bucket policies, CORS, If-None-Match:*. It does NOT verify x-amz-checksum-sha256
-# against the body. HeadBucket/HeadObject on a missing one -> 404 NotFound. Use path-style addressing.
+# against the body, and ignores x-amz-copy-source-if-match (Ceph 16 reads only x-amz-copy-if-match). HeadBucket/HeadObject on a missing one -> 404 NotFound. Use path-style addressing.
 # stdout carries only the export line; progress and errors go to stderr.
 set -euo pipefail
 NO_MGR=${NO_MGR:-1}

@@ -37,10 +37,10 @@ const LIVE_KEYS = {
   name: 'jobs_live_keys',
   text: `SELECT storage_key FROM assets WHERE storage_bucket = $1 AND storage_key = ANY($2::text[]) AND status IN ('PENDING', 'READY')`,
 };
-// An upload's staging key is still wanted while its asset is PENDING, or settled with the cleanup of its upload to come.
+// An upload's staging key is wanted only while its asset is PENDING: confirm copies what it needs.
 const LIVE_UPLOADS = {
   name: 'jobs_live_uploads',
-  text: `SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND (status = 'PENDING' OR late_upload_cleanup_after IS NOT NULL)`,
+  text: `SELECT id FROM assets WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`,
 };
 
 // One replica at a time runs the job (its advisory lock), and deleting a key twice is harmless: no lease.
@@ -110,7 +110,7 @@ export class JobQueries {
     });
   }
 
-  /** Those of `assetIds` whose upload (at its staging key) is still wanted: by a confirm, or by the expiry job. */
+  /** Those of `assetIds` whose upload (at its staging key) still waits for its confirm. */
   liveUploads(assetIds: string[]): Promise<Set<string>> {
     return withDatabaseErrors(async () => {
       const result = await this.pool.query<{ id: string }>({ ...LIVE_UPLOADS, values: [assetIds] });

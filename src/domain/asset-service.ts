@@ -193,10 +193,9 @@ export class AssetService {
    * uploads made before staging (URLs signed for the asset's key) went there.
    */
   async removeLateUpload(asset: Asset): Promise<void> {
-    const { storage } = this.deps;
+    if (asset.status !== 'READY') return this.removeObjects(asset);
     const upload = this.upload(asset);
-    await storage.deleteObject(upload.bucket, upload.key);
-    if (asset.status !== 'READY') await storage.deleteObject(asset.storageBucket, asset.storageKey);
+    await this.deps.storage.deleteObject(upload.bucket, upload.key);
   }
 
   /** Where the asset's upload URL puts the bytes: its staging key in the private bucket. */
@@ -211,14 +210,25 @@ export class AssetService {
 
   /**
    * Copies the checked upload to the asset's key, on the condition that it still is the object that was
-   * checked (a PUT may replace it until the URL dies), then marks the asset READY.
+   * checked (a PUT may replace it until the URL dies), marks the asset READY, then deletes the upload.
+   * A delete storage refuses now is left to the expiry job, as is a PUT after it (the READY mark).
    */
   private async markReady(asset: Asset, verdict: Verdict): Promise<{ asset: Asset; changed: boolean }> {
+    const { storage } = this.deps;
+    const upload = this.upload(asset);
     const target = { bucket: asset.storageBucket, key: asset.storageKey, contentType: asset.mimeType, cacheControl: cacheControlFor(asset) };
-    if (!(await this.deps.storage.copyObject({ ...this.upload(asset), etag: verdict.etag }, target))) {
-      throw new AssetError('CONFLICT', `The upload of asset ${asset.id} was replaced while it was being checked; confirm again.`);
-    }
-    return this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+    if (!(await storage.copyObject({ ...upload, etag: verdict.etag }, target))) return this.copyRefused(asset);
+    const ready = await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
+    if (ready.changed) await storage.deleteObject(upload.bucket, upload.key).catch(() => undefined);
+    return ready;
+  }
+
+  /** The upload changed or went away since it was checked: a racing confirm may have made the asset READY (and removed it), or a new PUT came. */
+  private async copyRefused(asset: Asset): Promise<{ asset: Asset; changed: false }> {
+    const current = await this.deps.repository.findById(asset.id);
+    if (current?.status === 'READY') return { asset: current, changed: false };
+    if (current) assertPending(current);
+    throw new AssetError('CONFLICT', `The upload of asset ${asset.id} was replaced while it was being checked; confirm again.`);
   }
 
   /** The asset's object and its upload, wherever either is. */
@@ -290,13 +300,15 @@ export class AssetService {
   }
 
   /**
-   * Object first, so that a storage outage changes nothing. When nothing was found it is left alone:
-   * a late PUT may land meanwhile and be confirmed by a racing request; once the upload URL has died,
-   * the expiry job removes it otherwise (removeLateUpload).
+   * The row first, then the objects: when a racing confirm made the asset READY, the transition refuses
+   * and its object stays. Objects storage will not delete now are deleted by the expiry job once the URL
+   * has died (the FAILED mark, see removeLateUpload), as is anything a late PUT leaves. When nothing was
+   * found, nothing is deleted.
    */
   private async markFailed(asset: Asset, reason: FailureReason): Promise<{ asset: Asset; changed: boolean }> {
-    if (!nothingUploaded(reason)) await this.removeObjects(asset);
-    return this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
+    const failed = await this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
+    if (failed.changed && !nothingUploaded(reason)) await this.removeObjects(asset).catch(() => undefined);
+    return failed;
   }
 
   private emit(type: LifecycleEvent['type'], asset: Asset, principal: Principal, reason?: FailureReason): void {

@@ -19,9 +19,8 @@ export interface OrphanSettings {
 const REPORTED_KEYS = 20;
 
 /**
- * Finds objects in either bucket that no PENDING or READY asset accounts for, nor an upload still
- * waiting for its confirm or cleanup: left over by a failed delete, a PUT that outlived its URL, or
- * copied in by hand. One listed page (`pageSize`
+ * Finds objects in either bucket that no PENDING or READY asset accounts for, nor a PENDING asset's
+ * upload: left over by a failed delete, a PUT that outlived its URL, or copied in by hand. One listed page (`pageSize`
  * keys at most) is one batch, checked against the database with a single query.
  */
 export class OrphanSweepJob implements Job {
@@ -70,7 +69,8 @@ export class OrphanSweepJob implements Job {
   /** Asset keys by their row; staging keys (`~uploads/<asset id>`) by the asset they wait for. */
   private async liveKeys(bucket: string, keys: string[]): Promise<Set<string>> {
     const staged = new Map(keys.filter((k) => k.startsWith(STAGING_PREFIX)).map((k) => [k.slice(STAGING_PREFIX.length), k]));
-    const assetIds = [...staged.keys()].filter((id) => isUuid(id));
+    // Staging keys are written with lower-case ids only; any other is not an upload's.
+    const assetIds = [...staged.keys()].filter((id) => isUuid(id) && id === id.toLowerCase());
     const [live, liveUploads] = await Promise.all([
       this.queries.liveKeys(bucket, keys.filter((k) => !k.startsWith(STAGING_PREFIX))),
       assetIds.length > 0 ? this.queries.liveUploads(assetIds) : new Set<string>(),

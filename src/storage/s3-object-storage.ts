@@ -5,7 +5,7 @@ import type { CopyTarget, ObjectLocation, ObjectSample, ObjectStorage, SampleReq
 import { readSample } from './object-sampler.js';
 import { publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
-import { errorName, isNotFound, storageUnavailable } from './storage-errors.js';
+import { isNotFound, isPreconditionFailed, storageUnavailable } from './storage-errors.js';
 
 /** The lifecycle's view of storage, over any S3-compatible endpoint. */
 export class S3ObjectStorage implements ObjectStorage {
@@ -71,7 +71,7 @@ export class S3ObjectStorage implements ObjectStorage {
       );
       return true;
     } catch (error) {
-      if (isNotFound(error) || errorName(error) === 'PreconditionFailed') return false;
+      if (isNotFound(error) || isPreconditionFailed(error)) return false;
       throw storageUnavailable('copy the checked upload to its key', error);
     }
   }

@@ -31,6 +31,11 @@ export function isNotFound(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || (error as StorageFailure)?.$metadata?.httpStatusCode === 404;
 }
 
+/** A condition of the request (such as x-amz-copy-source-if-match) did not hold. */
+export function isPreconditionFailed(error: unknown): boolean {
+  return errorName(error) === 'PreconditionFailed' || (error as StorageFailure)?.$metadata?.httpStatusCode === 412;
+}
+
 /** Storage refused the credentials this call was made with (S3's AccessDenied, R2's Forbidden, or a bare 403). */
 export function isAccessDenied(error: unknown): boolean {
   const name = errorName(error);

@@ -110,7 +110,7 @@ describe('job coordination in PostgreSQL', () => {
     assert.equal((await sweep(3600)).processed, 0, 'objects younger than the grace period are never orphans');
     const counts = await sweep(0);
     assert.equal(counts.processed, strays.length);
-    assert.equal(counts.byKind.scanned, strays.length + 2, 'the strays, the asset object and its upload (staged until the expiry job clears it)');
+    assert.equal(counts.byKind.scanned, strays.length + 1, 'the strays and the asset object (its upload went at confirm)');
     const report = logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
     assert.deepEqual(report?.keys.sort(), strays.map((k) => `${svc.privateBucket}/${k}`));
     assert.match(report?.msg, /ORPHAN_DELETE=true/);

@@ -109,7 +109,6 @@ function defaultAnswer(request: SeenRequest): Response {
           uploadHeaders: [
             { name: 'Content-Type', value: input.mimeType },
             { name: 'x-amz-checksum-sha256', value: Buffer.from(input.checksum, 'hex').toString('base64') },
-            { name: 'If-None-Match', value: '*' },
           ],
         },
       });

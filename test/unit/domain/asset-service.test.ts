@@ -293,9 +293,57 @@ describe('AssetService staging of uploads', () => {
     assert.deepEqual([...f.storage.objects.keys()], []);
   });
 
+  test('a confirm that makes the asset READY removes its upload, leaving the object at its key only', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    assert.deepEqual([...f.storage.objects.keys()], [atKey(doc)]);
+  });
+
+  test('a confirm whose check fails after a racing confirm made the asset READY deletes nothing and answers STATE_ERROR', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    f.inspector.inspect = async () => {
+      f.inspector.inspect = async () => null;
+      await f.service.confirmUpload(alice, asset.id); // the racing confirm, checked and done first
+      return 'CONTENT_MISMATCH';
+    };
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('STATE_ERROR'));
+    assert.equal((await f.repository.findById(asset.id))?.status, 'READY');
+    assert.equal(f.storage.objects.has(atKey(asset)), true, 'the READY asset keeps its object');
+  });
+
+  test('a confirm whose copy finds the upload gone because a racing confirm finished returns the READY asset', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset);
+    const copyObject = f.storage.copyObject.bind(f.storage);
+    f.storage.copyObject = async (source, target) => {
+      f.storage.copyObject = copyObject;
+      await f.service.confirmUpload(alice, asset.id);
+      return copyObject(source, target);
+    };
+    const ready = await f.service.confirmUpload(alice, asset.id);
+    assert.equal(ready.status, 'READY');
+    assert.equal(f.events.filter((e) => e.type === 'asset.confirmed').length, 1);
+  });
+
+  test('a failed confirm whose deletes storage refuses still answers with the verdict; the expiry job deletes them later', async () => {
+    const f = serviceWithFakes();
+    const asset = await f.service.createUpload(alice, request());
+    await uploaded(f, asset, { contentType: 'text/html' });
+    f.storage.failDeletes = new AssetError('STORAGE_UNAVAILABLE', 'down');
+    await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('INTEGRITY_ERROR'));
+    assert.equal((await f.repository.findById(asset.id))?.status, 'FAILED');
+    f.storage.failDeletes = null;
+    await f.service.removeLateUpload((await f.repository.findById(asset.id))!);
+    assert.deepEqual([...f.storage.objects.keys()], []);
+  });
+
   test('removing a late upload of a READY asset deletes its staging key only', async () => {
     const f = serviceWithFakes();
     const doc = await readyAsset(f);
+    f.storage.putUpload(doc, { sizeBytes: 1, contentType: 'image/png' });
     await f.service.removeLateUpload(doc);
     assert.deepEqual([...f.storage.objects.keys()], [atKey(doc)]);
   });
