@@ -188,7 +188,7 @@ export class AssetService {
 
   /**
    * For a background job, once the upload URL of a settled asset has died: deletes its staging key,
-   * where the upload (or a later PUT) stays after confirm. Of a FAILED or DELETED asset, also its own
+   * where a PUT after confirm lands (or an upload stays whose delete failed). Of a FAILED or DELETED asset, also its own
    * key: a confirm's copy may have landed there while a racing delete or failure removed it, and
    * uploads made before staging (URLs signed for the asset's key) went there.
    */
