@@ -80,7 +80,7 @@ async function runConfirms(environment: BenchEnvironment, settings: BenchSetting
 
 function printConfirms(confirms: ConfirmMeasurement[]): void {
   if (confirms.length === 0) return;
-  console.log('\nconfirmAssetUpload: the object is read back (hashed when a checksum was declared) and inspected; target for 2 MB + SHA-256: p99 < 100 ms');
+  console.log('\nconfirmAssetUpload: the upload is read back (hashed when a checksum was declared), inspected, and copied to its key; target for 2 MB + SHA-256: p99 < 100 ms');
   console.table(confirms.map((c) => ({ variant: c.title, 'confirms/s': c.confirmsPerSecond, 'p50 ms': c.latencyMs.p50, 'p99 ms': c.latencyMs.p99, 'max ms': c.latencyMs.max, wrong: c.wrong })));
   if (confirms.some((c) => c.wrong > 0)) process.exitCode = 1;
 }
