@@ -10,6 +10,7 @@ import { fixture, sha256Hex } from '../../support/fixtures.js';
 import { uploadTo } from '../../support/operations.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
+import { objectBytes } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
 const PNG_PATH = fileURLToPath(new URL('../../fixtures/image.png', import.meta.url));
@@ -73,6 +74,7 @@ describe('client SDK against the real service', () => {
     const asset = await assets.upload(bytes, { namespace: 'attachments', filename: 'notes.txt', mimeType: 'text/plain', idempotencyKey: 'sdk-lost-answer' });
     assert.equal(asset.id, earlier.id);
     assert.equal(asset.status, 'READY');
+    assert.deepEqual(await objectBytes(svc, earlier), bytes, 'confirm copied the upload to the asset key');
   });
 
   test("a MIME type the namespace does not allow is a ValidationError naming mimeType, and nothing is stored", async () => {
