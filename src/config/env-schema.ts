@@ -126,7 +126,7 @@ export const ENV_VARS = {
   ASSET_PURGE_DELETED_DAYS: { group: 'jobs', schema: int(0, 36500), default: '30', description: 'Days a DELETED asset row (who deleted it, when) is kept before it is purged.' },
   JOB_ORPHAN_INTERVAL_SECONDS: { group: 'jobs', schema: int(1, 604800), default: '21600', description: 'How often both buckets are listed for objects no live asset accounts for.' },
   ORPHAN_GRACE_SECONDS: { group: 'jobs', schema: int(0, 31536000), default: '86400', description: 'Objects younger than this are never taken for orphans.' },
-  ORPHAN_DELETE: { group: 'jobs', schema: bool, default: 'false', description: 'Delete orphaned objects; when false they are only reported in the log.' },
+  ORPHAN_DELETE: { group: 'jobs', schema: bool, default: 'false', description: 'Delete orphaned objects; when false they are only reported in the log (leftover uploads under ~uploads/ are deleted either way).' },
   RATE_LIMIT_UPLOADS_PER_HOUR: { group: 'limits', schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads (createAssetUpload) one owner may start per hour, across all replicas; 0 turns the limit off. Default: rateLimit.uploadsPerHour of the namespaces file (shipped: 1000).' },
   RATE_LIMIT_BURST_PER_MINUTE: { group: 'limits', schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Uploads one owner may start per minute (the burst allowance of the hourly limit); 0 turns it off. Default: rateLimit.burstPerMinute of the namespaces file (shipped: 100).' },
   RATE_LIMIT_BYTES_PER_HOUR: { group: 'limits', schema: int(0, Number.MAX_SAFE_INTEGER), description: 'Bytes one owner may declare (sizeBytes of new uploads) per hour; 0 turns the limit off. Default: rateLimit.bytesPerHour of the namespaces file (shipped: 1073741824, 1 GiB).' },

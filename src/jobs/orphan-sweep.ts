@@ -9,7 +9,7 @@ export interface OrphanSettings {
   intervalSeconds: number;
   /** Younger objects are left alone whatever the database says. */
   graceSeconds: number;
-  /** Report only, unless true. */
+  /** Report only, unless true (orphaned uploads under the staging prefix are deleted either way). */
   delete: boolean;
   /** Keys listed (and so checked, and deleted) at a time. */
   pageSize: number;
@@ -45,7 +45,7 @@ export class OrphanSweepJob implements Job {
       for (const bucket of this.buckets) {
         for await (const page of paginateListObjectsV2({ client: this.s3, pageSize: this.settings.pageSize }, { Bucket: bucket })) {
           const orphans = await this.orphansIn(bucket, page.Contents ?? [], counts);
-          if (this.settings.delete) await this.deleteOrphans(bucket, orphans, counts);
+          await this.deleteOrphans(bucket, this.settings.delete ? orphans : orphans.filter(isStagingKey), counts);
           found.push(...orphans.slice(0, REPORTED_KEYS - found.length).map((key) => `${bucket}/${key}`));
           if (signal.aborted) return;
         }
@@ -68,11 +68,11 @@ export class OrphanSweepJob implements Job {
 
   /** Asset keys by their row; staging keys (`~uploads/<asset id>`) by the asset they wait for. */
   private async liveKeys(bucket: string, keys: string[]): Promise<Set<string>> {
-    const staged = new Map(keys.filter((k) => k.startsWith(STAGING_PREFIX)).map((k) => [k.slice(STAGING_PREFIX.length), k]));
+    const staged = new Map(keys.filter(isStagingKey).map((k) => [k.slice(STAGING_PREFIX.length), k]));
     // Staging keys are written with lower-case ids only; any other is not an upload's.
     const assetIds = [...staged.keys()].filter((id) => isUuid(id) && id === id.toLowerCase());
     const [live, liveUploads] = await Promise.all([
-      this.queries.liveKeys(bucket, keys.filter((k) => !k.startsWith(STAGING_PREFIX))),
+      this.queries.liveKeys(bucket, keys.filter((k) => !isStagingKey(k))),
       assetIds.length > 0 ? this.queries.liveUploads(assetIds) : new Set<string>(),
     ]);
     for (const id of liveUploads) live.add(staged.get(id)!);
@@ -93,7 +93,15 @@ export class OrphanSweepJob implements Job {
 
   private report(found: string[], counts: RunCounts): void {
     if (counts.processed === 0) return;
-    const advice = this.settings.delete ? 'deleted' : 'reported only; set ORPHAN_DELETE=true to delete them';
+    const advice = this.settings.delete ? 'deleted' : `reported only, but for uploads under ${STAGING_PREFIX}; set ORPHAN_DELETE=true to delete them`;
     this.logger.warn({ job: this.name, orphans: counts.processed, keys: found }, `objects without a live asset found (${advice})`);
   }
+}
+
+/**
+ * A staging key no PENDING asset waits for is the service's own leftover (a PUT that outlived its URL's
+ * cleanup, a delete that failed): never an operator's object, so it is deleted even in report-only mode.
+ */
+function isStagingKey(key: string): boolean {
+  return key.startsWith(STAGING_PREFIX);
 }

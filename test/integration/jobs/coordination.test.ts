@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { JobQueries } from '../../../src/db/job-queries.js';
 import { PostgresJobLocks } from '../../../src/db/job-locks.js';
 import { RunCounts } from '../../../src/jobs/job.js';
 import { OrphanSweepJob } from '../../../src/jobs/orphan-sweep.js';
+import { stagingKey } from '../../../src/domain/storage-key.js';
 import { capturedLogger } from '../../support/captured-logs.js';
 import { fixture } from '../../support/fixtures.js';
 import { endPool } from '../../support/infra.js';
 import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { confirmReady, fixtureInput, objectExists } from '../../support/uploads.js';
+import { confirmReady, fixtureInput, objectExists, uploadLocation } from '../../support/uploads.js';
+import { uploadTo } from '../../support/operations.js';
 
 /** The statements and locks two replicas would use, on two separate pools, with no job runner in the way. */
 describe('job coordination in PostgreSQL', () => {
@@ -130,5 +133,27 @@ describe('job coordination in PostgreSQL', () => {
     }
     for (const key of strays) assert.equal(await objectExists(svc, { storageBucket: svc.privateBucket, storageKey: key }), true);
     assert.equal(await objectExists(svc, live), true);
+  });
+
+  test("in report-only mode the orphan sweep still deletes leftover uploads under the staging prefix, never a PENDING asset's upload", async () => {
+    const pending = await uploadedAsset(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
+    const ready = await uploadedAsset(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
+    await confirmReady(svc, token, ready.id);
+    assert.equal((await uploadTo(ready, fixture('image.png'))).status, 200, 'a PUT after confirm lands at the staging key');
+    const leftovers = [uploadLocation(svc, ready), { storageBucket: svc.privateBucket, storageKey: stagingKey(randomUUID()) }];
+    await svc.s3.send(new PutObjectCommand({ Bucket: leftovers[1]!.storageBucket, Key: leftovers[1]!.storageKey, Body: 'left behind' }));
+    const stray = { storageBucket: svc.privateBucket, storageKey: 'stray/kept.txt' };
+    await svc.s3.send(new PutObjectCommand({ Bucket: stray.storageBucket, Key: stray.storageKey, Body: 'nobody owns me' }));
+
+    const logs = capturedLogger('info');
+    const job = new OrphanSweepJob(svc.s3, [svc.publicBucket, svc.privateBucket], new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds: 0, delete: false, pageSize: 1000 }, logs.logger);
+    const counts = new RunCounts();
+    await job.run(new AbortController().signal, counts);
+
+    for (const leftover of leftovers) assert.equal(await objectExists(svc, leftover), false, `${leftover.storageKey} was kept`);
+    assert.equal(counts.byKind.deleted, leftovers.length);
+    assert.equal(await objectExists(svc, uploadLocation(svc, pending)), true, "a PENDING asset's upload was deleted");
+    assert.equal(await objectExists(svc, stray), true, 'report-only mode deleted an object outside the staging prefix');
+    assert.equal(await objectExists(svc, ready), true);
   });
 });
