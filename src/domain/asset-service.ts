@@ -4,10 +4,11 @@ import { AssetError, notFound, validationError } from './errors.js';
 import { decodeCursor, pageSize, type AssetPage, type ListRequest } from './asset-list.js';
 import { assertUploadAllowed, type NamespaceCatalog } from './namespace.js';
 import { normalizeSha256 } from './checksum.js';
-import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectLocation, ObjectStorage, StatusChange, UploadLimiter } from './ports.js';
+import type { AssetRepository, Clock, ContentInspector, IdGenerator, LifecycleEvent, LifecycleEvents, ObjectStorage, StatusChange, UploadLimiter } from './ports.js';
 import { PERMISSIONS, requirePermission, type Principal } from './principal.js';
-import { renderStorageKey, stagingKey } from './storage-key.js';
-import { cacheControlFor, uploadHeaders, type UploadHeader } from './upload-headers.js';
+import { StagedObjects } from './staged-objects.js';
+import { renderStorageKey } from './storage-key.js';
+import { uploadHeaders, type UploadHeader } from './upload-headers.js';
 import { assertWellFormed, type UploadRequest } from './upload-request.js';
 import { verifyUpload, type Verdict } from './upload-verification.js';
 
@@ -37,7 +38,11 @@ const MAX_OPTIMISTIC_RETRIES = 3;
 
 /** The asset lifecycle: PENDING on create, READY once the object is verified, DELETED on delete. */
 export class AssetService {
-  constructor(private readonly deps: AssetServiceDeps) {}
+  private readonly objects: StagedObjects;
+
+  constructor(private readonly deps: AssetServiceDeps) {
+    this.objects = new StagedObjects(deps.storage, deps.settings.buckets.PRIVATE);
+  }
 
   async createUpload(principal: Principal, request: UploadRequest): Promise<Asset> {
     requirePermission(principal, PERMISSIONS.upload);
@@ -193,19 +198,12 @@ export class AssetService {
    * uploads made before staging (URLs signed for the asset's key) went there.
    */
   async removeLateUpload(asset: Asset): Promise<void> {
-    if (asset.status !== 'READY') return this.removeObjects(asset);
-    const upload = this.upload(asset);
-    await this.deps.storage.deleteObject(upload.bucket, upload.key);
-  }
-
-  /** Where the asset's upload URL puts the bytes: its staging key in the private bucket. */
-  private upload(asset: Asset): ObjectLocation {
-    return { bucket: this.deps.settings.buckets.PRIVATE, key: stagingKey(asset.id) };
+    await (asset.status === 'READY' ? this.objects.removeUpload(asset) : this.objects.removeAll(asset));
   }
 
   private verify(asset: Asset, expectedSha256: string | null): Promise<Verdict> {
     const { storage, inspector, namespaces } = this.deps;
-    return verifyUpload(storage, inspector, asset, this.upload(asset), namespaces.resolve(asset.namespace), expectedSha256);
+    return verifyUpload(storage, inspector, asset, this.objects.upload(asset), namespaces.resolve(asset.namespace), expectedSha256);
   }
 
   /**
@@ -214,12 +212,9 @@ export class AssetService {
    * A delete storage refuses now is left to the expiry job, as is a PUT after it (the READY mark).
    */
   private async markReady(asset: Asset, verdict: Verdict): Promise<{ asset: Asset; changed: boolean }> {
-    const { storage } = this.deps;
-    const upload = this.upload(asset);
-    const target = { bucket: asset.storageBucket, key: asset.storageKey, contentType: asset.mimeType, cacheControl: cacheControlFor(asset) };
-    if (!(await storage.copyObject({ ...upload, etag: verdict.etag }, target))) return this.copyRefused(asset);
+    if (!(await this.objects.promote(asset, verdict.etag))) return this.copyRefused(asset);
     const ready = await this.transitionOrReload(asset, { status: 'READY', checksum: verdict.sha256Hex });
-    if (ready.changed) await storage.deleteObject(upload.bucket, upload.key).catch(() => undefined);
+    if (ready.changed) await this.objects.removeUpload(asset).catch(() => undefined);
     return ready;
   }
 
@@ -231,18 +226,11 @@ export class AssetService {
     throw new AssetError('CONFLICT', `The upload of asset ${asset.id} was replaced while it was being checked; confirm again.`);
   }
 
-  /** The asset's object and its upload, wherever either is. */
-  private async removeObjects(asset: Asset): Promise<void> {
-    const { storage } = this.deps;
-    const upload = this.upload(asset);
-    await Promise.all([storage.deleteObject(asset.storageBucket, asset.storageKey), storage.deleteObject(upload.bucket, upload.key)]);
-  }
-
   async delete(principal: Principal, assetId: string): Promise<boolean> {
     requirePermission(principal, PERMISSIONS.delete);
     const asset = await this.ownedAsset(principal, assetId, 'delete');
     // Objects first: if storage is down nothing changes and the caller can simply retry.
-    await this.removeObjects(asset);
+    await this.objects.removeAll(asset);
     const deleted = await this.transitionOrReload(asset, { status: 'DELETED', deletedBy: principal.ownerId });
     if (deleted.changed) this.emit('asset.deleted', asset, principal);
     return true;
@@ -255,7 +243,7 @@ export class AssetService {
     const signed: Record<string, string> = { 'content-length': String(asset.sizeBytes) };
     for (const { name, value } of headers) signed[name.toLowerCase()] = value;
     return this.deps.storage.presignUpload({
-      ...this.upload(asset),
+      ...this.objects.upload(asset),
       headers: signed,
       signedAt: asset.createdAt,
       expiresInSeconds: Math.round((asset.uploadExpiresAt.getTime() - asset.createdAt.getTime()) / 1000),
@@ -307,7 +295,7 @@ export class AssetService {
    */
   private async markFailed(asset: Asset, reason: FailureReason): Promise<{ asset: Asset; changed: boolean }> {
     const failed = await this.transitionOrReload(asset, { status: 'FAILED', failureReason: reason });
-    if (failed.changed && !nothingUploaded(reason)) await this.removeObjects(asset).catch(() => undefined);
+    if (failed.changed && !nothingUploaded(reason)) await this.objects.removeAll(asset).catch(() => undefined);
     return failed;
   }
 
