@@ -25,7 +25,7 @@ import type { JobRunner } from './jobs/job-runner.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { StorageConfig } from './config/storage-config.js';
+import { bucketsByVisibility, type StorageConfig } from './config/storage-config.js';
 import type { NamespaceCatalog } from './domain/namespace.js';
 import type { LifecycleEvents, UploadLimiter } from './domain/ports.js';
 import { createUploadLimiter, type LimiterHooks } from './limits/shared-upload-limiter.js';
@@ -83,10 +83,9 @@ export async function startService(config: Config, givenLogger?: Logger, options
     opened.push(() => app.close());
     tracing?.traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
-    const buckets = [config.storage.publicBucket, config.storage.privateBucket];
     let bulkStorage: S3Client | undefined;
     const sweepStorage = () => (bulkStorage ??= instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage));
-    const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets, service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
+    const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets: bucketsByVisibility(config.storage), service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     opened.push(() => jobs.stop().then(() => bulkStorage?.destroy()));
     return { app, url, jobs, close: () => closeInReverse(opened) };
   } catch (error) {
@@ -152,7 +151,7 @@ function createAssetService(config: Config, edges: ServiceEdges): AssetService {
     clock: { now: () => new Date() },
     ids: { next: pooledUuidV7() },
     settings: {
-      buckets: { PUBLIC: storage.publicBucket, PRIVATE: storage.privateBucket },
+      buckets: bucketsByVisibility(storage),
       region: storage.region,
       uploadTtlSeconds: storage.uploadTtlSeconds,
       maxDownloadTtlSeconds: storage.downloadTtlSeconds,

@@ -1,3 +1,4 @@
+import type { Visibility } from '../domain/asset.js';
 import type { EnvVarName } from './env-schema.js';
 
 export interface StorageConfig {
@@ -22,6 +23,11 @@ export interface StorageConfig {
 const R2_HOST = /\.r2\.cloudflarestorage\.com$/i;
 
 /** Cloudflare R2 has its own rules: HTTPS only, region "auto", no bucket policies. */
+/** The bucket of each visibility (uploads also wait in the PRIVATE one until their confirm). */
+export function bucketsByVisibility(c: Pick<StorageConfig, 'publicBucket' | 'privateBucket'>): Record<Visibility, string> {
+  return { PUBLIC: c.publicBucket, PRIVATE: c.privateBucket };
+}
+
 export function isCloudflareR2(hostname: string): boolean {
   return R2_HOST.test(hostname);
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { JobsConfig } from '../config/config.js';
 import { JobQueries } from '../db/job-queries.js';
 import { PostgresJobLocks } from '../db/job-locks.js';
+import type { Visibility } from '../domain/asset.js';
 import type { AssetService } from '../domain/asset-service.js';
 import type { LifecycleEvents } from '../domain/ports.js';
 import { LISTING_PAGE_SIZE } from '../storage/s3-client.js';
@@ -22,7 +23,7 @@ export interface BackgroundJobsDeps {
    * the jobs run.
    */
   bulkStorage: () => S3Client;
-  buckets: readonly string[];
+  buckets: Record<Visibility, string>;
   service: AssetService;
   events: LifecycleEvents;
   logger: Logger;

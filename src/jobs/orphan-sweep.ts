@@ -2,6 +2,7 @@ import { validate as isUuid } from 'uuid';
 import { DeleteObjectsCommand, paginateListObjectsV2, type _Object, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { JobQueries } from '../db/job-queries.js';
+import type { Visibility } from '../domain/asset.js';
 import { STAGING_PREFIX } from '../domain/storage-key.js';
 import type { Job, RunCounts } from './job.js';
 
@@ -30,7 +31,8 @@ export class OrphanSweepJob implements Job {
 
   constructor(
     private readonly s3: S3Client,
-    private readonly buckets: readonly string[],
+    /** Both are swept; uploads wait in the PRIVATE one. */
+    private readonly buckets: Record<Visibility, string>,
     private readonly queries: JobQueries,
     private readonly settings: OrphanSettings,
     private readonly logger: Logger,
@@ -42,10 +44,10 @@ export class OrphanSweepJob implements Job {
   async run(signal: AbortSignal, counts: RunCounts): Promise<void> {
     const found: string[] = [];
     try {
-      for (const bucket of this.buckets) {
+      for (const bucket of [this.buckets.PUBLIC, this.buckets.PRIVATE]) {
         for await (const page of paginateListObjectsV2({ client: this.s3, pageSize: this.settings.pageSize }, { Bucket: bucket })) {
           const orphans = await this.orphansIn(bucket, page.Contents ?? [], counts);
-          await this.deleteOrphans(bucket, this.settings.delete ? orphans : orphans.filter(isStagingKey), counts);
+          await this.deleteOrphans(bucket, this.settings.delete ? orphans : orphans.filter((key) => this.isUpload(bucket, key)), counts);
           found.push(...orphans.slice(0, REPORTED_KEYS - found.length).map((key) => `${bucket}/${key}`));
           if (signal.aborted) return;
         }
@@ -66,17 +68,25 @@ export class OrphanSweepJob implements Job {
     return orphans;
   }
 
-  /** Asset keys by their row; staging keys (`~uploads/<asset id>`) by the asset they wait for. */
+  /** Asset keys by their row; uploads (`~uploads/<asset id>` in the private bucket) by the asset they wait for. */
   private async liveKeys(bucket: string, keys: string[]): Promise<Set<string>> {
-    const staged = new Map(keys.filter(isStagingKey).map((k) => [k.slice(STAGING_PREFIX.length), k]));
+    const byAssetId = new Map(keys.filter((k) => this.isUpload(bucket, k)).map((k) => [k.slice(STAGING_PREFIX.length), k]));
     // Staging keys are written with lower-case ids only; any other is not an upload's.
-    const assetIds = [...staged.keys()].filter((id) => isUuid(id) && id === id.toLowerCase());
+    const assetIds = [...byAssetId.keys()].filter((id) => isUuid(id) && id === id.toLowerCase());
     const [live, liveUploads] = await Promise.all([
-      this.queries.liveKeys(bucket, keys.filter((k) => !isStagingKey(k))),
+      this.queries.liveKeys(bucket, keys.filter((k) => !this.isUpload(bucket, k))),
       assetIds.length > 0 ? this.queries.liveUploads(assetIds) : new Set<string>(),
     ]);
-    for (const id of liveUploads) live.add(staged.get(id)!);
+    for (const id of liveUploads) live.add(byAssetId.get(id)!);
     return live;
+  }
+
+  /**
+   * An upload no PENDING asset waits for is the service's own leftover (a PUT that outlived its URL's
+   * cleanup, a delete that failed), never an operator's object: it is deleted even in report-only mode.
+   */
+  private isUpload(bucket: string, key: string): boolean {
+    return bucket === this.buckets.PRIVATE && key.startsWith(STAGING_PREFIX);
   }
 
   private async deleteOrphans(bucket: string, keys: string[], counts: RunCounts): Promise<void> {
@@ -98,10 +108,3 @@ export class OrphanSweepJob implements Job {
   }
 }
 
-/**
- * A staging key no PENDING asset waits for is the service's own leftover (a PUT that outlived its URL's
- * cleanup, a delete that failed): never an operator's object, so it is deleted even in report-only mode.
- */
-function isStagingKey(key: string): boolean {
-  return key.startsWith(STAGING_PREFIX);
-}

@@ -105,7 +105,7 @@ describe('job coordination in PostgreSQL', () => {
     await confirmReady(svc, token, live.id);
     const logs = capturedLogger('info');
     const sweep = (graceSeconds: number, pageSize = 1000) => {
-      const job = new OrphanSweepJob(svc.s3, [svc.publicBucket, svc.privateBucket], new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false, pageSize }, logs.logger);
+      const job = new OrphanSweepJob(svc.s3, { PUBLIC: svc.publicBucket, PRIVATE: svc.privateBucket }, new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false, pageSize }, logs.logger);
       const counts = new RunCounts();
       return job.run(new AbortController().signal, counts).then(() => counts);
     };
@@ -143,10 +143,12 @@ describe('job coordination in PostgreSQL', () => {
     const leftovers = [uploadLocation(svc, ready), { storageBucket: svc.privateBucket, storageKey: stagingKey(randomUUID()) }];
     await svc.s3.send(new PutObjectCommand({ Bucket: leftovers[1]!.storageBucket, Key: leftovers[1]!.storageKey, Body: 'left behind' }));
     const stray = { storageBucket: svc.privateBucket, storageKey: 'stray/kept.txt' };
-    await svc.s3.send(new PutObjectCommand({ Bucket: stray.storageBucket, Key: stray.storageKey, Body: 'nobody owns me' }));
+    // Uploads live in the private bucket only: this one was put in the public bucket by hand.
+    const handPlaced = { storageBucket: svc.publicBucket, storageKey: stagingKey(pending.id) };
+    for (const o of [stray, handPlaced]) await svc.s3.send(new PutObjectCommand({ Bucket: o.storageBucket, Key: o.storageKey, Body: 'nobody owns me' }));
 
     const logs = capturedLogger('info');
-    const job = new OrphanSweepJob(svc.s3, [svc.publicBucket, svc.privateBucket], new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds: 0, delete: false, pageSize: 1000 }, logs.logger);
+    const job = new OrphanSweepJob(svc.s3, { PUBLIC: svc.publicBucket, PRIVATE: svc.privateBucket }, new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds: 0, delete: false, pageSize: 1000 }, logs.logger);
     const counts = new RunCounts();
     await job.run(new AbortController().signal, counts);
 
@@ -154,6 +156,9 @@ describe('job coordination in PostgreSQL', () => {
     assert.equal(counts.byKind.deleted, leftovers.length);
     assert.equal(await objectExists(svc, uploadLocation(svc, pending)), true, "a PENDING asset's upload was deleted");
     assert.equal(await objectExists(svc, stray), true, 'report-only mode deleted an object outside the staging prefix');
+    assert.equal(await objectExists(svc, handPlaced), true, 'report-only mode deleted an object in the public bucket');
+    const report = logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
+    assert.ok(report?.keys.includes(`${handPlaced.storageBucket}/${handPlaced.storageKey}`), 'a staging-like key in the public bucket is an orphan, whatever asset it names');
     assert.equal(await objectExists(svc, ready), true);
   });
 });

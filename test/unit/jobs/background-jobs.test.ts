@@ -22,7 +22,7 @@ const startedWith = (overrides: Partial<BackgroundJobsDeps>) =>
     config: config(true),
     pool: {} as pg.Pool,
     bulkStorage: () => ({}) as S3Client,
-    buckets: ['public', 'private'],
+    buckets: { PUBLIC: 'public', PRIVATE: 'private' },
     service: {} as AssetService,
     events: { emit: () => undefined },
     logger: pino({ level: 'silent' }),
