@@ -22,12 +22,12 @@ export interface StorageConfig {
 
 const R2_HOST = /\.r2\.cloudflarestorage\.com$/i;
 
-/** Cloudflare R2 has its own rules: HTTPS only, region "auto", no bucket policies. */
 /** The bucket of each visibility (uploads also wait in the PRIVATE one until their confirm). */
 export function bucketsByVisibility(c: Pick<StorageConfig, 'publicBucket' | 'privateBucket'>): Record<Visibility, string> {
   return { PUBLIC: c.publicBucket, PRIVATE: c.privateBucket };
 }
 
+/** Cloudflare R2 has its own rules: HTTPS only, region "auto", no bucket policies. */
 export function isCloudflareR2(hostname: string): boolean {
   return R2_HOST.test(hostname);
 }

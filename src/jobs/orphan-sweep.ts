@@ -10,7 +10,7 @@ export interface OrphanSettings {
   intervalSeconds: number;
   /** Younger objects are left alone whatever the database says. */
   graceSeconds: number;
-  /** Report only, unless true (orphaned uploads under the staging prefix are deleted either way). */
+  /** Report only, unless true (orphaned uploads under the staging prefix of the private bucket are deleted either way). */
   delete: boolean;
   /** Keys listed (and so checked, and deleted) at a time. */
   pageSize: number;
@@ -103,7 +103,7 @@ export class OrphanSweepJob implements Job {
 
   private report(found: string[], counts: RunCounts): void {
     if (counts.processed === 0) return;
-    const advice = this.settings.delete ? 'deleted' : `reported only, but for uploads under ${STAGING_PREFIX}; set ORPHAN_DELETE=true to delete them`;
+    const advice = this.settings.delete ? 'deleted' : `reported only, but for uploads under ${STAGING_PREFIX} in ${this.buckets.PRIVATE}; set ORPHAN_DELETE=true to delete them`;
     this.logger.warn({ job: this.name, orphans: counts.processed, keys: found }, `objects without a live asset found (${advice})`);
   }
 }

@@ -144,7 +144,7 @@ describe('job coordination in PostgreSQL', () => {
     await svc.s3.send(new PutObjectCommand({ Bucket: leftovers[1]!.storageBucket, Key: leftovers[1]!.storageKey, Body: 'left behind' }));
     const stray = { storageBucket: svc.privateBucket, storageKey: 'stray/kept.txt' };
     // Uploads live in the private bucket only: this one was put in the public bucket by hand.
-    const handPlaced = { storageBucket: svc.publicBucket, storageKey: stagingKey(pending.id) };
+    const handPlaced = { storageBucket: svc.publicBucket, storageKey: stagingKey(randomUUID()) };
     for (const o of [stray, handPlaced]) await svc.s3.send(new PutObjectCommand({ Bucket: o.storageBucket, Key: o.storageKey, Body: 'nobody owns me' }));
 
     const logs = capturedLogger('info');
