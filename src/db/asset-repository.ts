@@ -17,11 +17,11 @@ const RELEASE_IDEMPOTENCY_KEY = { name: 'assets_release_idempotency_key', text: 
 const TRANSITION = {
   name: 'assets_transition',
   // Every settled asset is marked for one more delete of its upload once the upload URL has died (migration 007):
-  // its staging key holds the upload (or a later PUT) after confirm. Always, not only while the URL works: a PUT
-  // that started before it died may still be streaming.
+  // a PUT after it (or an upload whose delete failed) stays at its staging key. Always, not only while the URL
+  // works: a PUT that started before it died may still be streaming.
   text: `UPDATE assets SET status = $3, failure_reason = $4, checksum = COALESCE($5, checksum),
            deleted_at = CASE WHEN $3 = 'DELETED' THEN now() END, deleted_by = $6,
-           late_upload_cleanup_after = CASE WHEN $3 <> 'PENDING' THEN upload_expires_at ELSE late_upload_cleanup_after END,
+           late_upload_cleanup_after = upload_expires_at,
            version = version + 1, updated_at = now()
          WHERE id = $1 AND version = $2
          RETURNING *`,

@@ -10,7 +10,7 @@ export const MIGRATION_LOCK_ID = 7_318_045_112;
  * every query of the running replicas behind itself: better to give up soon (well before their 10 s
  * statement timeout), and let the start fail with the reason and be tried again.
  */
-export const TABLE_LOCK_TIMEOUT_SECONDS = 3;
+const TABLE_LOCK_TIMEOUT_SECONDS = 3;
 
 export interface MigrationResult {
   applied: string[];

@@ -22,8 +22,9 @@ export interface AssetRepository {
   transition(id: string, expectedVersion: number, change: StatusChange): Promise<Asset | null>;
 }
 
+/** Where an asset goes from PENDING (or READY, for DELETED): never back to PENDING. */
 export interface StatusChange {
-  status: AssetStatus;
+  status: Exclude<AssetStatus, 'PENDING'>;
   failureReason?: FailureReason;
   checksum?: string;
   deletedBy?: string;

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/storage-config.js';
 import type { CopyTarget, ObjectLocation, ObjectSample, ObjectStorage, SampleRequest, UploadTarget } from '../domain/ports.js';
 import { readSample } from './object-sampler.js';
-import { publicObjectUrl } from './object-url.js';
+import { encodeKey, publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
 import { isNotFound, isPreconditionFailed, storageUnavailable } from './storage-errors.js';
 
@@ -62,7 +62,7 @@ export class S3ObjectStorage implements ObjectStorage {
         new CopyObjectCommand({
           Bucket: target.bucket,
           Key: target.key,
-          CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+          CopySource: `${source.bucket}/${encodeKey(source.key)}`,
           CopySourceIfMatch: source.etag,
           MetadataDirective: 'REPLACE',
           ContentType: target.contentType,
