@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startCli } from '../support/cli-process.js';
 import { CREATE, uploadInput } from '../support/operations.js';
-import { ownInfra, postGraphQL, serviceEnv } from '../support/test-service.js';
+import { infraEnv, ownInfra, postGraphQL } from '../support/test-service.js';
 
 describe('graceful shutdown of the real service process', () => {
   let infra: Awaited<ReturnType<typeof ownInfra>>;
@@ -12,7 +12,7 @@ describe('graceful shutdown of the real service process', () => {
   after(() => infra.release());
 
   test('SIGTERM during in-flight requests lets them finish, then the process exits 0 and takes no new ones', async () => {
-    const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), PORT: '0', LOG_LEVEL: 'info' };
+    const env = { ...infraEnv(infra), PORT: '0', LOG_LEVEL: 'info' };
     const service = startCli(['serve'], env);
     const url = await service.listening();
     // The first verification fetches the JWKS: a slow issuer keeps these requests in flight across the SIGTERM.

@@ -10,7 +10,7 @@ import { createPool } from '../../src/db/pool.js';
 import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { eventually } from '../support/eventually.js';
 import { createDatabase, endPool } from '../support/infra.js';
-import { ownInfra, serviceEnv } from '../support/test-service.js';
+import { infraEnv, ownInfra } from '../support/test-service.js';
 
 async function migrationFiles(): Promise<string[]> {
   const files = await readdir(new URL('../../src/db/migrations/', import.meta.url));
@@ -50,7 +50,7 @@ describe('database migrations', { concurrency: true }, () => {
   after(() => infra.release());
 
   test('three replicas starting at once on one empty database all become healthy, and each migration is applied once', async () => {
-    const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
+    const env = { ...infraEnv(infra), LOG_LEVEL: 'info' };
     const replicas: CliProcess[] = [0, 1, 2].map(() => startCli(['serve'], env));
     try {
       const urls = await Promise.all(replicas.map((r) => r.listening(90_000)));

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { eventually } from '../support/eventually.js';
 import { adminS3, closedPort, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
-import { ownInfra, serviceEnv, type TestInfra } from '../support/test-service.js';
+import { infraEnv, ownInfra, type TestInfra } from '../support/test-service.js';
 import { testRedisUrl } from '../support/limit-backends.js';
 
 
@@ -81,7 +81,7 @@ describe('starting the real service process', () => {
   let infra: Awaited<ReturnType<typeof ownInfra>>;
   before(async () => {
     infra = await ownInfra();
-    env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info' };
+    env = { ...infraEnv(infra), LOG_LEVEL: 'info' };
   });
   after(() => infra.release());
 
@@ -203,7 +203,7 @@ describe('starting the real service process', () => {
       assert.equal(await service.terminate(), 0, service.stderr());
       assert.equal(service.stderr(), '');
     } finally {
-      service.child.kill('SIGKILL');
+      await service.kill();
     }
   });
 
@@ -218,7 +218,7 @@ describe('starting the real service process', () => {
       assert.deepEqual(warning.unset, ['JWT_ISSUER', 'JWT_AUDIENCE']);
       assert.match(warning.msg, /^JWT_ISSUER and JWT_AUDIENCE not set: .* set them to what your token issuer puts in "iss" and "aud"$/);
     } finally {
-      service.child.kill('SIGKILL');
+      await service.kill();
     }
   });
 
@@ -230,7 +230,7 @@ describe('starting the real service process', () => {
       const url = await service.listening(60_000);
       assert.equal((await fetch(`${url}/health`)).status, 200);
     } finally {
-      service.child.kill('SIGKILL');
+      await service.kill();
       await remove();
     }
   });

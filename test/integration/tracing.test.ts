@@ -5,7 +5,7 @@ import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operations.js';
 import { OtlpGrpcReceiver } from '../support/otlp-grpc-receiver.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
-import { ownInfra, postGraphQL, serviceEnv } from '../support/test-service.js';
+import { infraEnv, ownInfra, postGraphQL } from '../support/test-service.js';
 
 const SPAN_KIND_SERVER = 2;
 
@@ -16,7 +16,7 @@ const started: CliProcess[] = [];
 
 /** `neotool-assets serve` as operators start it, with the given OTEL_* settings on top of a working configuration. */
 async function serve(infra: Infra, otel: Record<string, string>): Promise<{ process: CliProcess; url: string }> {
-  const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), LOG_LEVEL: 'info', JOBS_ENABLED: 'false', ...otel };
+  const env = { ...infraEnv(infra), LOG_LEVEL: 'info', JOBS_ENABLED: 'false', ...otel };
   const service = startCli(['serve'], env);
   started.push(service);
   return { process: service, url: await service.listening() };
@@ -41,7 +41,7 @@ describe('OpenTelemetry tracing of the real service process', () => {
     infra = await ownInfra();
   });
   after(async () => {
-    for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await Promise.all(started.map((service) => service.kill()));
     await infra.release();
   });
 
@@ -203,10 +203,84 @@ describe('OpenTelemetry tracing of the real service process', () => {
   });
 
   test('a malformed OTLP endpoint stops the start with a message naming the variable and the fix', async () => {
-    const env = { ...serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket), OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' };
+    const env = { ...infraEnv(infra), OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' };
     const result = await runCli(['serve'], env);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /OTEL_EXPORTER_OTLP_ENDPOINT must be a full http\(s\) URL such as http:\/\/otel-collector:4318/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  // Settings no other test notices: the OpenTelemetry SDK reads OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER and
+  // OTEL_TRACES_SAMPLER_ARG itself, so a service that configured its exporter or sampler in code would silently
+  // drop them; OTEL_EXPORTER_OTLP_TRACES_PROTOCOL is the service's own choice of exporter.
+  describe('tracing settings', () => {
+    /**
+     * `serve` with tracing to a receiver of its own and the given OTEL_* settings, `drive` run against its URL,
+     * then SIGTERM, which must exit 0 within 30 s (past the default SHUTDOWN_TIMEOUT_MS, 20 s): what the
+     * receiver got by then, spans being exported when the process stops.
+     */
+    async function exportsWith(
+      otel: Record<string, string>,
+      drive: (url: string) => Promise<void>,
+    ): Promise<{ exports: OtlpReceiver['exports']; spans: OtlpReceiver['spans'] }> {
+      const receiver = await new OtlpReceiver().start();
+      try {
+        const { process: service, url } = await serve(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '600000', ...otel });
+        await drive(url);
+        assert.equal(await service.terminate(30_000), 0, service.stdout() + service.stderr());
+        return { exports: [...receiver.exports], spans: [...receiver.spans] };
+      } finally {
+        await receiver.stop();
+      }
+    }
+
+    // What runs a service is bounded as a whole too (a request to a service that hangs has no time limit of its
+    // own); the `after` hook kills the process then.
+    const BOUND = { timeout: 120_000 };
+
+    describe('with OTEL_EXPORTER_OTLP_HEADERS, and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json over OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
+      let exports: OtlpReceiver['exports'];
+      before(async () => {
+        ({ exports } = await exportsWith(
+          {
+            OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=settings-key-1,x-tenant=assets',
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+          },
+          async (url) => {
+            await postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'headers-owner' }));
+          },
+        ));
+      }, BOUND);
+
+      test('every export carries the headers of OTEL_EXPORTER_OTLP_HEADERS', () => {
+        assert.ok(exports.length > 0, 'nothing was exported');
+        for (const e of exports) assert.deepEqual([e.headers['x-collector-key'], e.headers['x-tenant']], ['settings-key-1', 'assets']);
+      });
+
+      test('spans go out as OTLP/HTTP JSON, the traces protocol winning over the general one', () => {
+        for (const e of exports) assert.match(e.headers['content-type'] ?? '', /^application\/json/);
+        assert.ok(exports.some((e) => e.body.includes('mutation createAssetUpload')), 'the operation span was exported');
+      });
+    });
+
+    test('OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0 keeps no trace of its own, only those a caller sampled', BOUND, async () => {
+      const caller = randomBytes(16).toString('hex');
+      const { spans } = await exportsWith(
+        {
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: '0',
+        },
+        async (url) => {
+          const token = await infra.issuer.token({ sub: 'sampled-owner' });
+          for (let i = 0; i < 3; i++) await postGraphQL(url, CREATE, { input: uploadInput() }, token);
+          await postWithTraceparent(url, token, `00-${caller}-${randomBytes(8).toString('hex')}-01`, CREATE, { input: uploadInput() });
+        },
+      );
+      const traceIds = spans.map((span) => span.traceId);
+      assert.ok(traceIds.includes(caller), 'the request a caller sampled was not traced');
+      assert.deepEqual([...new Set(traceIds)], [caller], 'requests without a sampled parent were traced');
+    });
   });
 });

@@ -63,6 +63,11 @@ export function publicReadPolicy(bucket: string): string {
   });
 }
 
+/** serviceEnv for the issuer, buckets and database of `infra`. */
+export function infraEnv(infra: TestInfra): Record<string, string> {
+  return serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket);
+}
+
 /** Starts the service on its own buckets and database; whatever was set up is torn down again if the start fails. */
 export interface TestServiceOptions {
   logger?: Logger;
@@ -78,7 +83,7 @@ export async function startTestService(overrides: Record<string, string> = {}, o
   try {
     const infra = options.shareWith ?? (await provisionInfra(teardown));
     const { issuer, databaseUrl } = infra;
-    const base = { ...serviceEnv(databaseUrl, issuer.jwksUrl, infra.publicBucket, infra.privateBucket), ...overrides };
+    const base = { ...infraEnv(infra), ...overrides };
     const env = options.adjustEnv ? options.adjustEnv(base) : base;
     const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     db.on('error', () => undefined); // an idle connection lost to a database restart is not a test failure

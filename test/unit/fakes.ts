@@ -81,7 +81,7 @@ interface StoredFake extends StoredObject {
 }
 
 /** Like S3's ETag of a single-part object: the MD5 of its bytes, quoted. */
-export function fakeEtag(object: StoredFake): string {
+function fakeEtag(object: StoredFake): string {
   return `"${createHash('md5').update(object.body ?? '').digest('hex')}"`;
 }
 
@@ -101,7 +101,12 @@ export class FakeObjectStorage implements ObjectStorage {
 
   /** What a client's PUT to the asset's upload URL leaves: the object at its staging key in the private bucket. */
   putUpload(asset: Pick<Asset, 'id'>, object: StoredFake): void {
-    this.putObject(TEST_SETTINGS.buckets.PRIVATE, stagingKey(asset.id), object);
+    this.objects.set(FakeObjectStorage.uploadId(asset), object);
+  }
+
+  /** The id (bucket/key) of the asset's upload: its staging key in the private bucket. */
+  static uploadId(asset: Pick<Asset, 'id'>): string {
+    return FakeObjectStorage.id(TEST_SETTINGS.buckets.PRIVATE, stagingKey(asset.id));
   }
 
   presignUpload(target: UploadTarget): string {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { JobQueries } from '../../../src/db/job-queries.js';
 import { PostgresJobLocks } from '../../../src/db/job-locks.js';
@@ -35,6 +36,15 @@ describe('job coordination in PostgreSQL', () => {
     if (replicaB) await endPool(replicaB);
     await svc?.stop();
   });
+
+  /** One run of the orphan sweep with ORPHAN_DELETE=false over the service's buckets, as replica A; its counts. */
+  async function reportOnlySweep(logger: Logger, graceSeconds: number, pageSize = 1000): Promise<RunCounts> {
+    const job = new OrphanSweepJob(svc.s3, { PUBLIC: svc.publicBucket, PRIVATE: svc.privateBucket }, new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false, pageSize }, logger);
+    const counts = new RunCounts();
+    await job.run(new AbortController().signal, counts);
+    return counts;
+  }
+  const sweepReport = (logs: ReturnType<typeof capturedLogger>) => logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
 
   async function staleUploads(n: number): Promise<string[]> {
     const assets = await Promise.all(Array.from({ length: n }, () => createUpload(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'))));
@@ -104,17 +114,13 @@ describe('job coordination in PostgreSQL', () => {
     const live = await uploadedAsset(svc, token, fixtureInput('image.png', 'user-profiles', 'image/png'), fixture('image.png'));
     await confirmReady(svc, token, live.id);
     const logs = capturedLogger('info');
-    const sweep = (graceSeconds: number, pageSize = 1000) => {
-      const job = new OrphanSweepJob(svc.s3, { PUBLIC: svc.publicBucket, PRIVATE: svc.privateBucket }, new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds, delete: false, pageSize }, logs.logger);
-      const counts = new RunCounts();
-      return job.run(new AbortController().signal, counts).then(() => counts);
-    };
+    const sweep = (graceSeconds: number, pageSize?: number) => reportOnlySweep(logs.logger, graceSeconds, pageSize);
 
     assert.equal((await sweep(3600)).processed, 0, 'objects younger than the grace period are never orphans');
     const counts = await sweep(0);
     assert.equal(counts.processed, strays.length);
     assert.equal(counts.byKind.scanned, strays.length + 1, 'the strays and the asset object (its upload went at confirm)');
-    const report = logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
+    const report = sweepReport(logs);
     assert.deepEqual(report?.keys.sort(), strays.map((k) => `${svc.privateBucket}/${k}`));
     assert.match(report?.msg, /ORPHAN_DELETE=true/);
 
@@ -148,16 +154,14 @@ describe('job coordination in PostgreSQL', () => {
     for (const o of [stray, handPlaced]) await svc.s3.send(new PutObjectCommand({ Bucket: o.storageBucket, Key: o.storageKey, Body: 'nobody owns me' }));
 
     const logs = capturedLogger('info');
-    const job = new OrphanSweepJob(svc.s3, { PUBLIC: svc.publicBucket, PRIVATE: svc.privateBucket }, new JobQueries(replicaA), { intervalSeconds: 60, graceSeconds: 0, delete: false, pageSize: 1000 }, logs.logger);
-    const counts = new RunCounts();
-    await job.run(new AbortController().signal, counts);
+    const counts = await reportOnlySweep(logs.logger, 0);
 
     for (const leftover of leftovers) assert.equal(await objectExists(svc, leftover), false, `${leftover.storageKey} was kept`);
     assert.equal(counts.byKind.deleted, leftovers.length);
     assert.equal(await objectExists(svc, uploadLocation(svc, pending)), true, "a PENDING asset's upload was deleted");
     assert.equal(await objectExists(svc, stray), true, 'report-only mode deleted an object outside the staging prefix');
     assert.equal(await objectExists(svc, handPlaced), true, 'report-only mode deleted an object in the public bucket');
-    const report = logs.lines().find((l) => l.job === 'sweep-orphaned-objects' && l.orphans !== undefined);
+    const report = sweepReport(logs);
     assert.ok(report?.keys.includes(`${handPlaced.storageBucket}/${handPlaced.storageKey}`), 'a staging-like key in the public bucket is an orphan, whatever asset it names');
     assert.equal(await objectExists(svc, ready), true);
   });

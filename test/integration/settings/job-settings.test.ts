@@ -5,11 +5,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../../support/eventually.js';
-import { startTestService, type TestService } from '../../support/test-service.js';
+import { ownInfra, startTestService, type TestService } from '../../support/test-service.js';
 import { deletedDaysAgo, rowExists } from '../../support/uploads.js';
 
 const PURGE = 'purge-deleted-assets';
 
+// One database, bucket pair and issuer for both services of this file, each started after the other stopped.
+let infra: Awaited<ReturnType<typeof ownInfra>>;
+before(async () => {
+  infra = await ownInfra();
+});
+after(() => infra?.release());
 
 describe('the purge of DELETED assets, with ASSET_PURGE_DELETED_DAYS=60 and JOB_BATCH_SIZE=2', () => {
   let svc: TestService;
@@ -22,7 +28,7 @@ describe('the purge of DELETED assets, with ASSET_PURGE_DELETED_DAYS=60 and JOB_
       // Only the purge runs while these tests do.
       JOB_EXPIRE_INTERVAL_SECONDS: '86400',
       JOB_ORPHAN_INTERVAL_SECONDS: '604800',
-    });
+    }, { shareWith: infra });
     token = await svc.token('purge-settings-owner');
     // Each DELETE the service runs on assets records how many rows it removed at once (the purge is the only one).
     await svc.db.query(`CREATE TABLE purge_statements (rows int NOT NULL)`);
@@ -64,7 +70,7 @@ describe('JOBS_ENABLED=false', () => {
       JOB_EXPIRE_INTERVAL_SECONDS: '1',
       JOB_ORPHAN_INTERVAL_SECONDS: '1',
       ASSET_PURGE_DELETED_DAYS: '0',
-    });
+    }, { shareWith: infra });
   });
   after(() => svc?.stop());
 

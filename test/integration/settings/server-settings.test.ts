@@ -9,13 +9,20 @@ import { startCli, type CliProcess } from '../../support/cli-process.js';
 import { eventually } from '../../support/eventually.js';
 import { CREATE, uploadInput } from '../../support/operations.js';
 import { LISTEN, tcpSockets } from '../../support/proc-sockets.js';
-import { ownInfra, postGraphQL, serviceEnv, startTestService, type TestService } from '../../support/test-service.js';
+import { infraEnv, ownInfra, postGraphQL, startTestService, type TestService } from '../../support/test-service.js';
+
+// One database, bucket pair and issuer for both suites of this file, each started after the other stopped.
+let infra: Awaited<ReturnType<typeof ownInfra>>;
+before(async () => {
+  infra = await ownInfra();
+});
+after(() => infra?.release());
 
 describe('HOST and DATABASE_POOL_MAX on the running service', () => {
   const POOL_MAX = 2;
   let svc: TestService;
   before(async () => {
-    svc = await startTestService({ HOST: '127.0.0.2', DATABASE_POOL_MAX: String(POOL_MAX) });
+    svc = await startTestService({ HOST: '127.0.0.2', DATABASE_POOL_MAX: String(POOL_MAX) }, { shareWith: infra });
   });
   after(() => svc?.stop());
 
@@ -55,13 +62,10 @@ function listeningPort(pid: number): number | undefined {
 }
 
 describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => {
-  let infra: Awaited<ReturnType<typeof ownInfra>>;
   let env: Record<string, string>;
-  before(async () => {
-    infra = await ownInfra();
-    env = serviceEnv(infra.databaseUrl, infra.issuer.jwksUrl, infra.publicBucket, infra.privateBucket);
+  before(() => {
+    env = infraEnv(infra);
   });
-  after(() => infra?.release());
 
   // Each test is bounded as a whole too (a request to a service that hangs has no time limit of its own); its
   // process is killed then as when it fails.

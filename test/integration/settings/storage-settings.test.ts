@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../../support/eventually.js';
 import { fixture } from '../../support/fixtures.js';
-import { createUpload, readyAsset } from '../../support/flows.js';
+import { createUpload, readyAsset, uploadedAsset } from '../../support/flows.js';
 import { s3Endpoint } from '../../support/infra.js';
-import { CONFIRM, GET, GET_DOWNLOAD, uploadInput, uploadTo } from '../../support/operations.js';
+import { CONFIRM, GET, GET_DOWNLOAD, uploadInput } from '../../support/operations.js';
 import { startServiceBehindProxies } from '../../support/proxied-service.js';
 import type { TcpProxy } from '../../support/tcp-proxy.js';
 import { ownInfra, startTestService, type TestService } from '../../support/test-service.js';
@@ -97,8 +97,7 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
 
   test('with storage hung (connections open, nothing answered), confirm gives up after the configured timeout, tried twice, not the 5 s default', async () => {
     const token = await svc.token('timeout-owner');
-    const asset = await createUpload(svc, token, uploadInput());
-    assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+    const asset = await uploadedAsset(svc, token, uploadInput(), 'hello world');
     storage.stall();
     const started = Date.now();
     const failed = await svc.gql(CONFIRM, { id: asset.id }, token).finally(() => storage.resume());
@@ -114,8 +113,7 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
 
   test('once storage was found unreachable, calls fail fast for the configured time even with storage back, then work again', async () => {
     const token = await svc.token('breaker-owner');
-    const asset = await createUpload(svc, token, uploadInput());
-    assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+    const asset = await uploadedAsset(svc, token, uploadInput(), 'hello world');
     const confirmError = async () => (await svc.gql(CONFIRM, { id: asset.id }, token)).errors?.[0]?.message ?? '';
 
     // How long the breaker stayed open is counted from a moment surely before it opened: when the last confirm

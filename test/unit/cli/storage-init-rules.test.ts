@@ -90,6 +90,7 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
     STORAGE_PRIVATE_BUCKET: 'priv',
     ASSET_CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000',
   };
+  const minioSettings = required(loadStorageSettings(MINIO_ENV));
   const s3Error = (name: string, status: number, message: string) => Object.assign(new Error(message), { name, Code: name, $metadata: { httpStatusCode: status } });
   const notImplemented = () => s3Error('NotImplemented', 501, 'A header you provided implies functionality that is not implemented');
 
@@ -116,7 +117,7 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
     test(`completes when ${when}, reporting the MinIO CORS setting as a step by hand, and runs the other steps`, async () => {
       const { client, sent } = fakeStorage(answers);
       const reported: string[] = [];
-      const actions = await initStorage(client, required(loadStorageSettings(MINIO_ENV)), (a) => reported.push(a.subject));
+      const actions = await initStorage(client, minioSettings, (a) => reported.push(a.subject));
       assert.deepEqual(
         actions.map((a) => [a.outcome, a.subject]),
         [
@@ -139,7 +140,7 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
 
   test('AccessDenied on a CORS call still fails, with what was being done and which permission to grant', async () => {
     const { client, sent } = fakeStorage({ put: () => s3Error('AccessDenied', 403, 'Access Denied.') });
-    const failure = await initStorage(client, required(loadStorageSettings(MINIO_ENV))).then(
+    const failure = await initStorage(client, minioSettings).then(
       () => assert.fail('expected storage init to fail'),
       (error: unknown) => error as Error,
     );
@@ -154,13 +155,13 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
   test('AccessDenied on the bucket policy fails the same way, naming the policy permissions', async () => {
     const { client } = fakeStorage({ policy: () => s3Error('AccessDenied', 403, 'Access Denied.') });
     await assert.rejects(
-      initStorage(client, required(loadStorageSettings(MINIO_ENV))),
+      initStorage(client, minioSettings),
       /^StorageInitError: Setting the public-read policy on bucket "pub" was denied \(AccessDenied: Access Denied\.\)\. Give the credentials in STORAGE_ACCESS_KEY permission to read and write the bucket policy \(s3:GetBucketPolicy and s3:PutBucketPolicy\)/,
     );
   });
 
   test('any other error on a CORS call fails too, naming the bucket and the cause', async () => {
     const { client } = fakeStorage({ get: () => s3Error('InternalError', 500, 'We encountered an internal error.') });
-    await assert.rejects(initStorage(client, required(loadStorageSettings(MINIO_ENV))), /^StorageInitError: Setting CORS on bucket "pub" failed \(InternalError: We encountered an internal error\.\)/);
+    await assert.rejects(initStorage(client, minioSettings), /^StorageInitError: Setting CORS on bucket "pub" failed \(InternalError: We encountered an internal error\.\)/);
   });
 });

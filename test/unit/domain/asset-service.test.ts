@@ -5,8 +5,7 @@ import { AssetError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { UploadRequest } from '../../../src/domain/upload-request.js';
 import { PERMISSIONS } from '../../../src/domain/principal.js';
 import { createHash } from 'node:crypto';
-import { stagingKey } from '../../../src/domain/storage-key.js';
-import { FakeObjectStorage, principal, serviceWithFakes, TEST_SETTINGS } from '../fakes.js';
+import { FakeObjectStorage, principal, serviceWithFakes } from '../fakes.js';
 
 const alice = principal('alice');
 const bob = principal('bob');
@@ -28,8 +27,8 @@ function isAssetError(code: ErrorCode, field?: string) {
 
 type Fakes = ReturnType<typeof serviceWithFakes>;
 
-async function uploaded(f: Fakes, asset: Asset, object: { sizeBytes?: number; contentType?: string } = {}): Promise<void> {
-  f.storage.putUpload(asset, { sizeBytes: object.sizeBytes ?? asset.sizeBytes, contentType: object.contentType ?? asset.mimeType });
+async function uploaded(f: Fakes, asset: Asset, object: { sizeBytes?: number; contentType?: string; body?: string } = {}): Promise<void> {
+  f.storage.putUpload(asset, { sizeBytes: object.sizeBytes ?? asset.sizeBytes, contentType: object.contentType ?? asset.mimeType, body: object.body });
 }
 
 async function readyAsset(f: Fakes, owner = alice, overrides: Partial<UploadRequest> = {}): Promise<Asset> {
@@ -253,7 +252,7 @@ describe('AssetService.confirmUpload', () => {
 
 describe('AssetService staging of uploads', () => {
   const atKey = (asset: Asset) => FakeObjectStorage.id(asset.storageBucket, asset.storageKey);
-  const atStaging = (asset: Asset) => FakeObjectStorage.id(TEST_SETTINGS.buckets.PRIVATE, stagingKey(asset.id));
+  const atStaging = (asset: Asset) => FakeObjectStorage.uploadId(asset);
 
   test('confirm copies the checked upload to the asset key with its type, immutable caching for a PUBLIC asset', async () => {
     const f = serviceWithFakes();
@@ -276,7 +275,7 @@ describe('AssetService staging of uploads', () => {
     await uploaded(f, asset);
     const copyObject = f.storage.copyObject.bind(f.storage);
     f.storage.copyObject = async (source, target) => {
-      f.storage.putUpload(asset, { sizeBytes: asset.sizeBytes, contentType: asset.mimeType, body: 'OTHER BYTES' });
+      await uploaded(f, asset, { body: 'OTHER BYTES' });
       return copyObject(source, target);
     };
     await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('CONFLICT'));
@@ -352,7 +351,7 @@ describe('AssetService staging of uploads', () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request());
     await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('STATE_ERROR'));
-    f.storage.putUpload(asset, { sizeBytes: asset.sizeBytes, contentType: asset.mimeType });
+    await uploaded(f, asset);
     f.storage.putObject(asset.storageBucket, asset.storageKey, { sizeBytes: asset.sizeBytes, contentType: asset.mimeType });
     await f.service.removeLateUpload((await f.repository.findById(asset.id))!);
     assert.deepEqual([f.storage.objects.has(atStaging(asset)), f.storage.objects.has(atKey(asset))], [false, false]);
