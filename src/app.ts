@@ -58,7 +58,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
   const opened: (() => unknown)[] = [() => pool.end()];
   try {
     const tracing = config.tracing ? await import('./observability/tracing/service-tracing.js') : undefined;
-    await migrate(pool);
+    await migrate(pool, { lockTimeoutSeconds: config.database.migrationLockTimeoutSeconds });
     const counters = await openCounterStore(pool, config.redis, logger);
     opened.push(counters.close);
     const s3 = await connectStorage(config.storage, metrics, logger, tracing?.traceStorage);

@@ -10,7 +10,7 @@ export interface Config {
   host: string;
   logLevel: string;
   shutdownTimeoutMs: number;
-  database: { connectionString: string; poolMax: number };
+  database: { connectionString: string; poolMax: number; migrationLockTimeoutSeconds: number };
   storage: StorageConfig;
   jwt: { jwksUrl: string; issuer?: string; audience?: string; refetchCooldownMs: number };
   assets: { configPath: string; idempotencyWindowSeconds: number; corsAllowedOrigins: string[]; consoleEnabled: boolean };
@@ -52,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     host: values.HOST as string,
     logLevel: values.LOG_LEVEL as string,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS as number,
-    database: { connectionString: database, poolMax: values.DATABASE_POOL_MAX as number },
+    database: { connectionString: database, poolMax: values.DATABASE_POOL_MAX as number, migrationLockTimeoutSeconds: values.DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS as number },
     storage,
     jwt: {
       jwksUrl: values.JWT_JWKS_URL as string,

@@ -89,6 +89,7 @@ export const ENV_VARS = {
   POSTGRES_USER: { group: 'database', schema: text, default: 'postgres', description: 'PostgreSQL user.' },
   POSTGRES_PASSWORD: { group: 'database', schema: z.string(), secret: true, description: 'PostgreSQL password.' },
   DATABASE_POOL_MAX: { group: 'database', schema: int(1, 1000), default: '20', description: 'Maximum connections in the database pool.' },
+  DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS: { group: 'database', schema: int(1, 86400), default: '90', description: 'How long a start (or `migrate`) waits while another session holds the migration lock (another replica migrating) before it fails naming that session. Below the Kubernetes startup probe\'s 120 s, so the reason is logged before the pod is killed.' },
   STORAGE_HOSTNAME: { group: 'storage', schema: hostname, required: true, minio: 'localhost', r2: '<account-id>.r2.cloudflarestorage.com', description: 'S3 endpoint host, no scheme.' },
   STORAGE_PORT: { group: 'storage', schema: int(1, 65535), minio: '9000', r2: '443', description: 'S3 endpoint port (default 443 with HTTPS, 80 without).' },
   STORAGE_USE_HTTPS: { group: 'storage', schema: bool, default: 'true', minio: 'false', r2: 'true', description: 'Use HTTPS to reach storage.' },

@@ -16,6 +16,11 @@ export interface MigrationResult {
   applied: string[];
 }
 
+export interface MigrationOptions {
+  /** How long to wait for the migration lock while another session holds it (DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS, default 90). */
+  lockTimeoutSeconds: number;
+}
+
 /**
  * Applies the versioned SQL files in order, each in its own transaction. A session advisory lock
  * serialises replicas that start together; the later ones find nothing left to do.
@@ -24,14 +29,24 @@ export interface MigrationResult {
  * another one's migration takes, and one statement (an index build, a backfill) may take longer than
  * a request may. The setting lives on the session, as the lock does (the wait for the lock is outside
  * any transaction, so SET LOCAL would not cover it); the connection is therefore closed afterwards
- * instead of going back to the pool, whose other users keep their timeout. Table locks, unlike the
- * migration lock, are waited for TABLE_LOCK_TIMEOUT_SECONDS at most.
+ * instead of going back to the pool, whose other users keep their timeout. The migration lock is waited
+ * for `lockTimeoutSeconds` at most, table locks TABLE_LOCK_TIMEOUT_SECONDS.
  */
-export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
+export async function migrate(pool: pg.Pool, options: MigrationOptions = { lockTimeoutSeconds: 90 }): Promise<MigrationResult> {
   const client = await pool.connect();
   try {
     await client.query('SET statement_timeout = 0');
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await takeMigrationLock(client, options.lockTimeoutSeconds);
+    return await applyPending(client);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    // Discarded, not returned: closing the session also ends its lock should the unlock above have failed.
+    client.release(true);
+  }
+}
+
+async function applyPending(client: pg.PoolClient): Promise<MigrationResult> {
+  try {
     await client.query(`SET lock_timeout = '${TABLE_LOCK_TIMEOUT_SECONDS}s'`);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
@@ -44,15 +59,56 @@ export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
     return { applied };
   } catch (error) {
     throw (error as { code?: string }).code === LOCK_NOT_AVAILABLE ? tableLockRefused(error as Error) : error;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-    // Discarded, not returned: closing the session also ends its lock should the unlock above have failed.
-    client.release(true);
   }
 }
 
 // PostgreSQL's lock_not_available: lock_timeout passed.
 const LOCK_NOT_AVAILABLE = '55P03';
+
+/** lock_timeout bounds the wait for an advisory lock too; a timeout names the session holding it, for the operator to judge. */
+async function takeMigrationLock(client: pg.PoolClient, timeoutSeconds: number): Promise<void> {
+  await client.query(`SET lock_timeout = '${timeoutSeconds}s'`);
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+  } catch (error) {
+    if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+    throw migrationLockRefused(timeoutSeconds, await migrationLockHolder(client));
+  }
+}
+
+interface LockHolder {
+  pid: number;
+  application_name: string;
+  client_addr: string | null;
+  connected_seconds: number;
+}
+
+// A bigint advisory lock shows in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+async function migrationLockHolder(client: pg.PoolClient): Promise<LockHolder | undefined> {
+  const { rows } = await client.query<LockHolder>(
+    `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr,
+            floor(extract(epoch FROM now() - a.backend_start))::int AS connected_seconds
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND (l.classid::bigint << 32 | l.objid::bigint) = $1`,
+    [MIGRATION_LOCK_ID],
+  );
+  return rows[0];
+}
+
+function migrationLockRefused(timeoutSeconds: number, holder: LockHolder | undefined): Error {
+  const who = holder
+    ? `session ${holder.pid} (application "${holder.application_name}"${holder.client_addr ? ` from ${holder.client_addr}` : ''}, connected ${holder.connected_seconds} s ago) holds it`
+    : 'the session that held it has just let it go';
+  return Object.assign(
+    new Error(
+      `Database migrations waited ${timeoutSeconds} s (DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS) for the migration lock: ${who}. ` +
+        'Another replica is most likely migrating: start again once it is done. If none is, end that session ' +
+        `(SELECT pg_terminate_backend(${holder?.pid ?? '<pid>'})) and start again. Nothing was applied.`,
+    ),
+    { code: LOCK_NOT_AVAILABLE },
+  );
+}
 
 function tableLockRefused(error: Error): Error {
   return Object.assign(

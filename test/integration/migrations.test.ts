@@ -118,6 +118,33 @@ describe('database migrations', { concurrency: true }, () => {
     assert.equal((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout, '10s');
   });
 
+  test('a replica gives up on the migration lock after DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS, naming the session that holds it, having applied nothing', async (t) => {
+    const { database, holder, pool } = await contendedDatabase(t);
+    await holder.query("SET application_name = 'stuck-replica'");
+    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const started = Date.now();
+    const error = await migrate(pool, { lockTimeoutSeconds: 2 }).then(() => null, (e: Error) => e);
+    const ms = Date.now() - started;
+    assert.ok(error, 'migrate succeeded although another session held the migration lock');
+    assert.match(
+      error.message,
+      new RegExp(`^Database migrations waited 2 s \\(DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS\\) for the migration lock: session ${holderPid} \\(application "stuck-replica" from 127\\.0\\.0\\.1, connected \\d+ s ago\\) holds it\\. .*SELECT pg_terminate_backend\\(${holderPid}\\).* Nothing was applied\\.$`),
+    );
+    assert.ok(ms >= 1_900 && ms < 20_000, `gave up after ${ms} ms`);
+    const tables = await holder.query("SELECT to_regclass('schema_migrations') IS NULL AS absent");
+    assert.equal(tables.rows[0].absent, true, 'nothing was created');
+  });
+
+  test('`migrate` exits 1 with the lock message when another session keeps the migration lock past the timeout', async (t) => {
+    const { database, holder } = await contendedDatabase(t);
+    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const result = await runCli(['migrate'], { DATABASE_URL: database.url, DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS: '1' }, { timeoutMs: 60_000 });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stderr, /Database migrations waited 1 s \(DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS\) for the migration lock: session \d+ /);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
   test('a migration waits at most 3 s for a table another session holds, then fails saying so, having applied nothing', async (t) => {
     const { database, holder, pool } = await contendedDatabase(t);
     // A long transaction holding a table the migrations need (here the one that records them).
