@@ -189,6 +189,13 @@ describe('production manifests: configuration', () => {
     assert.equal(config.storage.publicBaseUrl, EXAMPLE_SECRET_VALUES.STORAGE_PUBLIC_BASE_PATH);
   });
 
+  test('tokens are scoped to this service: the manifests set JWT_ISSUER and JWT_AUDIENCE, and the service requires them', () => {
+    const env = containerEnvironment();
+    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE']) assert.ok(env.get(name)?.value, `${name} is not set by the manifests`);
+    const config = loadConfig(Object.fromEntries([...env].map(([name, { value }]) => [name, value ?? EXAMPLE_SECRET_VALUES[name]])));
+    assert.deepEqual({ issuer: config.jwt.issuer, audience: config.jwt.audience }, { issuer: env.get('JWT_ISSUER')?.value, audience: env.get('JWT_AUDIENCE')?.value });
+  });
+
   test('ASSET_CONFIG_PATH names a file of the mounted namespaces ConfigMap, and it is the shipped namespaces file', () => {
     const configPath = containerEnvironment().get('ASSET_CONFIG_PATH')?.value;
     assert.ok(configPath, 'ASSET_CONFIG_PATH is not set');
