@@ -3,7 +3,7 @@ import { AssetError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { principalFromClaims } from './claims.js';
 import { IssuerUnavailableError } from './issuer-unavailable.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
+import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache.js';
 
 export interface TokenVerifierOptions {
   jwksUrl: string;
@@ -32,22 +32,34 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     timeoutDuration: 5_000,
   });
   const cache = new VerifiedTokenCache(options.now);
+  // Concurrent calls with a token that needs checking share one check: a client's burst costs one RSA verification.
+  const inFlight = new Map<string, Promise<Principal>>();
+
+  async function check(token: string, known: VerifiedToken | undefined): Promise<Principal> {
+    try {
+      const payload = await verifySignature(token, jwks, options);
+      const principal = principalFromClaims(payload);
+      cache.set(token, principal, payload.exp);
+      return principal;
+    } catch (error) {
+      // Keys that cannot be fetched undo no recent verification: a known token stands for a while.
+      if (known && error instanceof IssuerUnavailableError && cache.standsDuringOutage(token)) return known.principal;
+      cache.forget(token);
+      throw error;
+    }
+  }
+
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
       const known = cache.get(token);
       if (known && !cache.dueForReverifying(known)) return known.principal;
-      try {
-        const payload = await verifySignature(token, jwks, options);
-        const principal = principalFromClaims(payload);
-        cache.set(token, principal, payload.exp);
-        return principal;
-      } catch (error) {
-        // Keys that cannot be fetched undo no recent verification: a known token stands for a while.
-        if (known && error instanceof IssuerUnavailableError && cache.standsDuringOutage(token)) return known.principal;
-        cache.forget(token);
-        throw error;
+      let checking = inFlight.get(token);
+      if (!checking) {
+        checking = check(token, known).finally(() => inFlight.delete(token));
+        inFlight.set(token, checking);
       }
+      return checking;
     },
   };
 }

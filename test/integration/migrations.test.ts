@@ -119,7 +119,7 @@ describe('database migrations', { concurrency: true }, () => {
   });
 
   test('a replica gives up on the migration lock after DATABASE_MIGRATION_LOCK_TIMEOUT_SECONDS, naming the session that holds it, having applied nothing', async (t) => {
-    const { database, holder, pool } = await contendedDatabase(t);
+    const { holder, pool } = await contendedDatabase(t);
     await holder.query("SET application_name = 'stuck-replica'");
     await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;

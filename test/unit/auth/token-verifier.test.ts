@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { AssetError } from '../../../src/domain/errors.js';
 import { ISSUER_RETRY_AFTER_SECONDS } from '../../../src/auth/issuer-unavailable.js';
@@ -209,6 +209,36 @@ describe('createTokenVerifier caching', () => {
     } finally {
       await issuer.stop();
     }
+  });
+
+  test('concurrent calls with a new token, or one due for its re-check, share one signature verification', async (t) => {
+    const issuer = await new LocalIssuer().start();
+    t.after(() => issuer.stop());
+    let now = Date.now();
+    const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, now: () => now });
+    const token = await issuer.token({ sub: 'bursty-user' });
+    const rsaVerifications = mock.method(crypto.subtle, 'verify');
+    t.after(() => rsaVerifications.mock.restore());
+    const burst = async () => (await Promise.all(Array.from({ length: 20 }, () => verifier.verify(`Bearer ${token}`)))).map((p) => p.ownerId);
+    assert.deepEqual(await burst(), Array(20).fill('bursty-user'));
+    assert.equal(rsaVerifications.mock.callCount(), 1, 'a new token');
+    now += REVERIFY_AFTER_MS;
+    assert.deepEqual(await burst(), Array(20).fill('bursty-user'));
+    assert.equal(rsaVerifications.mock.callCount(), 2, 'a token due for its re-check');
+  });
+
+  test('concurrent calls sharing a failed verification all get its error, and the next call checks again', async (t) => {
+    const issuer = await new LocalIssuer().start();
+    t.after(() => issuer.stop());
+    const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl });
+    const expired = await issuer.token({ sub: 'late-user', expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    const rsaVerifications = mock.method(crypto.subtle, 'verify');
+    t.after(() => rsaVerifications.mock.restore());
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => verifier.verify(`Bearer ${expired}`)));
+    for (const outcome of outcomes) assert.ok(outcome.status === 'rejected' && rejectsUnauthenticated(/expired/)(outcome.reason));
+    assert.equal(rsaVerifications.mock.callCount(), 1, 'one verification for the burst');
+    await assert.rejects(verifier.verify(`Bearer ${expired}`), rejectsUnauthenticated(/expired/));
+    assert.equal(rsaVerifications.mock.callCount(), 2, 'a rejected token is checked again, not remembered');
   });
 
   test('does not cache rejected tokens', async () => {
