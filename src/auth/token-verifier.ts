@@ -81,7 +81,7 @@ async function verifySignature(token: string, jwks: ReturnType<typeof createRemo
     return payload;
   } catch (error) {
     if (isKeyFetchFailure(error)) throw new IssuerUnavailableError();
-    throw unauthenticated(describe(error));
+    throw unauthenticated(describe(error, options));
   }
 }
 
@@ -90,13 +90,46 @@ function isKeyFetchFailure(error: unknown): boolean {
   return error instanceof errors.JWKSTimeout || (error as { code?: string })?.code === 'ERR_JOSE_GENERIC' || (error instanceof TypeError && error.message === 'fetch failed');
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown, options: TokenVerifierOptions): string {
   if (error instanceof errors.JWTExpired) return 'The token has expired; get a new one.';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is not signed with RS256; only RS256 tokens are accepted.';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid; get a token from the configured issuer.';
   if (error instanceof errors.JWKSNoMatchingKey) return 'The token was signed with a key the issuer does not publish; get a new token.';
-  if (error instanceof errors.JWTClaimValidationFailed) return `The token's "${error.claim}" claim is not accepted (${error.reason}); get a token for this service.`;
+  if (error instanceof errors.JWTClaimValidationFailed) return describeClaimFailure(error, options);
   return 'The token is malformed; send a compact JWS (header.payload.signature).';
+}
+
+/**
+ * What is wrong with a claim, in the caller's terms: jose's reason codes ("missing", "check_failed", "invalid")
+ * stay inside. The expected issuer and audience are named: they are no secret, every token of the issuer carries them.
+ */
+function describeClaimFailure(error: InstanceType<typeof errors.JWTClaimValidationFailed>, options: TokenVerifierOptions): string {
+  const { claim, reason, payload } = error;
+  const expected = expectedClaim(claim, options);
+  if (reason === 'missing') {
+    if (claim === 'exp') return 'The token has no "exp" claim; tokens must expire.';
+    if (claim === 'sub') return 'The token has no "sub" claim; get a token for a user or service.';
+    if (expected) return `The token has no "${claim}" claim but this service accepts only tokens ${expected}; get a token for this service.`;
+    return `The token has no "${claim}" claim.`;
+  }
+  if (reason === 'invalid') return `The token's "${claim}" claim is ${shown(payload[claim])} but must be a number (seconds since 1970-01-01T00:00:00Z).`;
+  if (claim === 'nbf' && typeof payload.nbf === 'number') {
+    return `The token is not valid yet, until ${new Date(payload.nbf * 1000).toISOString()} (its "nbf" claim); use it from then on, or check this machine's clock against the issuer's.`;
+  }
+  if (expected) return `The token's "${claim}" claim is ${shown(payload[claim])} but this service accepts only tokens ${expected}; get a token for this service.`;
+  return `The token's "${claim}" claim is not accepted; get a token for this service.`;
+}
+
+function expectedClaim(claim: string, options: TokenVerifierOptions): string | undefined {
+  if (claim === 'iss' && options.issuer !== undefined) return `issued by "${options.issuer}" (JWT_ISSUER)`;
+  if (claim === 'aud' && options.audience !== undefined) return `for the audience "${options.audience}" (JWT_AUDIENCE)`;
+  return undefined;
+}
+
+/** A claim's value as JSON, cut short: it comes from the caller, who may send anything. */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 100 ? `${json.slice(0, 100)}…` : json;
 }
 
 function unauthenticated(message: string): AssetError {

@@ -14,9 +14,13 @@ interface SigningKey {
 export interface TokenOptions {
   sub?: string | null;
   claims?: Record<string, unknown>;
-  issuer?: string;
-  audience?: string;
-  expiresAt?: number;
+  /** null: a token without `iss` (or `aud`). */
+  issuer?: string | null;
+  audience?: string | null;
+  /** null: a token without `exp`. */
+  expiresAt?: number | null;
+  /** The `nbf` claim, in seconds since the epoch. */
+  notBefore?: number;
   /** Signs with this key instead of the newest published one. */
   key?: SigningKey;
   kid?: string;
@@ -65,10 +69,11 @@ export class LocalIssuer {
     const now = Math.floor(Date.now() / 1000);
     const jwt = new SignJWT({ type: 'access', permissions: ['assets:asset:view'], ...options.claims })
       .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? key.kid })
-      .setIssuer(options.issuer ?? ISSUER)
-      .setAudience(options.audience ?? AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(options.expiresAt ?? now + 600);
+      .setIssuedAt(now);
+    if (options.issuer !== null) jwt.setIssuer(options.issuer ?? ISSUER);
+    if (options.audience !== null) jwt.setAudience(options.audience ?? AUDIENCE);
+    if (options.expiresAt !== null) jwt.setExpirationTime(options.expiresAt ?? now + 600);
+    if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
     if (options.sub !== null) jwt.setSubject(options.sub ?? 'user-1');
     return jwt.sign(key.privateKey);
   }

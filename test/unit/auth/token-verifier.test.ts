@@ -63,14 +63,84 @@ describe('createTokenVerifier', () => {
     await assert.rejects(createTokenVerifier(options).verify(`Bearer ${token}`), rejectsUnauthenticated(/expired/));
   });
 
-  test('rejects a token from another issuer or for another audience, naming the claim', async () => {
-    const verifier = createTokenVerifier(options);
-    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ issuer: 'https://evil.test' })}`), rejectsUnauthenticated(/"iss" claim/));
-    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ audience: 'other-service' })}`), rejectsUnauthenticated(/"aud" claim/));
+  test('rejects a token from another issuer, naming its issuer, the one accepted and JWT_ISSUER', async () => {
+    const token = await issuer.token({ issuer: 'https://other' });
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${token}`), {
+      message: 'The token\'s "iss" claim is "https://other" but this service accepts only tokens issued by "https://security.test" (JWT_ISSUER); get a token for this service.',
+    });
   });
 
-  test('rejects a token without a subject', async () => {
-    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ sub: null })}`), rejectsUnauthenticated(/"sub" claim/));
+  test('rejects a token for another audience, naming its audience, the one accepted and JWT_AUDIENCE', async () => {
+    const verifier = createTokenVerifier(options);
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ audience: 'other-service' })}`), {
+      message: 'The token\'s "aud" claim is "other-service" but this service accepts only tokens for the audience "neotool-assets" (JWT_AUDIENCE); get a token for this service.',
+    });
+    const several = await issuer.token({ claims: { aud: ['a', 'b'] }, audience: null });
+    await assert.rejects(verifier.verify(`Bearer ${several}`), rejectsUnauthenticated(/^The token's "aud" claim is \["a","b"\] but this service accepts only tokens for the audience "neotool-assets"/));
+  });
+
+  test('rejects a token without the issuer or audience the service requires, naming what it requires', async () => {
+    const verifier = createTokenVerifier(options);
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ issuer: null })}`), {
+      message: 'The token has no "iss" claim but this service accepts only tokens issued by "https://security.test" (JWT_ISSUER); get a token for this service.',
+    });
+    await assert.rejects(verifier.verify(`Bearer ${await issuer.token({ audience: null })}`), {
+      message: 'The token has no "aud" claim but this service accepts only tokens for the audience "neotool-assets" (JWT_AUDIENCE); get a token for this service.',
+    });
+  });
+
+  test('never shows jose\'s internal reason codes', async () => {
+    const verifier = createTokenVerifier(options);
+    const tokens = await Promise.all([
+      issuer.token({ issuer: 'https://other' }),
+      issuer.token({ audience: 'other' }),
+      issuer.token({ expiresAt: null }),
+      issuer.token({ sub: null }),
+      issuer.token({ notBefore: Math.floor(Date.now() / 1000) + 3600 }),
+    ]);
+    for (const token of tokens) {
+      await assert.rejects(verifier.verify(`Bearer ${token}`), (error: Error) => !/check_failed|missing\)|unspecified/.test(error.message));
+    }
+  });
+
+  test('rejects a token without an expiry, saying tokens must expire', async () => {
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ expiresAt: null })}`), { message: 'The token has no "exp" claim; tokens must expire.' });
+  });
+
+  test('rejects a token whose expiry is not a number, saying what it must be', async () => {
+    const token = await issuer.token({ expiresAt: null, claims: { exp: 'tomorrow' } });
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${token}`), {
+      message: 'The token\'s "exp" claim is "tomorrow" but must be a number (seconds since 1970-01-01T00:00:00Z).',
+    });
+  });
+
+  test('rejects a token that is not valid yet, saying from when it is', async () => {
+    const notBefore = Math.floor(Date.now() / 1000) + 3600;
+    const until = new Date(notBefore * 1000).toISOString();
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ notBefore })}`), {
+      message: `The token is not valid yet, until ${until} (its "nbf" claim); use it from then on, or check this machine's clock against the issuer's.`,
+    });
+  });
+
+  test('rejects a token without a subject, saying it needs one', async () => {
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ sub: null })}`), { message: 'The token has no "sub" claim; get a token for a user or service.' });
+  });
+
+  for (const [what, sub, problem] of [
+    ['an empty subject', '', 'is empty'],
+    ['a subject of 256 characters', 'u'.repeat(256), 'is 256 characters long; at most 255 are allowed'],
+    ['a subject with a NUL in it', 'user\u00001', 'contains control characters'],
+  ] as const) {
+    test(`rejects a token with ${what}, saying what is wrong with it`, async () => {
+      await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ sub })}`), {
+        message: `The token's "sub" claim ${problem}; get a token for a user or service.`,
+      });
+    });
+  }
+
+  test('rejects a token whose subject is not a string, showing what it is', async () => {
+    const token = await issuer.token({ sub: null, claims: { sub: 42 } });
+    await assert.rejects(createTokenVerifier(options).verify(`Bearer ${token}`), { message: 'The token\'s "sub" claim is 42 but must be a string; get a token for a user or service.' });
   });
 
   test('rejects HS256 and unsigned tokens: only RS256 is accepted', async () => {
@@ -95,14 +165,14 @@ describe('createTokenVerifier', () => {
   });
 
   for (const [what, claims, message] of [
-    ['without a type claim', { type: undefined }, /"type" claim must be "access" or "service"/],
-    ['with type "refresh"', { type: 'refresh' }, /"type" claim must be "access" or "service"/],
-    ['whose permissions are a string', { permissions: 'assets:asset:view' }, /"permissions" claim must be an array of strings/],
-    ['whose permissions hold a number', { permissions: ['assets:asset:view', 7] }, /"permissions" claim must be an array of strings/],
-    ['without permissions', { permissions: undefined }, /"permissions" claim must be an array of strings/],
+    ['without a type claim', { type: undefined }, 'The token\'s "type" claim is missing but must be "access" or "service"; get an access or service token.'],
+    ['with type "refresh"', { type: 'refresh' }, 'The token\'s "type" claim is "refresh" but must be "access" or "service"; get an access or service token.'],
+    ['whose permissions are a string', { permissions: 'assets:asset:view' }, 'The token\'s "permissions" claim is "assets:asset:view" but must be an array of strings.'],
+    ['whose permissions hold a number', { permissions: ['assets:asset:view', 7] }, 'The token\'s "permissions" claim holds something other than a string but must be an array of strings.'],
+    ['without permissions', { permissions: undefined }, 'The token\'s "permissions" claim is missing but must be an array of strings.'],
   ] as const) {
-    test(`rejects a correctly signed token ${what}`, async () => {
-      await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ claims })}`), rejectsUnauthenticated(message));
+    test(`rejects a correctly signed token ${what}, saying what the claim holds and must hold`, async () => {
+      await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ claims })}`), { message });
     });
   }
 
