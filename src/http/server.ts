@@ -15,6 +15,7 @@ import { type ConsoleOptions, registerConsole } from './console-route.js';
 import { type HealthChecks, registerHealthRoutes } from './health.js';
 import { lazyRequestLoggers } from './lazy-request-logger.js';
 import { registerMetrics } from './metrics-routes.js';
+import { refusedRequest } from './request-mistakes.js';
 
 export interface ServerDeps {
   service: AssetService;
@@ -60,10 +61,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     errorFormatter: (execution, context) => {
       const ctx = context as unknown as RequestContext & { reply: FastifyReply };
       const request = ctx.reply.request;
-      const errors = unwrapQueryErrors(execution.errors).map((e) => formatError(e, request.log, request.id));
-      const statusCode = statusFor(execution);
+      const shown = refusedRequest(execution, ctx, request.headers['content-type']);
+      const errors = unwrapQueryErrors(shown.errors ?? []).map((e) => formatError(e, request.log, request.id));
+      const statusCode = shown.statusCode ?? statusFor(shown);
       describeRefusal(ctx.reply, statusCode);
-      return { statusCode, response: { data: execution.data ?? null, errors } };
+      return { statusCode, response: { data: shown.data ?? null, errors } };
     },
   });
   registerHealthRoutes(app, deps.health);

@@ -2,6 +2,7 @@
 // probes, the federation SDL and entity lookup, GraphiQL, CORS, and error codes on every GraphQL error.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { capturedLogger } from '../support/captured-logs.js';
 import { createUpload, errorOf } from '../support/flows.js';
 import { uploadInput } from '../support/operations.js';
 import { postGraphQL, startTestService, type TestService } from '../support/test-service.js';
@@ -22,8 +23,9 @@ async function preflightAllows(url: string, origin: string): Promise<string | nu
 
 describe('the HTTP surface', () => {
   let svc: TestService;
+  const logs = capturedLogger('warn');
   before(async () => {
-    svc = await startTestService({ ASSET_CORS_ALLOWED_ORIGINS: `${APP_ORIGIN}, https://admin.example.com` });
+    svc = await startTestService({ ASSET_CORS_ALLOWED_ORIGINS: `${APP_ORIGIN}, https://admin.example.com` }, { logger: logs.logger });
   });
   after(() => svc.stop());
 
@@ -78,6 +80,41 @@ describe('the HTTP surface', () => {
       const response = await svc.gql(query, {}, await svc.token('query-author'));
       assert.equal(response.status, 400);
       assert.match(errorOf(response, 'VALIDATION_ERROR').message, message);
+    });
+  }
+
+  /** A raw POST /graphql, for bodies postGraphQL would never send. */
+  async function rawPost(init: { body?: string; contentType?: string; token?: string }) {
+    const headers: Record<string, string> = {};
+    if (init.contentType) headers['content-type'] = init.contentType;
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    const res = await fetch(`${svc.url}/graphql`, { method: 'POST', headers, body: init.body });
+    return { status: res.status, ...((await res.json()) as { errors: { message: string; extensions: { code: string } }[] }) };
+  }
+
+  const JSON_TYPE = 'application/json';
+  for (const [what, request, status, message] of [
+    ['a body that is not JSON', { body: '{"query":', contentType: JSON_TYPE }, 400, /^The request body is not valid JSON: send \{"query": "\.\.\.", "variables": \{\.\.\.\}\}\.$/],
+    ['an empty body', { contentType: JSON_TYPE }, 400, /^The request body is empty: send \{"query"/],
+    ['a body without a query', { body: '{}', contentType: JSON_TYPE }, 400, /^The request has no "query": send \{"query"/],
+    ['a form-encoded body (curl -d without a Content-Type)', { body: '{"query":"{__typename}"}', contentType: 'application/x-www-form-urlencoded' }, 415, /^Send the GraphQL request as JSON with "Content-Type: application\/json" \(got application\/x-www-form-urlencoded\)\.$/],
+    ['a JSON array (a batch)', { body: '[{"query":"{__typename}"}]', contentType: JSON_TYPE }, 400, /^Send one GraphQL request as a JSON object, \{"query".*; batches are not accepted\.$/],
+    ['a body over 1 MiB', { body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1024 * 1024)}` }), contentType: JSON_TYPE }, 413, /^The request body is larger than 1 MiB/],
+  ] as const) {
+    test(`${what} is a VALIDATION_ERROR (HTTP ${status}) saying what to send, and logs no error`, async () => {
+      const errorsBefore = logs.lines().filter((line) => line.level >= 50).length;
+      const response = await rawPost({ ...request, token: await svc.token('careless-client') });
+      assert.equal(response.status, status);
+      assert.equal(response.errors.length, 1);
+      assert.equal(response.errors[0]!.extensions.code, 'VALIDATION_ERROR');
+      assert.match(response.errors[0]!.message, message);
+      assert.equal(logs.lines().filter((line) => line.level >= 50).length, errorsBefore, 'a client mistake is not a service error');
+    });
+
+    test(`${what} without a token is UNAUTHENTICATED (HTTP 401): the token is checked before the body`, async () => {
+      const response = await rawPost(request);
+      assert.equal(response.status, 401);
+      assert.deepEqual(response.errors.map((e) => e.extensions.code), ['UNAUTHENTICATED']);
     });
   }
 
