@@ -162,7 +162,7 @@ export class AssetService {
     if (asset.status === 'READY') return asset;
     assertPending(asset);
     const given = checksum ? normalizeSha256(checksum) : null;
-    if (given && asset.checksum && given !== asset.checksum) return this.fail(asset, 'CHECKSUM_MISMATCH', principal);
+    assertSameChecksum(asset, given);
     const verdict = await this.verify(asset, asset.checksum ?? given);
     if (verdict.failure) return this.fail(asset, verdict.failure, principal);
     const ready = await this.markReady(asset, verdict);
@@ -322,13 +322,31 @@ export class AssetService {
   }
 }
 
-/** A reused idempotency key must describe the same upload; anything else is a client bug worth reporting. */
+/**
+ * A confirm's checksum that contradicts the one declared at create describes other bytes than storage was
+ * told to accept: the caller's mistake, refused before anything is read or changed, so the upload stays.
+ */
+function assertSameChecksum(asset: Asset, given: string | null): void {
+  if (given && asset.checksum && given !== asset.checksum) {
+    throw validationError(
+      `checksum ${given} differs from the SHA-256 declared at createAssetUpload (${asset.checksum}); nothing was changed: confirm with the declared checksum, or with none.`,
+      'checksum',
+    );
+  }
+}
+
+/**
+ * A reused idempotency key must describe the same upload; anything else is a client bug worth reporting.
+ * A checksum left out of the repeated request is no difference: confirm may have stored one since.
+ */
 function assertSameUpload(existing: Asset, requested: NewAsset): Asset {
-  const differs = (['namespace', 'mimeType', 'sizeBytes', 'originalFilename', 'checksum'] as const).filter((f) => existing[f] !== requested[f]);
+  const differs = (['namespace', 'mimeType', 'sizeBytes', 'originalFilename', 'checksum'] as const).filter(
+    (f) => existing[f] !== requested[f] && !(f === 'checksum' && requested.checksum === null),
+  );
   if (differs.length > 0) {
     throw new AssetError(
       'CONFLICT',
-      `Idempotency key "${requested.idempotencyKey}" was already used for a different upload (${differs.join(', ')} differ); use a new key for a new file.`,
+      `Idempotency key "${requested.idempotencyKey}" was already used for a different upload (differing: ${differs.join(', ')}); use a new key for a new file.`,
       { assetId: existing.id, differingFields: differs },
     );
   }

@@ -59,10 +59,28 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
     assert.equal((await assetRow(svc, asset.id)).failure_reason, 'CHECKSUM_MISMATCH');
   });
 
-  test('a checksum at confirm that contradicts the one declared at create is CHECKSUM_MISMATCH, even for the right bytes', async () => {
+  test('a checksum at confirm that contradicts the one declared at create is a VALIDATION_ERROR that changes nothing, and the right confirm then succeeds', async () => {
     const asset = await uploadedAsset(svc, token, pngInput({ checksum: sha256Hex(PNG) }), PNG);
-    assertError(await confirm(svc, token, asset.id, sha256Hex(TAMPERED)), 'INTEGRITY_ERROR', 'CHECKSUM_MISMATCH');
-    assert.equal(await nothingStored(svc, asset), true);
+    const refused = await confirm(svc, token, asset.id, sha256Hex(TAMPERED));
+    assertError(refused, 'VALIDATION_ERROR');
+    assert.equal(refused.errors![0]!.extensions.field, 'checksum');
+    assert.match(refused.errors![0]!.message, /differs from the SHA-256 declared at createAssetUpload .*nothing was changed/);
+    assert.equal((await assetRow(svc, asset.id)).status, 'PENDING');
+    assert.equal(await objectExists(svc, uploadLocation(svc, asset)), true, 'the upload is kept');
+    assert.equal((await confirmReady(svc, token, asset.id, sha256Base64(PNG))).checksum, sha256Hex(PNG));
+  });
+
+  test('repeating a create without its checksum after a confirm that gave one returns the same READY asset; another checksum is a CONFLICT', async () => {
+    const input = pngInput({ idempotencyKey: `logo-${Date.now()}` });
+    const asset = await uploadedAsset(svc, token, input, PNG);
+    await confirmReady(svc, token, asset.id, sha256Hex(PNG));
+    const again = await createUpload(svc, token, input);
+    assert.deepEqual({ id: again.id, status: again.status }, { id: asset.id, status: 'READY' });
+    const sameChecksum = await createUpload(svc, token, { ...input, checksum: sha256Base64(PNG) });
+    assert.equal(sameChecksum.id, asset.id);
+    const other = await svc.gql(`mutation($input: CreateAssetUploadInput!) { createAssetUpload(input: $input) { id } }`, { input: { ...input, checksum: sha256Hex(TAMPERED) } }, token);
+    assertError(other, 'CONFLICT');
+    assert.deepEqual(other.errors![0]!.extensions.differingFields, ['checksum']);
   });
 
   test('a checksum that is not a SHA-256 is a VALIDATION_ERROR at create and at confirm, and changes nothing', async () => {

@@ -566,12 +566,12 @@ describe('AssetService.confirmUpload content checks', () => {
     assert.equal((await f.repository.findById(asset.id))?.status, 'FAILED');
   });
 
-  test('fails CHECKSUM_MISMATCH when the checksum given at confirm contradicts the declared one', async () => {
+  test('refuses a checksum at confirm that contradicts the declared one as VALIDATION_ERROR, leaving the asset PENDING', async () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request({ sizeBytes: size, checksum: SHA256 }));
     f.storage.putUpload(asset, { sizeBytes: size, contentType: 'image/png', body: BODY });
-    await assert.rejects(f.service.confirmUpload(alice, asset.id, 'f'.repeat(64)), isAssetError('INTEGRITY_ERROR'));
-    assert.equal((await f.repository.findById(asset.id))?.failureReason, 'CHECKSUM_MISMATCH');
+    await assert.rejects(f.service.confirmUpload(alice, asset.id, 'f'.repeat(64)), isAssetError('VALIDATION_ERROR'));
+    assert.equal((await f.repository.findById(asset.id))?.status, 'PENDING');
   });
 
   test('checks a checksum given only at confirm against the stored bytes', async () => {
