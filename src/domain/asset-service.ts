@@ -256,6 +256,11 @@ export class AssetService {
     return open && asset.ownerId === principal.ownerId ? uploadHeaders(asset) : null;
   }
 
+  /** The key a client chose for its retries is its own business, like its uploadUrl: hidden from other callers. */
+  idempotencyKey(principal: Principal, asset: Asset): string | null {
+    return asset.ownerId === principal.ownerId ? asset.idempotencyKey : null;
+  }
+
   publicUrl(asset: Asset): string | null {
     if (asset.status !== 'READY' || asset.visibility !== 'PUBLIC') return null;
     return this.deps.storage.publicUrl(asset.storageKey);

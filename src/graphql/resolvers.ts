@@ -24,6 +24,7 @@ export function buildResolvers(service: AssetService) {
       __resolveReference: (ref: { id: string }, _: unknown, ctx: RequestContext) => service.get(principalOf(ctx), ref.id),
       uploadUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadUrl(principalOf(ctx), asset),
       uploadHeaders: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadHeaders(principalOf(ctx), asset),
+      idempotencyKey: (asset: Asset, _: unknown, ctx: RequestContext) => service.idempotencyKey(principalOf(ctx), asset),
       uploadExpiresAt: (asset: Asset) => (asset.status === 'PENDING' ? asset.uploadExpiresAt : null),
       publicUrl: (asset: Asset) => service.publicUrl(asset),
       downloadUrl: (asset: Asset, args: { ttlSeconds: number }) => service.downloadUrl(asset, args.ttlSeconds),

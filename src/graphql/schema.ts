@@ -48,6 +48,7 @@ export const schema = /* GraphQL */ `
     CONTENT_MISMATCH, BINARY_CONTENT, UNSAFE_SVG, IMAGE_UNREADABLE, IMAGE_TOO_LARGE or UPLOAD_EXPIRED.
     """
     failureReason: String
+    "The owner's idempotency key; null for anyone else."
     idempotencyKey: String
     createdAt: DateTime!
     updatedAt: DateTime!

@@ -72,15 +72,17 @@ describe("another owner's assets", () => {
     await svc.db.query('SELECT 1 FROM assets LIMIT 1');
   });
 
-  test("bob sees alice's pending PUBLIC asset but never its uploadUrl or uploadHeaders", async () => {
-    const asset = await createUpload(svc, alice, uploadInput({ namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: PNG_BYTES.length }));
+  test("bob sees alice's pending PUBLIC asset but never its uploadUrl, uploadHeaders or idempotencyKey", async () => {
+    const asset = await createUpload(svc, alice, uploadInput({ namespace: 'group-assets', filename: 'logo.png', mimeType: 'image/png', sizeBytes: PNG_BYTES.length, idempotencyKey: 'alice-logo-v1' }));
     const { data } = await svc.gql(GET, { id: asset.id }, bob);
     assert.equal(data!.asset.id, asset.id);
     assert.equal(data!.asset.status, 'PENDING');
     assert.equal(data!.asset.uploadUrl, null);
     assert.equal(data!.asset.uploadHeaders, null);
+    assert.equal(data!.asset.idempotencyKey, null);
     const own = await svc.gql(GET, { id: asset.id }, alice);
     assert.match(own.data!.asset.uploadUrl, /X-Amz-Signature=/, 'the owner still sees it: the null above is about bob');
+    assert.equal(own.data!.asset.idempotencyKey, 'alice-logo-v1');
   });
 
   test("bob cannot confirm or delete alice's PUBLIC asset (FORBIDDEN), and alice's upload goes on unharmed", async () => {
