@@ -41,7 +41,7 @@ function printWelcome(url: string): void {
     Health    ${url}/health
     Console   ${url}/console/
 
-  Get a token (upload/view/delete):   npm run token
+  Get a token (upload/view/delete):   npm run --silent token
   Then send it as a header:           Authorization: Bearer <token>
 `);
 }

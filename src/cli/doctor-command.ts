@@ -4,7 +4,6 @@ import type { Command } from './commands.js';
 
 /** `doctor [--json]`: one line per check as it completes (or one JSON document); exit 1 when any check fails. */
 export const doctorCommand: Command = {
-  options: { json: { type: 'boolean' } },
   async run(options) {
     const json = options.json === true;
     const results = await runDoctor(process.env, json ? undefined : (r) => process.stdout.write(`${formatResult(r)}\n`));

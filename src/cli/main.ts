@@ -1,42 +1,52 @@
-import { parseArgs } from 'node:util';
-import { commands } from './commands.js';
+import { asksForHelp, parseCommandArguments } from './arguments.js';
+import { commands, UsageError, type CommandSpec } from './commands.js';
+import { commandHelp, usage } from './help.js';
 import { describeStartupError } from './startup-errors.js';
 
-const USAGE = `Usage: neotool-assets <command> [options]
-
-Commands:
-  serve      start the service with the configuration from the environment
-  dev        start the service on an embedded PostgreSQL, S3 server and token issuer (no installs)
-  migrate    apply database migrations and exit
-  token      print a development token (options: --sub ID, --permissions a,b, --ttl SECONDS)
-
-Operator commands (same STORAGE_* settings as the service):
-  storage init   create both buckets, give the public one anonymous read, apply CORS from
-                 ASSET_CORS_ALLOWED_ORIGINS; a second run changes nothing
-  doctor         run the deployment checklist against the live configuration (--json for machines);
-                 exits non-zero when a check fails
-  storage sync   copy objects from one store to another, e.g. MinIO to R2:
-                 storage sync [SOURCE_BUCKET DESTINATION_BUCKET | --both-buckets]
-                   --from-env-prefix SRC_   source store from SRC_STORAGE_* (default: STORAGE_*)
-                   --to-env-prefix DST_     destination store from DST_STORAGE_* (default: STORAGE_*)
-                   --concurrency N (8)  --part-size-mb N (8)  --dry-run  --delete
-                   --progress-every SECONDS (5): JSON progress lines when stdout is not a terminal
-                   --rewrite-metadata   point asset rows at the destination (needs DATABASE_URL)
-`;
+const HELP = new Set(['--help', '-h', 'help']);
+/** Usage mistakes exit 2, failures of the command itself 1. */
+const USAGE_EXIT_CODE = 2;
 
 async function main(argv: string[]): Promise<void> {
-  const twoWords = argv.slice(0, 2).join(' ');
-  const name = commands[twoWords] ? twoWords : argv[0];
-  const load = name ? commands[name] : undefined;
-  const rest = argv.slice(name === twoWords ? 2 : 1);
-  if (!load) {
-    process.stderr.write(USAGE);
-    process.exitCode = name === undefined || name === '--help' ? 0 : 2;
-    return;
+  if (argv.length === 0) return void process.stderr.write(usage());
+  if (HELP.has(argv[0]!)) return help(argv.slice(1));
+  const { name, spec, rest } = findCommand(argv);
+  if (!spec) return asksForHelp(rest) ? help([]) : unknownCommand(name);
+  if (asksForHelp(rest)) return help(argv);
+  try {
+    const { options, positionals } = parseCommandArguments(name, spec, rest);
+    await (await spec.load()).run(options, positionals);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`neotool-assets ${name}: ${error.message.replace(/\.$/, '')}; run "neotool-assets ${name} --help" for its usage.\n`);
+    process.exitCode = USAGE_EXIT_CODE;
   }
-  const command = await load();
-  const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, strict: true, allowPositionals: true });
-  await command.run(values as Record<string, string | boolean | undefined>, positionals);
+}
+
+/** `help`: the usage; `help token` (or `token --help`): that command's help. */
+function help(words: string[]): void {
+  const { name, spec } = findCommand(words);
+  if (words.length > 0 && !spec) return unknownCommand(name);
+  process.stdout.write(spec ? commandHelp(name, spec) : usage());
+}
+
+function unknownCommand(name: string): void {
+  process.stderr.write(`Unknown command "${name}".\n\n${usage()}`);
+  process.exitCode = USAGE_EXIT_CODE;
+}
+
+/**
+ * A two-word command ("storage init") first, then a one-word one. Not found: the name is the words
+ * given ("storage nope"), and `rest` what follows a group word ("storage --help").
+ */
+function findCommand(argv: string[]): { name: string; spec?: CommandSpec; rest: string[] } {
+  const [first = '', second] = argv;
+  const twoWords = `${first} ${second}`;
+  if (commands[twoWords]) return { name: twoWords, spec: commands[twoWords], rest: argv.slice(2) };
+  if (commands[first]) return { name: first, spec: commands[first], rest: argv.slice(1) };
+  const isGroup = Object.keys(commands).some((name) => name.startsWith(`${first} `));
+  if (isGroup && second !== undefined && !second.startsWith('-')) return { name: twoWords, rest: [] };
+  return { name: first, rest: isGroup ? argv.slice(1) : [] };
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -3,7 +3,7 @@ import { loadDatabaseUrl, loadStorageSettings, required } from '../operations/se
 import { rewriteAssetLocations } from '../operations/sync/rewrite-metadata.js';
 import { syncBucket, type SyncReport } from '../operations/sync/sync.js';
 import { createS3Client } from '../storage/s3-client.js';
-import type { Command } from './commands.js';
+import { UsageError, type Command } from './commands.js';
 import { syncOutput } from './sync-output.js';
 
 const MIN_PART_MB = 5; // S3's (and R2's) smallest allowed multipart part
@@ -11,20 +11,9 @@ const MIN_PART_MB = 5; // S3's (and R2's) smallest allowed multipart part
 /**
  * `storage sync`: copies objects between two S3-compatible stores, each described like the service's
  * storage (STORAGE_* under an optional prefix). Reruns skip what is already identical, which is how
- * an interrupted sync resumes.
+ * an interrupted sync resumes. Options and their defaults: commands.ts.
  */
 export const storageSyncCommand: Command = {
-  options: {
-    'from-env-prefix': { type: 'string', default: '' },
-    'to-env-prefix': { type: 'string', default: '' },
-    'both-buckets': { type: 'boolean' },
-    concurrency: { type: 'string', default: '8' },
-    'part-size-mb': { type: 'string', default: '8' },
-    'dry-run': { type: 'boolean' },
-    delete: { type: 'boolean' },
-    'rewrite-metadata': { type: 'boolean' },
-    'progress-every': { type: 'string', default: '5' },
-  },
   async run(options, positionals) {
     const source = required(loadStorageSettings(process.env, options['from-env-prefix'] as string)).storage;
     const destination = required(loadStorageSettings(process.env, options['to-env-prefix'] as string)).storage;
@@ -90,12 +79,12 @@ function bucketPairs(positionals: string[], both: boolean, source: StorageConfig
     ];
   }
   if (!both && positionals.length === 2) return [[positionals[0]!, positionals[1]!]];
-  throw new Error('Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets to copy the public and the private bucket (names from the prefixed STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET).');
+  throw new UsageError('Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets to copy the public and the private bucket (names from the prefixed STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET).');
 }
 
 function wholeNumber(value: string | boolean | undefined, flag: string, min: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be a whole number of at least ${min} (got ${String(value)}).`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min} (got ${String(value)}).`);
   return n;
 }
 

@@ -1,16 +1,11 @@
 import { issueDevToken } from '../dev/dev-token-issuer.js';
 import { PERMISSIONS } from '../domain/principal.js';
-import type { Command } from './commands.js';
+import { MAX_TOKEN_TTL_SECONDS, UsageError, type Command } from './commands.js';
 
 const KNOWN_PERMISSIONS: readonly string[] = Object.values(PERMISSIONS);
 
-/** Prints a token signed by the dev issuer, for trying the API in dev mode. */
+/** Prints a token signed by the dev issuer, for trying the API in dev mode. Options and defaults: commands.ts. */
 export const tokenCommand: Command = {
-  options: {
-    sub: { type: 'string' },
-    permissions: { type: 'string' },
-    ttl: { type: 'string' },
-  },
   async run(options) {
     const token = await issueDevToken({
       sub: subject(options.sub),
@@ -23,24 +18,23 @@ export const tokenCommand: Command = {
 
 // A mistyped option would only show later, as a token the service refuses: say so now, naming the fix.
 
-function subject(raw: unknown): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw.trim() === '') throw new Error('--sub must name the owner, e.g. --sub alice.');
+function subject(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError('--sub must name the owner, e.g. --sub alice.');
   return raw.trim();
 }
 
-function permissions(raw: unknown): string[] | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const asked = raw.split(',').map((p) => p.trim()).filter(Boolean);
+function permissions(raw: unknown): string[] {
+  const asked = String(raw).split(',').map((p) => p.trim()).filter(Boolean);
   const unknown = asked.filter((p) => !KNOWN_PERMISSIONS.includes(p));
-  if (unknown.length > 0) throw new Error(`--permissions: unknown ${unknown.join(', ')}; choose from ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
-  if (asked.length === 0) throw new Error(`--permissions must name at least one of ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
+  if (unknown.length > 0) throw new UsageError(`--permissions: unknown ${unknown.join(', ')}; choose from ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
+  if (asked.length === 0) throw new UsageError(`--permissions must name at least one of ${KNOWN_PERMISSIONS.join(', ')} (comma-separated).`);
   return asked;
 }
 
-function ttlSeconds(raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  const seconds = Number(raw);
-  if (!(Number.isInteger(seconds) && seconds > 0)) throw new Error('--ttl must be a positive whole number of seconds.');
+function ttlSeconds(raw: unknown): number {
+  const seconds = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(seconds >= 1 && seconds <= MAX_TOKEN_TTL_SECONDS)) {
+    throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${MAX_TOKEN_TTL_SECONDS} (30 days), not ${JSON.stringify(raw)}`);
+  }
   return seconds;
 }

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { redisStartupProblem } from '../../src/limits/redis-connection.js';
-import { storageSyncCommand } from '../../src/cli/storage-sync-command.js';
+import { commands } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadNamespaces } from '../../src/config/namespaces-file.js';
 import { runDoctor } from '../../src/operations/doctor/doctor.js';
@@ -113,7 +113,7 @@ describe('docs/runbook.md', () => {
   test('documents every option of `storage sync`, and no other', () => {
     const table = runbookSection('5. Moving objects from MinIO to R2').split('\n').filter((line) => line.startsWith('| `--'));
     const documented = table.flatMap((row) => [...(row.split(' | ')[0] ?? '').matchAll(/`--([a-z-]+)/g)].map((m) => m[1]));
-    assert.deepEqual(documented.sort(), Object.keys(storageSyncCommand.options ?? {}).sort());
+    assert.deepEqual(documented.sort(), Object.keys(commands['storage sync']!.options ?? {}).sort());
   });
 
   test('puts into Vault exactly the properties the ExternalSecret reads', () => {

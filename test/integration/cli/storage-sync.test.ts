@@ -264,9 +264,9 @@ describe('neotool-assets storage sync, other outcomes', () => {
     assert.ok(result.stderr.includes(`does not exist at ${process.env.TEST_S3_ENDPOINT}`), result.stderr);
   });
 
-  test('missing or ambiguous bucket arguments are refused before anything is listed', async () => {
+  test('missing or ambiguous bucket arguments are refused as a usage mistake (exit 2) before anything is listed', async () => {
     const result = await runCli(['storage', 'sync', 'only-one', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(result.stderr, /Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets/);
   });
 });

@@ -89,36 +89,36 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
   });
 
-  for (const ttl of ['abc', '0', '-5', '1.5', '']) {
-    test(`--ttl=${JSON.stringify(ttl)} exits non-zero naming --ttl, and prints no token`, async () => {
-      const result = await token([`--ttl=${ttl}`]);
-      assert.notEqual(result.code, 0);
-      assert.equal(result.stdout, '');
-      assert.equal(result.stderr, 'neotool-assets: --ttl must be a positive whole number of seconds.\n');
+  /** How a usage mistake of `token` is refused: on stderr, exit 2, nothing on stdout (so no token to capture). */
+  function assertRefused(result: CliResult, problem: string): void {
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, `neotool-assets token: ${problem}; run "neotool-assets token --help" for its usage.\n`);
+  }
+
+  const ttlRange = (given: string) => `--ttl must be a whole number of seconds from 1 to 2592000 (30 days), not ${JSON.stringify(given)}`;
+  for (const args of [['--ttl=abc'], ['--ttl=0'], ['--ttl=-5'], ['--ttl', '-5'], ['--ttl=1.5'], ['--ttl='], ['--ttl', '2592001'], ['--ttl', '99999999999']]) {
+    test(`\`token ${args.join(' ')}\` exits 2 saying --ttl is 1 to 2592000 seconds, and prints no token`, async () => {
+      assertRefused(await token(args), ttlRange(args.at(-1)!.replace('--ttl=', '')));
     });
   }
+
+  test('--ttl 2592000 (30 days, the longest) is accepted', async () => {
+    const payload = decodeJwt(await issued(['--ttl', '2592000']));
+    assert.equal(payload.exp! - payload.iat!, 2592000);
+  });
 
   const refusedOptions: [string, string[], string][] = [
-    ['a mistyped permission', ['--permissions', 'assets:asset:view,assets:asset:viwe'], 'neotool-assets: --permissions: unknown assets:asset:viwe; choose from assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated).\n'],
-    ['an empty --sub', ['--sub='], 'neotool-assets: --sub must name the owner, e.g. --sub alice.\n'],
-    ['an empty --permissions', ['--permissions='], 'neotool-assets: --permissions must name at least one of assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated).\n'],
+    ['a mistyped permission', ['--permissions', 'assets:asset:view,assets:asset:viwe'], '--permissions: unknown assets:asset:viwe; choose from assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated)'],
+    ['an empty --sub', ['--sub='], '--sub must name the owner, e.g. --sub alice'],
+    ['an empty --permissions', ['--permissions='], '--permissions must name at least one of assets:asset:view, assets:asset:upload, assets:asset:delete (comma-separated)'],
+    ['an option the command does not have', ['--subject', 'alice'], 'unknown option --subject'],
   ];
-  for (const [what, args, message] of refusedOptions) {
-    test(`${what} exits non-zero saying what to fix, and prints no token`, async () => {
-      const result = await token(args);
-      assert.notEqual(result.code, 0);
-      assert.equal(result.stdout, '');
-      assert.equal(result.stderr, message);
+  for (const [what, args, problem] of refusedOptions) {
+    test(`${what} exits 2 saying what to fix, and prints no token`, async () => {
+      assertRefused(await token(args), problem);
     });
   }
-
-  test('an option the command does not have exits non-zero naming it, and prints no token', async () => {
-    const result = await token(['--subject', 'alice']);
-    assert.notEqual(result.code, 0);
-    assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^neotool-assets: .*'--subject'/);
-    assert.doesNotMatch(result.stderr, /^\s+at /m);
-  });
 
   test('a token from another directory (another dev signing key) is not accepted: the data directory matters', async () => {
     const elsewhere = await mkdtemp(path.join(tmpdir(), 'token-elsewhere-'));
@@ -132,10 +132,16 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
   });
 });
 
+describe('`neotool-assets dev` welcome', () => {
+  test('says to get a token with `npm run --silent token`, whose output is the token alone (plain `npm run` adds its header)', () => {
+    assert.match(dev.output(), /^ {2}Get a token \(upload\/view\/delete\): +npm run --silent token$/m);
+  });
+});
+
 describe('`neotool-assets dev` with tuning settings in its environment', () => {
   test('refuses an upload over STORAGE_MAX_UPLOAD_BYTES, which is below the namespace limit', async () => {
     const error = errorOf(await gql(CREATE, { input: logo(2000) }, await issued()), 'VALIDATION_ERROR');
-    assert.match(error.message, /accepts at most 1500 bytes/);
+    assert.match(error.message, /^File is 2000 bytes; this service accepts at most 1500 bytes per upload \(STORAGE_MAX_UPLOAD_BYTES\), whatever the namespace allows\.$/);
   });
 
   test('signs upload URLs for STORAGE_UPLOAD_TTL_SECONDS in a namespace without a TTL of its own', async () => {

@@ -15,10 +15,10 @@ test('the startup errors of configuration, buckets and Redis are printed as they
   for (const error of errors) assert.equal(describeStartupError(error), error.message);
 });
 
-test('a command that fails at startup is reported without loading ioredis or the AWS SDK', () => {
+test('a command called with an option it does not have is refused without loading ioredis or the AWS SDK', () => {
   const run = runAndListModules(['src/cli/main.ts', 'token', '--no-such-option']);
-  assert.equal(run.status, 1);
-  assert.match(run.stderr, /neotool-assets: Unknown option '--no-such-option'/);
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /neotool-assets token: unknown option --no-such-option;/);
   assert.ok(run.resolved.some((url) => url.endsWith('/startup-errors.ts')), 'the resolve log works');
   assert.equal(loadsPackage(run.resolved, 'ioredis'), false);
   assert.equal(loadsPackage(run.resolved, '@aws-sdk/client-s3'), false);
