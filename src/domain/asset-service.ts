@@ -49,7 +49,7 @@ export class AssetService {
     assertWellFormed(request);
     const { settings, namespaces, clock, ids } = this.deps;
     const rules = namespaces.resolve(request.namespace);
-    assertUploadAllowed(rules, request.mimeType, request.sizeBytes, settings.maxUploadBytes);
+    assertUploadAllowed(rules, request, settings.maxUploadBytes);
     // Whole seconds, because SigV4 signs whole seconds: the URL expires exactly at uploadExpiresAt.
     const createdAt = new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
     const ttl = rules.uploadTtlSeconds ?? settings.uploadTtlSeconds;

@@ -49,18 +49,33 @@ export class NamespaceCatalog {
   }
 }
 
-export function assertUploadAllowed(rules: NamespaceRules, mimeType: string, sizeBytes: number, maxUploadBytes: number): void {
+/** What a create asks for, checked against the rules of the namespace it resolved to. */
+export interface RequestedUpload {
+  namespace: string;
+  mimeType: string;
+  sizeBytes: number;
+}
+
+export function assertUploadAllowed(rules: NamespaceRules, request: RequestedUpload, maxUploadBytes: number): void {
+  const { mimeType, sizeBytes } = request;
   if (!rules.allowedMimeTypes.includes(mimeType)) {
     throw validationError(
-      `MIME type "${mimeType}" is not allowed in namespace "${rules.name}"; allowed: ${rules.allowedMimeTypes.join(', ')}.`,
+      `MIME type "${mimeType}" is not allowed in namespace "${rules.name}"${fallbackNote(rules, request)}; allowed: ${rules.allowedMimeTypes.join(', ')}.`,
       'mimeType',
     );
   }
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) {
     throw validationError('sizeBytes must be a positive whole number of bytes: the exact size of the file you will upload.', 'sizeBytes');
   }
-  const limit = Math.min(rules.maxSizeBytes, maxUploadBytes);
-  if (sizeBytes > limit) {
-    throw validationError(`File is ${sizeBytes} bytes; namespace "${rules.name}" accepts at most ${limit} bytes.`, 'sizeBytes');
+  if (sizeBytes > maxUploadBytes && maxUploadBytes < rules.maxSizeBytes) {
+    throw validationError(`File is ${sizeBytes} bytes; this service accepts at most ${maxUploadBytes} bytes per upload (STORAGE_MAX_UPLOAD_BYTES), whatever the namespace allows.`, 'sizeBytes');
   }
+  if (sizeBytes > rules.maxSizeBytes) {
+    throw validationError(`File is ${sizeBytes} bytes; namespace "${rules.name}"${fallbackNote(rules, request)} accepts at most ${rules.maxSizeBytes} bytes.`, 'sizeBytes');
+  }
+}
+
+/** A name nobody declared lands in the fallback namespace: a refusal says so, or its rules would look arbitrary. */
+function fallbackNote(rules: NamespaceRules, request: RequestedUpload): string {
+  return request.namespace === rules.name ? '' : ` (namespace "${request.namespace}" is not declared, so the fallback "${rules.name}" applies)`;
 }

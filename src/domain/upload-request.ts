@@ -12,6 +12,9 @@ export interface UploadRequest {
 }
 
 const MAX_FILENAME_LENGTH = 255;
+const PATH_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f/\\]/;
+// Bidirectional controls make a name display as another ("x\u202Egnp.exe" shows as "xexe.png").
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -24,13 +27,21 @@ export function assertWellFormed(request: UploadRequest): void {
   if (filename.length === 0 || filename.length > MAX_FILENAME_LENGTH) {
     throw validationError(`filename must be 1-${MAX_FILENAME_LENGTH} characters long.`, 'filename');
   }
-  if (/[\u0000-\u001f\u007f/\\]/.test(filename) || filename === '.' || filename === '..') {
-    throw validationError('filename must be a plain file name: no path separators ("/", "\\") and no control characters.', 'filename');
-  }
+  const problem = filenameProblem(filename);
+  if (problem) throw validationError(`filename must be a plain file name: ${problem}.`, 'filename');
   if (!MIME_TYPE.test(mimeType)) {
     throw validationError(`mimeType "${mimeType}" is not a MIME type such as "image/png" (lowercase, no parameters).`, 'mimeType');
   }
   if (idempotencyKey != null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw validationError('idempotencyKey must be 1-255 visible ASCII characters (no spaces).', 'idempotencyKey');
   }
+}
+
+/** Why `filename` is not a name a person would recognise, if it is not. */
+function filenameProblem(filename: string): string | undefined {
+  if (PATH_OR_CONTROL.test(filename)) return 'no path separators ("/", "\\") and no control characters';
+  if (BIDI_CONTROL.test(filename)) return 'no bidirectional control characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which make a name display as another';
+  if (filename.trim() === '') return 'not only spaces';
+  if (filename === '.' || filename === '..') return 'not "." or ".."';
+  return undefined;
 }

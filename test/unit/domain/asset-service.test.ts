@@ -99,9 +99,13 @@ describe('AssetService.createUpload', () => {
     });
   }
 
-  test('applies the global upload cap when it is lower than the namespace limit', async () => {
+  test('applies the global upload cap when it is lower than the namespace limit, naming the cap, not the namespace', async () => {
     const f = serviceWithFakes({ maxUploadBytes: 500 });
-    await assert.rejects(f.service.createUpload(alice, request({ sizeBytes: 501 })), isAssetError('VALIDATION_ERROR', 'sizeBytes'));
+    await assert.rejects(f.service.createUpload(alice, request({ sizeBytes: 501 })), (error: AssetError) => {
+      assert.equal(error.details.field, 'sizeBytes');
+      assert.match(error.message, /this service accepts at most 500 bytes per upload \(STORAGE_MAX_UPLOAD_BYTES\)/);
+      return true;
+    });
     assert.equal((await f.service.createUpload(alice, request({ sizeBytes: 500 }))).sizeBytes, 500);
   });
 
