@@ -1,5 +1,6 @@
 import type { RedisSettings } from '../limits/redis-connection.js';
 import { ENV_VARS, type EnvVarName } from './env-schema.js';
+import { noteSource, sourceOf } from './setting-sources.js';
 import { StartupError } from './startup-error.js';
 import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
 import { deriveTracingConfig, type TracingConfig } from './tracing-config.js';
@@ -109,16 +110,32 @@ export function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[], names: 
       continue;
     }
     const result = spec.schema.safeParse(value);
-    if (result.success) values[name] = result.data;
-    else problems.push(`${name} ${result.error.issues[0]?.message ?? 'is invalid'} (got ${'secret' in spec ? 'a hidden value' : JSON.stringify(value)})`);
+    if (result.success) {
+      values[name] = result.data;
+      noteSource(values, name, raw === undefined ? 'default' : 'set');
+    } else {
+      noteSource(values, name, 'rejected');
+      problems.push(`${name} ${problemWith(value, result.error.issues[0]?.message, 'secret' in spec)}`);
+    }
   }
   return values;
+}
+
+/**
+ * What is wrong with a value, and the value itself unless it is a secret. Only a required setting keeps an
+ * empty value (an optional one is then unset): that is simply empty, and there is nothing to hide.
+ */
+function problemWith(value: string, message: string | undefined, secret: boolean): string {
+  if (value === '') return 'must not be empty';
+  return `${message ?? 'is invalid'} (got ${secret ? 'a hidden value' : JSON.stringify(value)})`;
 }
 
 export function databaseConnection(values: Parsed, problems: string[]): string | undefined {
   if (values.DATABASE_URL) return values.DATABASE_URL as string;
   if (!values.POSTGRES_HOST) {
-    problems.push('DATABASE_URL or POSTGRES_HOST is required: say where PostgreSQL is (e.g. DATABASE_URL=postgres://user:pass@host:5432/db).');
+    // A DATABASE_URL or POSTGRES_HOST that was set but is invalid has been reported already: it is not missing.
+    const rejected = sourceOf(values, 'DATABASE_URL') === 'rejected' || sourceOf(values, 'POSTGRES_HOST') === 'rejected';
+    if (!rejected) problems.push('DATABASE_URL or POSTGRES_HOST is required: say where PostgreSQL is (e.g. DATABASE_URL=postgres://user:pass@host:5432/db).');
     return undefined;
   }
   const url = new URL('postgres://placeholder');

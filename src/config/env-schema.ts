@@ -55,7 +55,9 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must b
 const int = (min: number, max: number) =>
   z.string().regex(/^\d+$/, { message: 'must be a whole number' }).transform(Number).pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
 const text = z.string().min(1, { message: 'must not be empty' });
-const url = z.url({ message: 'must be a full URL such as https://example.com/path' });
+/** A full URL; the message shows an example of the kind the setting takes. */
+const url = (example: string) => z.url({ message: `must be a full URL such as ${example}` });
+const httpUrl = (example: string) => z.url({ protocol: /^https?$/, message: `must be a full http(s) URL such as ${example}` });
 const hostname = z
   .string()
   .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), {
@@ -82,7 +84,7 @@ export const ENV_VARS = {
   HOST: { group: 'server', schema: text, default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
   SHUTDOWN_TIMEOUT_MS: { group: 'server', schema: int(100, 600000), default: '20000', description: 'On SIGTERM: how long in-flight requests and the current job batch may take before the process exits anyway.' },
   LOG_LEVEL: { group: 'server', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' },
-  DATABASE_URL: { group: 'database', schema: url, secret: true, local: 'postgres://postgres:postgres@localhost:5432/neotool_assets', description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
+  DATABASE_URL: { group: 'database', schema: url('postgres://user:password@host:5432/database'), secret: true, local: 'postgres://postgres:postgres@localhost:5432/neotool_assets', description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
   POSTGRES_HOST: { group: 'database', schema: z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/, { message: 'must be a host name or IP address (IPv6 in brackets, e.g. [::1])' }), description: 'PostgreSQL host (used when DATABASE_URL is not set).' },
   POSTGRES_PORT: { group: 'database', schema: int(1, 65535), default: '5432', description: 'PostgreSQL port.' },
   POSTGRES_DB: { group: 'database', schema: text, default: 'neotool_assets', description: 'PostgreSQL database name.' },
@@ -111,7 +113,7 @@ export const ENV_VARS = {
   STORAGE_MAX_UPLOAD_BYTES: { group: 'storage', schema: int(1, 5 * 1024 ** 3), default: String(100 * 1024 * 1024), description: 'Hard cap on any upload, whatever the namespace allows.' },
   STORAGE_TIMEOUT_MS: { group: 'storage', schema: int(100, 120000), default: '5000', description: "How long a storage call may wait for its answer to start, and then between bytes of it (a call is tried twice). Bulk calls (storage sync, the orphan sweep's listings and deletes) allow max(this, 120 s) of silence instead." },
   STORAGE_CIRCUIT_RESET_MS: { group: 'storage', schema: int(100, 600000), default: '10000', description: 'Once storage is found unreachable, calls fail fast for this long before a trial call.' },
-  JWT_JWKS_URL: { group: 'auth', schema: url, required: true, local: 'http://localhost:8084/.well-known/jwks.json', r2: 'from Vault', description: 'JWKS of the token issuer (RS256 keys).' },
+  JWT_JWKS_URL: { group: 'auth', schema: httpUrl('https://security.example.com/.well-known/jwks.json'), required: true, local: 'http://localhost:8084/.well-known/jwks.json', r2: 'from Vault', description: 'JWKS of the token issuer (RS256 keys).' },
   JWT_ISSUER: { group: 'auth', schema: text, minio: 'neotool-dev', description: 'Required `iss` claim, when set. Set it and JWT_AUDIENCE in production: unset, any token the JWKS keys signed is accepted, and the service warns at startup.' },
   JWT_AUDIENCE: { group: 'auth', schema: text, minio: 'neotool-assets', description: 'Required `aud` claim, when set (see JWT_ISSUER).' },
   JWT_JWKS_REFETCH_COOLDOWN_SECONDS: { group: 'auth', schema: int(0, 3600), default: '5', description: 'A token with an unknown key id refetches the JWKS at most this often, so new-key tokens may be refused this long after a key rotation.' },

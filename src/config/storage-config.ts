@@ -1,5 +1,6 @@
 import type { Visibility } from '../domain/asset.js';
 import type { EnvVarName } from './env-schema.js';
+import { sourceOf } from './setting-sources.js';
 
 export interface StorageConfig {
   hostname: string;
@@ -54,16 +55,25 @@ export function deriveStorageConfig(values: Partial<Record<EnvVarName, unknown>>
     timeoutMs: values.STORAGE_TIMEOUT_MS as number,
     circuitResetMs: values.STORAGE_CIRCUIT_RESET_MS as number,
   };
-  if (isCloudflareR2(hostname)) problems.push(...r2Problems(config));
+  if (isCloudflareR2(hostname)) problems.push(...r2Problems(config, (name) => sourceOf(values, name) === 'default' || values[name] === undefined));
   config.publicBaseUrl = publicBaseUrl(config, values.STORAGE_PUBLIC_BASE_PATH as string | undefined);
   return config;
 }
 
-function r2Problems(c: StorageConfig): string[] {
+/**
+ * What R2 refuses. A value the operator did not set is said to be a default, with the setting to add. The
+ * port's default follows HTTPS (443 with it, 80 without): with HTTPS off and no port set, turning HTTPS on
+ * is the whole fix, so only that is reported.
+ */
+function r2Problems(c: StorageConfig, defaulted: (name: EnvVarName) => boolean): string[] {
   const problems: string[] = [];
   if (!c.useHttps) problems.push('STORAGE_USE_HTTPS must be true for Cloudflare R2 (it only speaks HTTPS).');
-  if (c.port !== 443) problems.push(`STORAGE_PORT must be 443 for Cloudflare R2 (got ${c.port}).`);
-  if (c.region !== 'auto') problems.push(`STORAGE_REGION must be "auto" for Cloudflare R2 (got "${c.region}").`);
+  if (c.port !== 443 && !defaulted('STORAGE_PORT')) problems.push(`STORAGE_PORT must be 443 for Cloudflare R2 (got ${c.port}).`);
+  if (c.region !== 'auto') {
+    problems.push(defaulted('STORAGE_REGION')
+      ? `STORAGE_REGION must be "auto" for Cloudflare R2 (not set, so it defaulted to "${c.region}"): set STORAGE_REGION=auto.`
+      : `STORAGE_REGION must be "auto" for Cloudflare R2 (got "${c.region}").`);
+  }
   if (c.forcePathStyle) problems.push('STORAGE_FORCE_PATH_STYLE must be false for Cloudflare R2 (it uses virtual-hosted style).');
   return problems;
 }

@@ -111,10 +111,57 @@ describe('loadConfig', () => {
     });
   }
 
-  test('defaults the port to 80 without HTTPS, which R2 rejects as well', () => {
+  test('reports only HTTPS for an R2 host with HTTPS off and no port set: the port, 80 without HTTPS, follows once HTTPS is on', () => {
     const { STORAGE_PORT: _, ...noPort } = R2_ENV;
     const error = configError({ ...noPort, STORAGE_USE_HTTPS: 'false' });
-    assert.ok(error.problems.some((p) => /STORAGE_PORT must be 443 .*got 80/.test(p)), error.message);
+    assert.deepEqual(error.problems, ['STORAGE_USE_HTTPS must be true for Cloudflare R2 (it only speaks HTTPS).']);
+    assert.equal(loadConfig(noPort).storage.port, 443);
+  });
+
+  test('still reports a port set to 80 for an R2 host with HTTPS off', () => {
+    const error = configError({ ...R2_ENV, STORAGE_USE_HTTPS: 'false', STORAGE_PORT: '80' });
+    assert.deepEqual(error.problems, ['STORAGE_USE_HTTPS must be true for Cloudflare R2 (it only speaks HTTPS).', 'STORAGE_PORT must be 443 for Cloudflare R2 (got 80).']);
+  });
+
+  test('says that STORAGE_REGION was not set and defaulted when R2 needs "auto", and what to set', () => {
+    const { STORAGE_REGION: _, ...noRegion } = R2_ENV;
+    assert.deepEqual(configError(noRegion).problems, ['STORAGE_REGION must be "auto" for Cloudflare R2 (not set, so it defaulted to "us-east-1"): set STORAGE_REGION=auto.']);
+    assert.deepEqual(configError({ ...R2_ENV, STORAGE_REGION: 'eu-west-1' }).problems, ['STORAGE_REGION must be "auto" for Cloudflare R2 (got "eu-west-1").']);
+  });
+
+  test('reports an R2 host with only a host name and keys set, HTTPS off, as HTTPS off and the defaulted region', () => {
+    const env = { ...MINIO_ENV, STORAGE_HOSTNAME: 'acc.r2.cloudflarestorage.com', STORAGE_USE_HTTPS: 'false' };
+    for (const name of ['STORAGE_PORT', 'STORAGE_REGION', 'STORAGE_FORCE_PATH_STYLE'] as const) delete (env as Record<string, string>)[name];
+    assert.deepEqual(configError(env).problems, [
+      'STORAGE_USE_HTTPS must be true for Cloudflare R2 (it only speaks HTTPS).',
+      'STORAGE_REGION must be "auto" for Cloudflare R2 (not set, so it defaulted to "us-east-1"): set STORAGE_REGION=auto.',
+    ]);
+  });
+
+  test('reports a DATABASE_URL that is not a URL once, with a PostgreSQL example, not as missing too', () => {
+    assert.deepEqual(configError({ ...MINIO_ENV, DATABASE_URL: 'notaurl' }).problems, ['DATABASE_URL must be a full URL such as postgres://user:password@host:5432/database (got a hidden value)']);
+  });
+
+  test('reports an invalid POSTGRES_HOST once, not as missing database settings too', () => {
+    const { DATABASE_URL: _, ...env } = MINIO_ENV;
+    assert.deepEqual(configError({ ...env, POSTGRES_HOST: 'my db' }).problems, ['POSTGRES_HOST must be a host name or IP address (IPv6 in brackets, e.g. [::1]) (got "my db")']);
+  });
+
+  test('rejects a JWT_JWKS_URL that is not an http(s) URL, with a JWKS example', () => {
+    for (const value of ['notaurl', 'ftp://security.example.com/jwks.json']) {
+      assert.deepEqual(configError({ ...MINIO_ENV, JWT_JWKS_URL: value }).problems, [
+        `JWT_JWKS_URL must be a full http(s) URL such as https://security.example.com/.well-known/jwks.json (got ${JSON.stringify(value)})`,
+      ]);
+    }
+  });
+
+  test('says a required secret set empty must not be empty, without claiming to hide a value', () => {
+    assert.deepEqual(configError({ ...MINIO_ENV, STORAGE_SECRET: '' }).problems, ['STORAGE_SECRET must not be empty']);
+    assert.deepEqual(configError({ ...MINIO_ENV, STORAGE_ACCESS_KEY: '' }).problems, ['STORAGE_ACCESS_KEY must not be empty']);
+  });
+
+  test('says a required setting set empty must not be empty, rather than that its format is wrong', () => {
+    assert.deepEqual(configError({ ...MINIO_ENV, STORAGE_HOSTNAME: '' }).problems, ['STORAGE_HOSTNAME must not be empty']);
   });
 
   test('builds the database URL from POSTGRES_*, escaping the password', () => {
