@@ -5,9 +5,19 @@ import { DEFAULT_IMAGE_LIMITS, NamespaceCatalog, type NamespaceRules } from '../
 import { assertValidKeyTemplate } from '../domain/storage-key.js';
 import { rateLimitSchema, type UploadLimits } from './upload-limits.js';
 
+/** Checked with the rest of the file, so that an unsafe template is listed with every other problem. */
+function keyTemplateProblem(template: string, ctx: z.RefinementCtx): void {
+  if (template.length === 0) return;
+  try {
+    assertValidKeyTemplate(template);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
+
 const namespaceSchema = z.object({
   visibility: z.enum(['PUBLIC', 'PRIVATE']),
-  keyTemplate: z.string().min(1),
+  keyTemplate: z.string().min(1).superRefine(keyTemplateProblem),
   maxSizeBytes: z.number().int().positive(),
   allowedMimeTypes: z.array(z.string().min(3)).min(1),
   uploadTtlSeconds: z.number().int().min(1).max(604800).optional(),
@@ -48,23 +58,20 @@ export function parseNamespaces(text: string, source: string): NamespaceCatalog 
 
 function parseNamespacesFile(text: string, source: string): NamespacesFile {
   const parsed = fileSchema.safeParse(parseYaml(text, source));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Namespaces file "${source}" is invalid at ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
-  }
+  if (!parsed.success) throw new Error(invalidFileMessage(source, parsed.error.issues));
   const namespaces: NamespaceRules[] = Object.entries(parsed.data.namespaces).map(([name, ns]) => ({
     name,
     ...ns,
     imageLimits: { ...DEFAULT_IMAGE_LIMITS, ...ns.imageLimits },
   }));
-  for (const ns of namespaces) {
-    try {
-      assertValidKeyTemplate(ns.keyTemplate);
-    } catch (error) {
-      throw new Error(`Namespaces file "${source}", namespace "${ns.name}": ${(error as Error).message}`);
-    }
-  }
   return { catalog: catalogOf(namespaces, source), rateLimit: parsed.data.rateLimit };
+}
+
+/** Every problem of the file at once, each at its entry and field (e.g. namespaces.photos.maxSizeBytes), as ConfigError lists the settings. */
+function invalidFileMessage(source: string, issues: readonly z.core.$ZodIssue[]): string {
+  const at = (issue: z.core.$ZodIssue) => `at ${issue.path.map(String).join('.') || 'top level'}: ${issue.message}`;
+  if (issues.length === 1) return `Namespaces file "${source}" is invalid ${at(issues[0]!)}`;
+  return `Namespaces file "${source}" is invalid in ${issues.length} places:\n${issues.map((issue) => `  - ${at(issue)}`).join('\n')}`;
 }
 
 function catalogOf(namespaces: NamespaceRules[], source: string): NamespaceCatalog {

@@ -65,24 +65,26 @@ describe('the shipped config/namespaces.yaml', () => {
 });
 
 describe('parseNamespaces', () => {
-  test('names the namespace whose keyTemplate is unsafe', () => {
+  test('names the namespace and field whose keyTemplate is unsafe', () => {
     const text = `namespaces:${VALID_DEFAULT}
   evil:
     visibility: PUBLIC
     keyTemplate: "../{assetId}"
     maxSizeBytes: 100
     allowedMimeTypes: [image/png]`;
-    assert.throws(() => parseNamespaces(text, 'ns.yaml'), /Namespaces file "ns.yaml", namespace "evil":.*not a safe object key/);
+    assert.throws(() => parseNamespaces(text, 'ns.yaml'), /Namespaces file "ns.yaml" is invalid at namespaces\.evil\.keyTemplate: .*not a safe object key/);
   });
 
-  test('names the namespace whose keyTemplate lacks {assetId}', () => {
+  test('names the namespace and field whose keyTemplate lacks {assetId}', () => {
     const text = `namespaces:${VALID_DEFAULT}
   shared:
     visibility: PUBLIC
     keyTemplate: "{namespace}/logo"
     maxSizeBytes: 100
     allowedMimeTypes: [image/png]`;
-    assert.throws(() => parseNamespaces(text, 'ns.yaml'), /namespace "shared":.*must contain \{assetId\}/);
+    assert.throws(() => parseNamespaces(text, 'ns.yaml'), {
+      message: 'Namespaces file "ns.yaml" is invalid at namespaces.shared.keyTemplate: keyTemplate "{namespace}/logo" must contain {assetId} so that every key is unique.',
+    });
   });
 
   test('names the namespace and field of a schema error', () => {
@@ -111,6 +113,34 @@ describe('parseNamespaces', () => {
     maxSizeBytes: -1
     allowedMimeTypes: []`;
     assert.throws(() => parseNamespaces(noMimes, 'f'), /namespaces\.photos\.(maxSizeBytes|allowedMimeTypes)/);
+  });
+
+  test('lists every problem of the file at once, each at its namespace and field', () => {
+    const text = `namespaces:${VALID_DEFAULT}
+  photos:
+    visibility: PRIVATE
+    keyTemplate: "{assetId}"
+    maxSizeBytes: -1
+    allowedMimeTypes: [image/png]
+  docs:
+    visibility: PRIVATE
+    keyTemplate: "docs/{ownerId}"
+    maxSizeBytes: 100
+    allowedMimeTypes: []
+rateLimit:
+  uploadsPerHour: -1`;
+    assert.throws(() => parseNamespaces(text, 'ns.yaml'), (error: Error) => {
+      const [head, ...lines] = error.message.split('\n');
+      assert.equal(head, 'Namespaces file "ns.yaml" is invalid in 4 places:');
+      assert.deepEqual(lines.map((l) => /^ {2}- at ([\w.]+): /.exec(l)?.[1]), [
+        'namespaces.photos.maxSizeBytes',
+        'namespaces.docs.keyTemplate',
+        'namespaces.docs.allowedMimeTypes',
+        'rateLimit.uploadsPerHour',
+      ]);
+      assert.match(lines[1] ?? '', /must contain \{assetId\}/);
+      return true;
+    });
   });
 
   test('requires a default namespace', () => {
