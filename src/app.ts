@@ -8,6 +8,7 @@ import { createPool } from './db/pool.js';
 import { PostgresAssetRepository } from './db/asset-repository.js';
 import { AssetService } from './domain/asset-service.js';
 import { cachedCheck } from './http/health.js';
+import { jwksHasRs256Key } from './operations/doctor/jwks-keys.js';
 import { FileContentInspector } from './inspection/content-inspector.js';
 import { buildServer } from './http/server.js';
 import { validateBuckets } from './storage/bucket-validation.js';
@@ -87,6 +88,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
     const sweepStorage = () => (bulkStorage ??= instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage));
     const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets: bucketsByVisibility(config.storage), service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     opened.push(() => jobs.stop().then(() => bulkStorage?.destroy()));
+    void warnIfIssuerKeysUnusable(config.jwt.jwksUrl, logger);
     return { app, url, jobs, close: () => closeInReverse(opened) };
   } catch (error) {
     await closeInReverse(opened).catch(() => undefined);
@@ -106,6 +108,18 @@ function warnIfTokensUnscoped(jwt: Config['jwt'], logger: Logger): void {
   const unset = [jwt.issuer ? null : 'JWT_ISSUER', jwt.audience ? null : 'JWT_AUDIENCE'].filter((name) => name !== null);
   if (unset.length === 0) return;
   logger.warn({ unset }, `${unset.join(' and ')} not set: tokens are accepted whatever issuer or audience they name, as long as JWT_JWKS_URL's keys signed them; set them to what your token issuer puts in "iss" and "aud"`);
+}
+
+// jose's own limit for a JWKS fetch.
+const ISSUER_KEYS_TIMEOUT_MS = 5_000;
+
+/**
+ * Once the service is up (a failed start fetches nothing): it does not wait for the issuer, which may
+ * come up later (known tokens ride out its outage), but says at once when its keys cannot be used: until they can, every call is refused (503 while unreachable).
+ */
+async function warnIfIssuerKeysUnusable(jwksUrl: string, logger: Logger): Promise<void> {
+  const outcome = await jwksHasRs256Key(jwksUrl, ISSUER_KEYS_TIMEOUT_MS);
+  if (outcome.status !== 'pass') logger.warn({ jwksUrl }, `JWT_JWKS_URL unusable at start: ${outcome.message} Until it serves an RS256 signing key, no token can be verified.`);
 }
 
 /** An S3 client whose calls count in the storage metrics (and are spans, when tracing). */

@@ -222,6 +222,23 @@ describe('starting the real service process', () => {
     }
   });
 
+  test('with JWT_JWKS_URL unreachable it serves, but warns at once that no token can be verified, naming the URL', async () => {
+    const jwksUrl = 'http://127.0.0.1:9/.well-known/jwks.json'; // the discard port: nothing listens
+    const service = startCli(['serve'], { ...env, JWT_JWKS_URL: jwksUrl });
+    try {
+      await service.listening(60_000);
+      const warning = await eventually(
+        () => service.stdout().split('\n').filter((line) => line.includes('JWT_JWKS_URL unusable')).map((line) => JSON.parse(line))[0],
+        'the JWKS warning',
+      );
+      assert.equal(warning.level, 40);
+      assert.equal(warning.jwksUrl, jwksUrl);
+      assert.match(warning.msg, /^JWT_JWKS_URL unusable at start: .*127\.0\.0\.1:9.* Until it serves an RS256 signing key, no token can be verified\.$/);
+    } finally {
+      await service.kill();
+    }
+  });
+
   test('`npm start` reads .env from the directory it runs in: with every setting only there, it serves', async () => {
     // npm start runs in the checkout, where the default namespaces file is; this directory has none.
     const { dir, remove } = await directoryWithDotEnv({ ...env, ASSET_CONFIG_PATH: path.resolve('config/namespaces.yaml') });

@@ -1,0 +1,24 @@
+import { fail, pass, type Outcome } from './checks.js';
+import { connectionFailure } from './connection-failure.js';
+
+interface Jwk {
+  kty?: string;
+  alg?: string;
+  use?: string;
+}
+
+/** Whether JWT_JWKS_URL answers with an RS256 signing key: for doctor, and for the warning the service logs at start. */
+export async function jwksHasRs256Key(url: string, timeoutMs: number): Promise<Outcome> {
+  const fix = 'JWT_JWKS_URL must point at the JWKS of Neotool\'s security service (RS256 keys).';
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    return fail(`${connectionFailure(error, url, timeoutMs).cause}. ${fix}`);
+  }
+  if (!res.ok) return fail(`${url} answered HTTP ${res.status}. ${fix}`);
+  const keys = ((await res.json().catch(() => ({}))) as { keys?: Jwk[] }).keys ?? [];
+  const usable = keys.filter((k) => k.kty === 'RSA' && (k.alg ?? 'RS256') === 'RS256' && (k.use ?? 'sig') === 'sig');
+  if (usable.length === 0) return fail(`${url} lists ${keys.length} key(s), none of them an RS256 signing key. ${fix}`);
+  return pass(`${usable.length} RS256 key(s) at ${url}`);
+}
