@@ -11,10 +11,19 @@ export const tokenCommand: Command = {
       sub: subject(options.sub),
       permissions: permissions(options.permissions),
       ttlSeconds: ttlSeconds(options.ttl),
+      onNewKey: warnNewKey,
     });
     process.stdout.write(`${token}\n`);
   },
 };
+
+/** On stderr, so that stdout stays the token alone: the usual cause is running this outside the dev service's directory. */
+function warnNewKey(keysDir: string): void {
+  process.stderr.write(
+    `token: no dev signing key was here, so a new one was made in ${keysDir}. A dev service started from another ` +
+      'directory does not accept tokens it signs: run `npm run --silent token` where `npm run dev` runs.\n',
+  );
+}
 
 // A mistyped option would only show later, as a token the service refuses: say so now, naming the fix.
 

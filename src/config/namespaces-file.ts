@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_IMAGE_LIMITS, NamespaceCatalog, type NamespaceRules } from '../domain/namespace.js';
@@ -43,9 +44,16 @@ export async function loadNamespacesFile(path: string): Promise<NamespacesFile> 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new NamespacesFileUnreadable(`Cannot read the namespaces file "${path}" (ASSET_CONFIG_PATH): ${(error as Error).message}`);
+    throw new NamespacesFileUnreadable(`Cannot read the namespaces file "${path}" (ASSET_CONFIG_PATH): ${unreadableBecause(path, error as NodeJS.ErrnoException)}`);
   }
   return parseNamespacesFile(text, path);
+}
+
+/** A relative path that is not there is usually a command run from another directory: say which one, and the fix. */
+function unreadableBecause(file: string, error: NodeJS.ErrnoException): string {
+  if (error.code !== 'ENOENT') return error.message;
+  if (isAbsolute(file)) return 'there is no such file. Set ASSET_CONFIG_PATH to the path of your namespaces file.';
+  return `there is no such file in ${process.cwd()}. Run from the directory that holds it (the project's, for the shipped config/namespaces.yaml), or set ASSET_CONFIG_PATH to its full path.`;
 }
 
 export async function loadNamespaces(path: string): Promise<NamespaceCatalog> {

@@ -20,6 +20,8 @@ export interface DevTokenOptions {
   audience?: string;
   /** Parent of the `dev-keys` folder; default .data/ */
   dataDir?: string;
+  /** Told the folder when no key was there and a new one was made (tokens a running dev service does not know yet). */
+  onNewKey?: (keysDir: string) => void;
 }
 
 export interface RunningJwksServer {
@@ -36,8 +38,9 @@ export async function issueDevToken({
   issuer = DEV_ISSUER,
   audience = DEV_AUDIENCE,
   dataDir = defaultDataDir(),
+  onNewKey,
 }: DevTokenOptions = {}): Promise<string> {
-  const privateJwk = await loadOrCreateKey(dataDir);
+  const privateJwk = await loadOrCreateKey(dataDir, onNewKey);
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ type, permissions })
     .setProtectedHeader({ alg: 'RS256', kid: privateJwk.kid as string })
@@ -61,7 +64,7 @@ export async function startJwksServer({ dataDir = defaultDataDir(), port = 8084 
 }
 
 /** Generated on first use and kept, so tokens and the kid stay valid across restarts. */
-async function loadOrCreateKey(dataDir: string): Promise<JWK> {
+async function loadOrCreateKey(dataDir: string, onNewKey?: (keysDir: string) => void): Promise<JWK> {
   const keysDir = path.join(dataDir, 'dev-keys');
   const file = path.join(keysDir, KEY_FILE);
   const existing = await readJwk(file);
@@ -70,6 +73,7 @@ async function loadOrCreateKey(dataDir: string): Promise<JWK> {
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   try {
     await writeFile(file, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    onNewKey?.(keysDir);
     return jwk;
   } catch (error) {
     // Another process (say `npm run token` while the dev environment starts) wrote its key first: use that one.

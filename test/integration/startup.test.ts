@@ -1,5 +1,7 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
+import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -257,6 +259,28 @@ describe('starting the real service process', () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /^neotool-assets: dev mode refuses to run with NODE_ENV=production; use `neotool-assets serve`/);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
+  });
+
+  test('dev mode run outside the project says where it looked for the namespaces file and what to do, before starting anything', async (t) => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'dev-elsewhere-'));
+    t.after(() => rm(elsewhere, { recursive: true, force: true }));
+    const result = await runCli(['dev'], {}, { cwd: elsewhere, timeoutMs: 60_000 });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.equal(
+      result.stderr,
+      `neotool-assets: Cannot read the namespaces file "config/namespaces.yaml" (ASSET_CONFIG_PATH): there is no such file in ${await realpath(elsewhere)}. ` +
+        "Run from the directory that holds it (the project's, for the shipped config/namespaces.yaml), or set ASSET_CONFIG_PATH to its full path.\n",
+    );
+    assert.deepEqual(await readdir(elsewhere), [], 'no .data/ was made: nothing started');
+  });
+
+  test('dev mode refuses an invalid setting of the developer (PORT=abc) before starting anything', async (t) => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'dev-bad-port-'));
+    t.after(() => rm(elsewhere, { recursive: true, force: true }));
+    const result = await runCli(['dev'], { PORT: 'abc', ASSET_CONFIG_PATH: path.resolve('config/namespaces.yaml') }, { cwd: elsewhere, timeoutMs: 60_000 });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stderr, /PORT must be a whole number \(got "abc"\)/);
+    assert.deepEqual(await readdir(elsewhere), [], 'no .data/ was made: nothing started');
   });
 
   test('dev mode refuses POSTGRES_* and REDIS_URL before starting anything, naming each of them', async () => {

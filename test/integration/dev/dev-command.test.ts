@@ -39,6 +39,7 @@ function token(args: string[] = [], cwd = dev.cwd): Promise<CliResult> {
 async function issued(args: string[] = []): Promise<string> {
   const result = await token(args);
   assert.equal(result.code, 0, `token ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+  assert.equal(result.stderr, '', 'the dev service made the key here: nothing to warn about');
   assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'stdout is the token on one line, nothing else');
   return result.stdout.trim();
 }
@@ -120,12 +121,15 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
     });
   }
 
-  test('a token from another directory (another dev signing key) is not accepted: the data directory matters', async () => {
+  test('a token from another directory (another dev signing key) is not accepted, and `token` warns there that it made a new key', async () => {
     const elsewhere = await mkdtemp(path.join(tmpdir(), 'token-elsewhere-'));
     try {
       const result = await token([], elsewhere);
       assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'stdout is still the token alone');
+      assert.match(result.stderr, /^token: no dev signing key was here, so a new one was made in \S+\/dev-keys\. A dev service started from another directory does not accept tokens it signs: run `npm run --silent token` where `npm run dev` runs\.\n$/);
       errorOf(await gql(CREATE, { input: INPUT }, result.stdout.trim()), 'UNAUTHENTICATED');
+      assert.equal((await token([], elsewhere)).stderr, '', 'the second token there uses the key the first one made');
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
