@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pooledUuidV7 } from './ids/uuid-v7.js';
-import { createTokenVerifier } from './auth/token-verifier.js';
+import { createTokenVerifier, JWKS_TIMEOUT_MS } from './auth/token-verifier.js';
 import type { Config } from './config/config.js';
 import { loadNamespacesFile } from './config/namespaces-file.js';
 import { migrate } from './db/migrate.js';
@@ -88,7 +88,9 @@ export async function startService(config: Config, givenLogger?: Logger, options
     const sweepStorage = () => (bulkStorage ??= instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage));
     const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets: bucketsByVisibility(config.storage), service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     opened.push(() => jobs.stop().then(() => bulkStorage?.destroy()));
-    void warnIfIssuerKeysUnusable(config.jwt.jwksUrl, logger);
+    const issuerCheck = new AbortController();
+    opened.push(() => issuerCheck.abort());
+    void warnIfIssuerKeysUnusable(config.jwt.jwksUrl, logger, issuerCheck.signal);
     return { app, url, jobs, close: () => closeInReverse(opened) };
   } catch (error) {
     await closeInReverse(opened).catch(() => undefined);
@@ -110,16 +112,18 @@ function warnIfTokensUnscoped(jwt: Config['jwt'], logger: Logger): void {
   logger.warn({ unset }, `${unset.join(' and ')} not set: tokens are accepted whatever issuer or audience they name, as long as JWT_JWKS_URL's keys signed them; set them to what your token issuer puts in "iss" and "aud"`);
 }
 
-// jose's own limit for a JWKS fetch.
-const ISSUER_KEYS_TIMEOUT_MS = 5_000;
-
 /**
  * Once the service is up (a failed start fetches nothing): it does not wait for the issuer, which may
- * come up later (known tokens ride out its outage), but says at once when its keys cannot be used: until they can, every call is refused (503 while unreachable).
+ * come up later (known tokens ride out its outage), but says at once when its keys cannot be used:
+ * until they can, every call is refused (503 while unreachable). Never fails the running service.
  */
-async function warnIfIssuerKeysUnusable(jwksUrl: string, logger: Logger): Promise<void> {
-  const outcome = await jwksHasRs256Key(jwksUrl, ISSUER_KEYS_TIMEOUT_MS);
-  if (outcome.status !== 'pass') logger.warn({ jwksUrl }, `JWT_JWKS_URL unusable at start: ${outcome.message} Until it serves an RS256 signing key, no token can be verified.`);
+async function warnIfIssuerKeysUnusable(jwksUrl: string, logger: Logger, closing: AbortSignal): Promise<void> {
+  try {
+    const outcome = await jwksHasRs256Key(jwksUrl, JWKS_TIMEOUT_MS, closing);
+    if (outcome.status !== 'pass' && !closing.aborted) logger.warn({ jwksUrl }, `JWT_JWKS_URL unusable at start: ${outcome.message} Until it serves an RS256 signing key, no token can be verified.`);
+  } catch (error) {
+    logger.warn({ jwksUrl, err: error }, 'JWT_JWKS_URL could not be checked at start');
+  }
 }
 
 /** An S3 client whose calls count in the storage metrics (and are spans, when tracing). */

@@ -5,6 +5,9 @@ import { principalFromClaims } from './claims.js';
 import { IssuerUnavailableError } from './issuer-unavailable.js';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache.js';
 
+/** How long a fetch of the issuer's keys may take. */
+export const JWKS_TIMEOUT_MS = 5_000;
+
 export interface TokenVerifierOptions {
   jwksUrl: string;
   issuer?: string;
@@ -29,7 +32,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: options.refetchCooldownMs ?? 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
-    timeoutDuration: 5_000,
+    timeoutDuration: JWKS_TIMEOUT_MS,
   });
   const cache = new VerifiedTokenCache(options.now);
   // Concurrent calls with a token that needs checking share one check: a client's burst costs one RSA verification.

@@ -49,11 +49,13 @@ export async function loadNamespacesFile(path: string): Promise<NamespacesFile> 
   return parseNamespacesFile(text, path);
 }
 
-/** A relative path that is not there is usually a command run from another directory: say which one, and the fix. */
+/** The cause and the fix: a relative path that is not there is usually a command run from another directory. */
 function unreadableBecause(file: string, error: NodeJS.ErrnoException): string {
-  if (error.code !== 'ENOENT') return error.message;
-  if (isAbsolute(file)) return 'there is no such file. Set ASSET_CONFIG_PATH to the path of your namespaces file.';
-  return `there is no such file in ${process.cwd()}. Run from the directory that holds it (the project's, for the shipped config/namespaces.yaml), or set ASSET_CONFIG_PATH to its full path.`;
+  if (error.code === 'ENOENT' && !isAbsolute(file)) {
+    return `there is no such file in ${process.cwd()}. Run from the directory that holds it (the project's, for the shipped config/namespaces.yaml), or set ASSET_CONFIG_PATH to its full path.`;
+  }
+  if (error.code === 'ENOENT') return 'there is no such file. Set ASSET_CONFIG_PATH to the path of your namespaces file, or mount the file there.';
+  return `${error.message}. Make the file readable by the service's user, or set ASSET_CONFIG_PATH to another.`;
 }
 
 export async function loadNamespaces(path: string): Promise<NamespaceCatalog> {

@@ -1,6 +1,8 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -236,6 +238,21 @@ describe('starting the real service process', () => {
       assert.equal(warning.level, 40);
       assert.equal(warning.jwksUrl, jwksUrl);
       assert.match(warning.msg, /^JWT_JWKS_URL unusable at start: .*127\.0\.0\.1:9.* Until it serves an RS256 signing key, no token can be verified\.$/);
+    } finally {
+      await service.kill();
+    }
+  });
+
+  test('with JWT_JWKS_URL answering JSON that is not a JWKS it keeps serving and warns, never crashing on the answer', async (t) => {
+    const notJwks = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('null'));
+    await new Promise<void>((resolve) => notJwks.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => notJwks.close(() => resolve())));
+    const service = startCli(['serve'], { ...env, JWT_JWKS_URL: `http://127.0.0.1:${(notJwks.address() as AddressInfo).port}/jwks.json` });
+    try {
+      const url = await service.listening(60_000);
+      await eventually(() => service.stdout().includes('does not answer with a JWKS'), () => `the JWKS warning in ${service.stdout()}`);
+      assert.equal((await fetch(`${url}/health/live`)).status, 200, 'still serving after the check');
+      assert.equal(service.child.exitCode, null);
     } finally {
       await service.kill();
     }

@@ -73,8 +73,9 @@ async function namespacesFileValid(path: string): Promise<Outcome> {
     const names = (await loadNamespacesFile(path)).catalog.list().map((ns) => ns.name);
     return pass(`${names.length} namespace(s) in ${path}: ${names.join(', ')}`);
   } catch (error) {
+    // An unreadable file's message says how to fix it already.
     const fix = error instanceof NamespacesFileUnreadable
-      ? `Set ASSET_CONFIG_PATH to the namespaces file (a relative path is read from the directory the service starts in, here ${process.cwd()}), or mount the file there, readable by the service's user; the service will not start without it.`
+      ? 'The service will not start without it.'
       : 'Correct the file (config/namespaces.yaml, as shipped, shows every field); the service will not start until it loads.';
     return fail(`${sentence(oneLine((error as Error).message))} ${fix}`);
   }

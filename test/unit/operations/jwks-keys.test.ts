@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { jwksHasRs256Key } from '../../../src/operations/doctor/jwks-keys.js';
+
+const RS256_KEY = { kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k1', alg: 'RS256', use: 'sig' };
+
+/** What the probe says of a JWKS endpoint answering `status` with `body`. */
+describe('jwksHasRs256Key', () => {
+  let server: Server;
+  let answer: { status: number; body: string };
+  const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  before(async () => {
+    server = createServer((_, res) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function probe(status: number, body: unknown) {
+    answer = { status, body: typeof body === 'string' ? body : JSON.stringify(body) };
+    return jwksHasRs256Key(url(), 2_000);
+  }
+
+  test('passes a JWKS listing an RS256 signing key, counting it', async () => {
+    assert.deepEqual(await probe(200, { keys: [RS256_KEY] }), { status: 'pass', message: `1 RS256 key(s) at ${url()}` });
+  });
+
+  for (const [what, body] of [
+    ['null', null],
+    ['a JSON array', []],
+    ['"keys" that is not a list', { keys: {} }],
+    ['an HTML page', '<html>login</html>'],
+  ] as const) {
+    test(`fails ${what} as not a JWKS, instead of throwing`, async () => {
+      const outcome = await probe(200, body);
+      assert.equal(outcome.status, 'fail');
+      assert.match(outcome.message, /does not answer with a JWKS \(JSON with a "keys" list\)\. JWT_JWKS_URL must point at/);
+    });
+  }
+
+  test('fails a list of keys without an RS256 signing key, skipping entries that are not objects', async () => {
+    const outcome = await probe(200, { keys: [null, 7, { ...RS256_KEY, alg: 'ES256' }] });
+    assert.equal(outcome.status, 'fail');
+    assert.match(outcome.message, /lists 1 key\(s\), none of them an RS256 signing key/);
+  });
+
+  test('fails an HTTP error, naming the status', async () => {
+    assert.match((await probe(500, { keys: [RS256_KEY] })).message, /answered HTTP 500\. JWT_JWKS_URL must point at/);
+  });
+
+  test('gives up when the caller cancels, as a closing service does, even where the keys are fine', async () => {
+    answer = { status: 200, body: JSON.stringify({ keys: [RS256_KEY] }) };
+    assert.equal((await jwksHasRs256Key(url(), 2_000, AbortSignal.abort())).status, 'fail');
+    assert.equal((await jwksHasRs256Key(url(), 2_000, new AbortController().signal)).status, 'pass', 'not cancelled: the same keys pass');
+  });
+});
