@@ -61,7 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     errorFormatter: (execution, context) => {
       const ctx = context as unknown as RequestContext & { reply: FastifyReply };
       const request = ctx.reply.request;
-      const shown = refusedRequest(execution, ctx, request.headers['content-type']);
+      const shown = refusedRequest(execution, ctx, { method: request.method, contentType: request.headers['content-type'] });
       const errors = unwrapQueryErrors(shown.errors ?? []).map((e) => formatError(e, request.log, request.id));
       const statusCode = shown.statusCode ?? statusFor(shown);
       describeRefusal(ctx.reply, statusCode);

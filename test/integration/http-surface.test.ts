@@ -99,6 +99,7 @@ describe('the HTTP surface', () => {
     ['a body without a query', { body: '{}', contentType: JSON_TYPE }, 400, /^The request has no "query": send \{"query"/],
     ['a form-encoded body (curl -d without a Content-Type)', { body: '{"query":"{__typename}"}', contentType: 'application/x-www-form-urlencoded' }, 415, /^Send the GraphQL request as JSON with "Content-Type: application\/json" \(got application\/x-www-form-urlencoded\)\.$/],
     ['a JSON array (a batch)', { body: '[{"query":"{__typename}"}]', contentType: JSON_TYPE }, 400, /^Send one GraphQL request as a JSON object, \{"query".*; batches are not accepted\.$/],
+    ['a request whose "variables" is a string', { body: JSON.stringify({ query: '{ __typename }', variables: '{"id":1}' }), contentType: JSON_TYPE }, 400, /^The request is not shaped as a GraphQL request \(body\/variables must be object,null\): send \{"query"/],
     ['a body over 1 MiB', { body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1024 * 1024)}` }), contentType: JSON_TYPE }, 413, /^The request body is larger than 1 MiB/],
   ] as const) {
     test(`${what} is a VALIDATION_ERROR (HTTP ${status}) saying what to send, and logs no error`, async () => {
@@ -115,6 +116,21 @@ describe('the HTTP surface', () => {
       const response = await rawPost(request);
       assert.equal(response.status, 401);
       assert.deepEqual(response.errors.map((e) => e.extensions.code), ['UNAUTHENTICATED']);
+    });
+  }
+
+  for (const [what, search, message] of [
+    ['a GET without a query', '', /^The request has no "query": add \?query=<URL-encoded GraphQL>, or POST it as JSON\.$/],
+    ['a GET whose variables are not JSON', `?query=${encodeURIComponent('{ __typename }')}&variables=%7Bnope`, /^The "variables" or "extensions" parameter is not valid JSON: URL-encode a JSON object\.$/],
+  ] as const) {
+    test(`${what} is a VALIDATION_ERROR (HTTP 400) saying what to send, and logs no error`, async () => {
+      const errorsBefore = logs.lines().filter((line) => line.level >= 50).length;
+      const res = await fetch(`${svc.url}/graphql${search}`, { headers: { authorization: `Bearer ${await svc.token('get-client')}` } });
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      assert.deepEqual(body.errors.map((e) => e.extensions.code), ['VALIDATION_ERROR']);
+      assert.match(body.errors[0]!.message, message);
+      assert.equal(logs.lines().filter((line) => line.level >= 50).length, errorsBefore);
     });
   }
 
