@@ -159,10 +159,10 @@ export class AssetService {
   async confirmUpload(principal: Principal, assetId: string, checksum?: string | null): Promise<Asset> {
     requirePermission(principal, PERMISSIONS.upload);
     const asset = await this.ownedAsset(principal, assetId, 'confirm');
-    if (asset.status === 'READY') return asset;
-    assertPending(asset);
     const given = checksum ? normalizeSha256(checksum) : null;
     assertSameChecksum(asset, given);
+    if (asset.status === 'READY') return asset;
+    assertPending(asset);
     const verdict = await this.verify(asset, asset.checksum ?? given);
     if (verdict.failure) return this.fail(asset, verdict.failure, principal);
     const ready = await this.markReady(asset, verdict);
@@ -330,11 +330,13 @@ export class AssetService {
 /**
  * A confirm's checksum that contradicts the one declared at create describes other bytes than storage was
  * told to accept: the caller's mistake, refused before anything is read or changed, so the upload stays.
+ * Of a READY asset, the stored bytes' checksum is known: a repeated confirm claiming others is refused too.
  */
 function assertSameChecksum(asset: Asset, given: string | null): void {
   if (given && asset.checksum && given !== asset.checksum) {
+    const known = asset.status === 'READY' ? 'of the stored bytes' : 'declared at createAssetUpload';
     throw validationError(
-      `checksum ${given} differs from the SHA-256 declared at createAssetUpload (${asset.checksum}); nothing was changed: confirm with the declared checksum, or with none.`,
+      `checksum ${given} differs from the SHA-256 ${known} (${asset.checksum}); nothing was changed: confirm with that checksum, or with none.`,
       'checksum',
     );
   }

@@ -64,10 +64,14 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
     const refused = await confirm(svc, token, asset.id, sha256Hex(TAMPERED));
     assertError(refused, 'VALIDATION_ERROR');
     assert.equal(refused.errors![0]!.extensions.field, 'checksum');
-    assert.match(refused.errors![0]!.message, /differs from the SHA-256 declared at createAssetUpload .*nothing was changed/);
+    assert.match(refused.errors![0]!.message, /differs from the SHA-256 declared at createAssetUpload .*nothing was changed: confirm with that checksum, or with none\.$/);
     assert.equal((await assetRow(svc, asset.id)).status, 'PENDING');
     assert.equal(await objectExists(svc, uploadLocation(svc, asset)), true, 'the upload is kept');
     assert.equal((await confirmReady(svc, token, asset.id, sha256Base64(PNG))).checksum, sha256Hex(PNG));
+    const repeated = await confirm(svc, token, asset.id, sha256Hex(TAMPERED));
+    assertError(repeated, 'VALIDATION_ERROR');
+    assert.match(repeated.errors![0]!.message, /differs from the SHA-256 of the stored bytes/, 'a READY asset is not confirmed for other bytes either');
+    assert.equal((await confirmReady(svc, token, asset.id)).status, 'READY', 'and stays READY');
   });
 
   test('repeating a create without its checksum after a confirm that gave one returns the same READY asset; another checksum is a CONFLICT', async () => {
