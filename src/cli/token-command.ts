@@ -17,11 +17,11 @@ export const tokenCommand: Command = {
   },
 };
 
-/** On stderr, so that stdout stays the token alone: the usual cause is running this outside the dev service's directory. */
+/** On stderr, so that stdout stays the token alone. Harmless on a first run; the trap is a dev service started elsewhere. */
 function warnNewKey(keysDir: string): void {
   process.stderr.write(
-    `token: no dev signing key was here, so a new one was made in ${keysDir}. A dev service started from another ` +
-      'directory does not accept tokens it signs: run `npm run --silent token` where `npm run dev` runs.\n',
+    `token: there was no dev signing key here, so a new one was made in ${keysDir}. If a dev service already runs ` +
+      'from another directory, it will not accept this token: run `npm run --silent token` where `npm run dev` runs.\n',
   );
 }
 

@@ -73,13 +73,13 @@ async function loadOrCreateKey(dataDir: string, onNewKey?: (keysDir: string) => 
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   try {
     await writeFile(file, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    onNewKey?.(keysDir);
-    return jwk;
   } catch (error) {
     // Another process (say `npm run token` while the dev environment starts) wrote its key first: use that one.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readJwk(file)) as JWK;
     throw error;
   }
+  onNewKey?.(keysDir);
+  return jwk;
 }
 
 async function readJwk(file: string): Promise<JWK | undefined> {

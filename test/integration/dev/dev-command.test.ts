@@ -127,7 +127,7 @@ describe('`neotool-assets token` (npm run token) against the running dev environ
       const result = await token([], elsewhere);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'stdout is still the token alone');
-      assert.match(result.stderr, /^token: no dev signing key was here, so a new one was made in \S+\/dev-keys\. A dev service started from another directory does not accept tokens it signs: run `npm run --silent token` where `npm run dev` runs\.\n$/);
+      assert.match(result.stderr, /^token: there was no dev signing key here, so a new one was made in \S+\/dev-keys\. If a dev service already runs from another directory, it will not accept this token: run `npm run --silent token` where `npm run dev` runs\.\n$/);
       errorOf(await gql(CREATE, { input: INPUT }, result.stdout.trim()), 'UNAUTHENTICATED');
       assert.equal((await token([], elsewhere)).stderr, '', 'the second token there uses the key the first one made');
     } finally {
