@@ -33,6 +33,8 @@ export interface MigrationOptions {
  * for `lockTimeoutSeconds` at most, table locks TABLE_LOCK_TIMEOUT_SECONDS.
  */
 export async function migrate(pool: pg.Pool, options: MigrationOptions = { lockTimeoutSeconds: 90 }): Promise<MigrationResult> {
+  // lock_timeout 0 would mean waiting forever: the very thing the setting bounds.
+  if (!(options.lockTimeoutSeconds >= 1)) throw new RangeError(`lockTimeoutSeconds must be at least 1, not ${options.lockTimeoutSeconds}`);
   const client = await pool.connect();
   try {
     await client.query('SET statement_timeout = 0');
@@ -72,15 +74,17 @@ async function takeMigrationLock(client: pg.PoolClient, timeoutSeconds: number):
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
   } catch (error) {
     if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
-    throw migrationLockRefused(timeoutSeconds, await migrationLockHolder(client));
+    // Naming the holder is a courtesy: the timeout is the error, whatever this lookup meets.
+    throw migrationLockRefused(timeoutSeconds, await migrationLockHolder(client).catch(() => undefined));
   }
 }
 
 interface LockHolder {
   pid: number;
-  application_name: string;
+  application_name: string | null;
   client_addr: string | null;
-  connected_seconds: number;
+  /** Null when this role may not see the other session's details (pg_read_all_stats). */
+  connected_seconds: number | null;
 }
 
 // A bigint advisory lock shows in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
@@ -96,9 +100,15 @@ async function migrationLockHolder(client: pg.PoolClient): Promise<LockHolder | 
   return rows[0];
 }
 
+function describeSession({ application_name, client_addr, connected_seconds }: LockHolder): string {
+  const from = client_addr ? ` from ${client_addr}` : '';
+  const since = connected_seconds === null ? '' : `, connected ${connected_seconds} s ago`;
+  return `application "${application_name ?? ''}"${from}${since}`;
+}
+
 function migrationLockRefused(timeoutSeconds: number, holder: LockHolder | undefined): Error {
   const who = holder
-    ? `session ${holder.pid} (application "${holder.application_name}"${holder.client_addr ? ` from ${holder.client_addr}` : ''}, connected ${holder.connected_seconds} s ago) holds it`
+    ? `session ${holder.pid} (${describeSession(holder)}) holds it`
     : 'the session that held it has just let it go';
   return Object.assign(
     new Error(
