@@ -30,7 +30,8 @@ function subjectProblem(sub: unknown): string | undefined {
 }
 
 /** A claim's value as JSON, cut short: it comes from the caller, who may send anything. */
-function shown(value: unknown): string {
+/** A claim's value as a message may quote it: JSON, cut short (it comes from the caller). */
+export function shown(value: unknown, maxLength = 60): string {
   const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
+  return json.length > maxLength ? `${json.slice(0, maxLength)}…` : json;
 }

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { AssetError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
-import { principalFromClaims } from './claims.js';
+import { principalFromClaims, shown } from './claims.js';
 import { IssuerUnavailableError } from './issuer-unavailable.js';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache.js';
 
@@ -115,11 +115,11 @@ function describeClaimFailure(error: InstanceType<typeof errors.JWTClaimValidati
     if (expected) return `The token has no "${claim}" claim but this service accepts only tokens ${expected}; get a token for this service.`;
     return `The token has no "${claim}" claim.`;
   }
-  if (reason === 'invalid') return `The token's "${claim}" claim is ${shown(payload[claim])} but must be a number (seconds since 1970-01-01T00:00:00Z).`;
+  if (reason === 'invalid') return `The token's "${claim}" claim is ${shown(payload[claim], 100)} but must be a number (seconds since 1970-01-01T00:00:00Z).`;
   if (claim === 'nbf' && typeof payload.nbf === 'number') {
     return `The token is not valid yet, until ${new Date(payload.nbf * 1000).toISOString()} (its "nbf" claim); use it from then on, or check this machine's clock against the issuer's.`;
   }
-  if (expected) return `The token's "${claim}" claim is ${shown(payload[claim])} but this service accepts only tokens ${expected}; get a token for this service.`;
+  if (expected) return `The token's "${claim}" claim is ${shown(payload[claim], 100)} but this service accepts only tokens ${expected}; get a token for this service.`;
   return `The token's "${claim}" claim is not accepted; get a token for this service.`;
 }
 
@@ -127,12 +127,6 @@ function expectedClaim(claim: string, options: TokenVerifierOptions): string | u
   if (claim === 'iss' && options.issuer !== undefined) return `issued by "${options.issuer}" (JWT_ISSUER)`;
   if (claim === 'aud' && options.audience !== undefined) return `for the audience "${options.audience}" (JWT_AUDIENCE)`;
   return undefined;
-}
-
-/** A claim's value as JSON, cut short: it comes from the caller, who may send anything. */
-function shown(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 100 ? `${json.slice(0, 100)}…` : json;
 }
 
 function unauthenticated(message: string): AssetError {

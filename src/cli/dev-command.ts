@@ -1,14 +1,14 @@
 import { startService } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { loadNamespacesFile } from '../config/namespaces-file.js';
-import { assertDevModeAllowed } from '../dev/dev-mode-guard.js';
+import { assertDevModeAllowed, type DevModeSetting } from '../dev/dev-mode-guard.js';
 import { issueDevToken } from '../dev/dev-token-issuer.js';
 import { createLogger } from '../observability/logger.js';
 import type { Command } from './commands.js';
 import { stopOnSignals } from './serve-command.js';
 
 /** Stand-ins for the settings the embedded servers provide, so the rest can be checked before they start. */
-const EMBEDDED_PLACEHOLDERS = {
+const EMBEDDED_PLACEHOLDERS: Partial<Record<DevModeSetting, string>> = {
   DATABASE_URL: 'postgres://127.0.0.1/embedded',
   STORAGE_HOSTNAME: '127.0.0.1',
   STORAGE_ACCESS_KEY: 'embedded',

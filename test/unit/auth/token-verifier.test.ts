@@ -297,6 +297,19 @@ describe('createTokenVerifier caching', () => {
     assert.equal(rsaVerifications.mock.callCount(), 2, 'a token due for its re-check');
   });
 
+  test('concurrent calls with different tokens are each verified, each getting its own principal', async (t) => {
+    const issuer = await new LocalIssuer().start();
+    t.after(() => issuer.stop());
+    const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl });
+    const subjects = ['ann', 'ben', 'cem', 'ann', 'ben', 'cem'];
+    const tokens = new Map(await Promise.all(['ann', 'ben', 'cem'].map(async (sub) => [sub, await issuer.token({ sub })] as const)));
+    const rsaVerifications = mock.method(crypto.subtle, 'verify');
+    t.after(() => rsaVerifications.mock.restore());
+    const owners = await Promise.all(subjects.map(async (sub) => (await verifier.verify(`Bearer ${tokens.get(sub)}`)).ownerId));
+    assert.deepEqual(owners, subjects);
+    assert.equal(rsaVerifications.mock.callCount(), 3, 'one verification per token');
+  });
+
   test('concurrent calls sharing a failed verification all get its error, and the next call checks again', async (t) => {
     const issuer = await new LocalIssuer().start();
     t.after(() => issuer.stop());
