@@ -23,10 +23,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** `help`: the usage; `help token` (or `token --help`): that command's help. */
+/** `help` (or `help storage`, a group): the usage; `help token` (or `token --help`): that command's help. */
 function help(words: string[]): void {
   const { name, spec } = findCommand(words);
-  if (words.length > 0 && !spec) return unknownCommand(name);
+  if (words.length > 0 && !spec && !isGroup(name)) return unknownCommand(name);
   process.stdout.write(spec ? commandHelp(name, spec) : usage());
 }
 
@@ -44,9 +44,14 @@ function findCommand(argv: string[]): { name: string; spec?: CommandSpec; rest: 
   const twoWords = `${first} ${second}`;
   if (commands[twoWords]) return { name: twoWords, spec: commands[twoWords], rest: argv.slice(2) };
   if (commands[first]) return { name: first, spec: commands[first], rest: argv.slice(1) };
-  const isGroup = Object.keys(commands).some((name) => name.startsWith(`${first} `));
-  if (isGroup && second !== undefined && !second.startsWith('-')) return { name: twoWords, rest: [] };
-  return { name: first, rest: isGroup ? argv.slice(1) : [] };
+  const group = isGroup(first);
+  if (group && second !== undefined && !second.startsWith('-')) return { name: twoWords, rest: [] };
+  return { name: first, rest: group ? argv.slice(1) : [] };
+}
+
+/** "storage": the first word of two-word commands. */
+function isGroup(word: string): boolean {
+  return Object.keys(commands).some((name) => name.startsWith(`${word} `));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

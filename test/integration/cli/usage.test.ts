@@ -58,6 +58,14 @@ describe('neotool-assets help', () => {
     assert.equal(named.stdout, long.stdout);
   });
 
+  test('`help storage` (a group of commands) prints the usage, as `storage --help` does, and exits 0', async () => {
+    const named = await cli('help', 'storage');
+    const flag = await cli('storage', '--help');
+    assert.equal(named.code, 0, named.stderr);
+    assert.ok(named.stdout.startsWith('Usage: neotool-assets <command> [options]'), named.stdout);
+    assert.equal(named.stdout, flag.stdout);
+  });
+
   test('the help of token says how long a token may be valid: 1 to 2592000 seconds (30 days), one hour by default', async () => {
     const { stdout } = await cli('token', '--help');
     assert.match(stdout, /^ {2}--ttl SECONDS +how long it is valid: 1 to 2592000 \(30 days\) \(default: 3600\)$/m);
