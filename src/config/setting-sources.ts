@@ -7,15 +7,19 @@ import type { EnvVarName } from './env-schema.js';
  */
 export type SettingSource = 'set' | 'default' | 'rejected';
 
-const sources = new WeakMap<object, Map<EnvVarName, SettingSource>>();
+// Carried by the parsed values themselves, under a symbol: kept by a copy ({ ...values }), unseen by Object.keys and JSON.
+const SOURCES = Symbol('setting sources');
+
+interface Sourced {
+  [SOURCES]?: Map<EnvVarName, SettingSource>;
+}
 
 export function noteSource(values: object, name: EnvVarName, source: SettingSource): void {
-  let byName = sources.get(values);
-  if (!byName) sources.set(values, (byName = new Map()));
-  byName.set(name, source);
+  const sourced = values as Sourced;
+  (sourced[SOURCES] ??= new Map()).set(name, source);
 }
 
 /** undefined: not set and without a default (or the values were not read by parseEnvVars). */
 export function sourceOf(values: object, name: EnvVarName): SettingSource | undefined {
-  return sources.get(values)?.get(name);
+  return (values as Sourced)[SOURCES]?.get(name);
 }
