@@ -2,6 +2,7 @@ import { createS3Client } from '../../storage/s3-client.js';
 import { loadDatabaseUrl, loadJwksUrl, loadServiceSettings, loadStorageSettings } from '../settings.js';
 import { fail, runChecks, type Check, type CheckResult } from './checks.js';
 import { deliveryChecks } from './delivery-checks.js';
+import { exampleValuesCheck, tokenScopeCheck } from './deployment-values.js';
 import { DATABASE_SETTINGS, databaseCheck, JWT_SETTINGS, jwksCheck, namespacesFileCheck, redisChecks, SERVICE_SETTINGS, settingsCheck, STORAGE_SETTINGS, storageSettingsCheck } from './service-checks.js';
 import { probeCleanupChecks, storageAccessChecks } from './storage-access-checks.js';
 import { StorageProbe } from './storage-probe.js';
@@ -27,6 +28,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv, report: (result: CheckRe
     databaseCheck(database),
     ...redisChecks(Boolean(env.REDIS_URL), service),
     jwksCheck(jwt, storage.ok ? storage.value.storage.timeoutMs : DEFAULT_TIMEOUT_MS),
+    tokenScopeCheck(env),
+    exampleValuesCheck(env),
   ];
   if (!storage.ok) {
     // Without settings there are no buckets to name: one line stands for all the storage checks, reported as skipped.

@@ -64,7 +64,7 @@ describe('neotool-assets doctor', () => {
     const checkLines = lines.slice(0, -1).filter((l) => l !== copyLine);
     assert.ok(checkLines.length >= 17, result.stdout);
     assert.ok(checkLines.every((l) => l.startsWith('PASS  ')), result.stdout);
-    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', `CORS preflight on ${privateBucket}`, 'namespaces file valid', 'database reachable and migrated', 'JWKS serves an RS256 key']) {
+    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', `CORS preflight on ${privateBucket}`, 'namespaces file valid', 'database reachable and migrated', 'JWKS serves an RS256 key', 'tokens scoped to this service', 'no example values left']) {
       assert.ok(checkLines.some((l) => l.startsWith(`PASS  ${name}:`)), `${name} missing from:\n${result.stdout}`);
     }
     assert.match(lines.at(-1) ?? '', /0 fail/);
@@ -212,6 +212,25 @@ describe('neotool-assets doctor', () => {
     assert.match(check.message, /answered HTTP 404: STORAGE_PUBLIC_BASE_PATH .* does not point at the public bucket/);
     assert.match(check.message, new RegExp(`Set STORAGE_PUBLIC_BASE_PATH to the URL that serves bucket ${publicBucket}`));
     await assertNoProbesLeft();
+  });
+
+  test("example values of the manifests left in place fail, naming each setting (secrets by name only), and the service's own pass", async () => {
+    const results = await doctor({ JWT_ISSUER: 'https://security.yourdomain.com', ASSET_CORS_ALLOWED_ORIGINS: 'https://app.yourdomain.com', STORAGE_SECRET: '<secret-access-key>' });
+    const left = find(results, 'no example values left');
+    assert.equal(left.status, 'fail');
+    assert.equal(
+      left.message,
+      'STORAGE_SECRET, JWT_ISSUER=https://security.yourdomain.com, ASSET_CORS_ALLOWED_ORIGINS=https://app.yourdomain.com: example values of the manifests or the runbook. ' +
+        "Set your own (the production overlay's ConfigMap, or Vault secret/assets).",
+    );
+  });
+
+  test('without JWT_ISSUER and JWT_AUDIENCE, doctor warns that tokens for other services are accepted, and still exits 0', async () => {
+    const { JWT_ISSUER: _issuer, JWT_AUDIENCE: _audience, ...unscoped } = env;
+    const result = await runCli(['doctor'], unscoped);
+    assert.equal(result.code, 0, result.stdout);
+    const line = result.stdout.split('\n').find((l) => l.includes('tokens scoped to this service:'));
+    assert.equal(line, 'WARN  tokens scoped to this service: JWT_ISSUER and JWT_AUDIENCE not set: tokens issued for other services are accepted too. Set them to the "iss" and "aud" of tokens meant for this service.');
   });
 
   test('an unmigrated database, a JWKS without keys and missing settings are each reported with the fix', async () => {

@@ -1,0 +1,35 @@
+import { ENV_VARS, type EnvVarName } from '../../config/env-schema.js';
+import { fail, pass, warn, type Check } from './checks.js';
+
+// What the production overlay, the runbook and .env.example show in place of an operator's own values.
+const EXAMPLE_VALUE = /yourdomain\.com|<[a-z][a-z-]*>/i;
+const ALL_VARS = Object.keys(ENV_VARS) as EnvVarName[];
+
+/**
+ * Values copied from the manifests or the runbook without being replaced (security.yourdomain.com,
+ * <account-id>) parse fine, so the service starts, then refuses every token or browser. Secrets are
+ * named, never shown.
+ */
+export function exampleValuesCheck(env: NodeJS.ProcessEnv): Check {
+  return {
+    name: 'no example values left',
+    run: async () => {
+      const left = ALL_VARS.filter((name) => EXAMPLE_VALUE.test(env[name] ?? ''));
+      if (left.length === 0) return pass('no setting holds an example value of the manifests or the runbook');
+      const shown = left.map((name) => ('secret' in ENV_VARS[name] ? name : `${name}=${env[name]}`));
+      return fail(`${shown.join(', ')}: example values of the manifests or the runbook. Set your own (the production overlay's ConfigMap, or Vault secret/assets).`);
+    },
+  };
+}
+
+/** Without JWT_ISSUER and JWT_AUDIENCE any token the issuer's keys signed is accepted, also one meant for another service. */
+export function tokenScopeCheck(env: NodeJS.ProcessEnv): Check {
+  return {
+    name: 'tokens scoped to this service',
+    run: async () => {
+      const unset = (['JWT_ISSUER', 'JWT_AUDIENCE'] as const).filter((name) => !env[name]);
+      if (unset.length > 0) return warn(`${unset.join(' and ')} not set: tokens issued for other services are accepted too. Set them to the "iss" and "aud" of tokens meant for this service.`);
+      return pass(`only tokens issued by ${env.JWT_ISSUER} for ${env.JWT_AUDIENCE}`);
+    },
+  };
+}
