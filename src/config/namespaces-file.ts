@@ -55,6 +55,7 @@ function unreadableBecause(file: string, error: NodeJS.ErrnoException): string {
     return `there is no such file in ${process.cwd()}. Run from the directory that holds it (the project's, for the shipped config/namespaces.yaml), or set ASSET_CONFIG_PATH to its full path.`;
   }
   if (error.code === 'ENOENT') return 'there is no such file. Set ASSET_CONFIG_PATH to the path of your namespaces file, or mount the file there.';
+  if (error.code === 'EISDIR') return 'it is a directory. Set ASSET_CONFIG_PATH to the namespaces file in it (say its namespaces.yaml).';
   return `${error.message}. Make the file readable by the service's user, or set ASSET_CONFIG_PATH to another.`;
 }
 

@@ -34,7 +34,7 @@ describe('doctor namespaces file check', () => {
     t.after(() => rm(dir, { recursive: true, force: true }));
     const outcome = await namespacesFileCheck({ ok: true, value: { namespacesFile: dir } }).run();
     assert.equal(outcome.status, 'fail');
-    assert.match(outcome.message, /^Cannot read the namespaces file ".*" \(ASSET_CONFIG_PATH\): EISDIR.*\. Set ASSET_CONFIG_PATH to the namespaces file/);
+    assert.equal(outcome.message, `Cannot read the namespaces file "${dir}" (ASSET_CONFIG_PATH): it is a directory. Set ASSET_CONFIG_PATH to the namespaces file in it (say its namespaces.yaml). The service will not start without it.`);
   });
 
   test('is skipped, naming the service settings, when those do not parse', async () => {
