@@ -99,7 +99,7 @@ export const commands: Record<string, CommandSpec> = {
       'dry-run': { type: 'boolean', help: 'say what would be copied or deleted, change nothing' },
       delete: { type: 'boolean', help: 'delete destination objects the source does not have' },
       'progress-every': { type: 'string', value: 'SECONDS', default: '5', help: 'JSON progress lines this often when stdout is not a terminal' },
-      'rewrite-metadata': { type: 'boolean', help: 'point asset rows at the destination once a bucket is copied (needs DATABASE_URL)' },
+      'rewrite-metadata': { type: 'boolean', help: 'point asset rows at the destination once a bucket is copied (needs the database settings: DATABASE_URL or POSTGRES_*, checked before copying)' },
     },
     load: async () => (await import('./storage-sync-command.js')).storageSyncCommand,
   },

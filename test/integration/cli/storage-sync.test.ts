@@ -264,6 +264,13 @@ describe('neotool-assets storage sync, other outcomes', () => {
     assert.ok(result.stderr.includes(`does not exist at ${process.env.TEST_S3_ENDPOINT}`), result.stderr);
   });
 
+  test('--help says --rewrite-metadata needs DATABASE_URL or the POSTGRES_* settings', async () => {
+    const result = await runCli(['storage', 'sync', '--help'], {});
+    assert.equal(result.code, 0, result.stderr);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    assert.match(help, /--rewrite-metadata .*DATABASE_URL or POSTGRES_\*/, result.stdout);
+  });
+
   test('missing or ambiguous bucket arguments are refused as a usage mistake (exit 2) before anything is listed', async () => {
     const result = await runCli(['storage', 'sync', 'only-one', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
     assert.equal(result.code, 2);
