@@ -94,8 +94,21 @@ export class AssetService {
   }
 
   private async repeatedUpload(asset: NewAsset, idempotencyKey: string): Promise<Asset | null> {
-    const existing = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
+    const found = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
+    const existing = found && (await this.settledIfAbandoned(found));
     return existing && this.keyStillHolds(existing) ? assertSameUpload(existing, asset) : null;
+  }
+
+  /**
+   * A repeat finds a PENDING asset whose upload URL has died: nobody can upload to it any more, so it is
+   * settled now, as the expiry job would later: READY when its bytes arrived (the client lost the answer
+   * to its PUT), else FAILED, which frees the key, so the repeat starts a new upload instead of
+   * returning one that can only fail at confirm.
+   */
+  private async settledIfAbandoned(asset: Asset): Promise<Asset> {
+    if (asset.status !== 'PENDING' || asset.uploadExpiresAt > this.deps.clock.now()) return asset;
+    await this.settleExpiredUpload(asset, asset.ownerId);
+    return (await this.deps.repository.findById(asset.id)) ?? asset;
   }
 
   /**
@@ -108,7 +121,7 @@ export class AssetService {
       const result = await repository.insertOrFindByIdempotencyKey(asset);
       if ('overQuota' in result) return this.repeatOrRefuse(asset, () => this.deps.limiter.quotaRefusal(asset.sizeBytes));
       if (result.created) return result;
-      const existing = result.asset;
+      const existing = await this.settledIfAbandoned(result.asset);
       if (this.keyStillHolds(existing)) return { asset: assertSameUpload(existing, asset), created: false };
       await repository.releaseIdempotencyKey(existing.id);
     }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { createUpload, errorOf, readyAsset } from '../support/flows.js';
-import { CONFIRM, CREATE, uploadInput } from '../support/operations.js';
+import { CONFIRM, CREATE, uploadInput, uploadTo } from '../support/operations.js';
 import { ownInfra, startTestService, type TestService } from '../support/test-service.js';
 
 // Every service of this file on one issuer, database and bucket pair: each test has keys of its own.
@@ -82,6 +82,44 @@ describe('idempotent createAssetUpload', () => {
     assert.notEqual(retry.id, failed.id);
     assert.equal(retry.status, 'PENDING');
     assert.deepEqual(await rowsWithKey(input.idempotencyKey as string), [{ id: retry.id, owner_id: 'second-try' }]);
+  });
+});
+
+// A repeat that finds the upload URL dead settles the asset, as the expiry job would, instead of
+// returning an asset nobody can upload to. Moving upload_expires_at back is what time does to the row.
+describe('a repeated createAssetUpload after the upload URL died', () => {
+  async function urlDied(id: string): Promise<void> {
+    const { rowCount } = await svc.db.query(`UPDATE assets SET upload_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    assert.equal(rowCount, 1);
+  }
+
+  async function row(id: string): Promise<{ status: string; failure_reason: string | null }> {
+    const { rows } = await svc.db.query('SELECT status, failure_reason FROM assets WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  test('with nothing uploaded starts a new upload with a live uploadUrl, and the old asset is FAILED (UPLOAD_EXPIRED)', async () => {
+    const token = await svc.token('late-retrier');
+    const input = keyed();
+    const abandoned = await createUpload(svc, token, input);
+    await urlDied(abandoned.id);
+    const retry = await createUpload(svc, token, input);
+    assert.notEqual(retry.id, abandoned.id);
+    assert.equal(retry.status, 'PENDING');
+    assert.match(retry.uploadUrl, /X-Amz-Signature=/);
+    assert.deepEqual(await row(abandoned.id), { status: 'FAILED', failure_reason: 'UPLOAD_EXPIRED' });
+    assert.equal((await uploadTo(retry, 'hello world')).status, 200);
+    assert.equal((await svc.gql(CONFIRM, { id: retry.id }, token)).data!.confirmAssetUpload.status, 'READY');
+  });
+
+  test('with the bytes uploaded but never confirmed returns the same asset, READY', async () => {
+    const token = await svc.token('lost-answer');
+    const input = keyed();
+    const pending = await createUpload(svc, token, input);
+    assert.equal((await uploadTo(pending, 'hello world')).status, 200);
+    await urlDied(pending.id);
+    const repeat = await createUpload(svc, token, input);
+    assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: pending.id, status: 'READY' });
   });
 });
 

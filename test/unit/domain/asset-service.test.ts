@@ -125,7 +125,7 @@ describe('AssetService.createUpload with an idempotency key', () => {
   test('returns the same asset for the same key and upload, storing one row', async () => {
     const f = serviceWithFakes();
     const first = await f.service.createUpload(alice, request({ idempotencyKey: 'retry-1' }));
-    f.clock.advanceSeconds(3600);
+    f.clock.advanceSeconds(600);
     const second = await f.service.createUpload(alice, request({ idempotencyKey: 'retry-1' }));
     assert.equal(second.id, first.id);
     assert.equal(f.repository.rows.size, 1);
@@ -166,6 +166,30 @@ describe('AssetService.createUpload with an idempotency key', () => {
     await f.service.delete(alice, first.id);
     const retry = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
     assert.notEqual(retry.id, first.id);
+  });
+
+  test('a repeat after the upload URL died, with nothing uploaded, fails the old asset (UPLOAD_EXPIRED) and starts a new one', async () => {
+    const f = serviceWithFakes();
+    const abandoned = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    f.clock.advanceSeconds(899);
+    assert.equal((await f.service.createUpload(alice, request({ idempotencyKey: 'k' }))).id, abandoned.id, 'while its URL lives, the same asset');
+    f.clock.advanceSeconds(1);
+    const retry = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    assert.notEqual(retry.id, abandoned.id);
+    assert.equal(retry.status, 'PENDING');
+    const old = await f.repository.findById(abandoned.id);
+    assert.deepEqual({ status: old?.status, failureReason: old?.failureReason }, { status: 'FAILED', failureReason: 'UPLOAD_EXPIRED' });
+    assert.deepEqual(f.events.filter((e) => e.asset.id === abandoned.id).map((e) => [e.type, e.actor]), [['asset.created', 'alice'], ['asset.expired', 'alice']]);
+  });
+
+  test('a repeat after the upload URL died, with the bytes uploaded but never confirmed, returns the asset READY', async () => {
+    const f = serviceWithFakes();
+    const pending = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    await uploaded(f, pending);
+    f.clock.advanceSeconds(900);
+    const repeat = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: pending.id, status: 'READY' });
+    assert.equal(f.repository.rows.size, 1);
   });
 
   test('creates a new asset once the idempotency window has passed', async () => {
