@@ -118,8 +118,17 @@ export class AssetsClient {
     if (response.status >= 500) {
       throw new StorageUnavailableError('STORAGE_UNAVAILABLE', `Storage answered HTTP ${response.status} to the upload${reason}.`, { status: response.status });
     }
-    throw new UploadRejectedError('UPLOAD_REJECTED', `Storage refused the upload with HTTP ${response.status}${reason}; start the upload again.`, { status: response.status });
+    throw new UploadRejectedError('UPLOAD_REJECTED', `Storage refused the upload with HTTP ${response.status}${reason}; ${refusalAdvice(upload)}`, { status: response.status });
   }
+}
+
+/** A URL that died before storage took the PUT is the usual 403: say so, and that the retry is simply upload() again. */
+function refusalAdvice(upload: PendingUpload): string {
+  const expiresAt = upload.uploadExpiresAt ? Date.parse(upload.uploadExpiresAt) : NaN;
+  if (expiresAt <= Date.now()) {
+    return `its upload URL expired at ${upload.uploadExpiresAt}. Call upload() again: with the same idempotencyKey it starts a new upload.`;
+  }
+  return 'start the upload again.';
 }
 
 function missing(field: string, why: string): never {

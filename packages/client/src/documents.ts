@@ -3,7 +3,7 @@ const ASSET_FIELDS = `id ownerId namespace visibility storageKey mimeType sizeBy
   publicUrl downloadUrl idempotencyKey createdAt updatedAt`;
 
 export const CREATE_UPLOAD = `mutation CreateAssetUpload($input: CreateAssetUploadInput!) {
-  createAssetUpload(input: $input) { ${ASSET_FIELDS} uploadUrl uploadHeaders { name value } } }`;
+  createAssetUpload(input: $input) { ${ASSET_FIELDS} uploadUrl uploadHeaders { name value } uploadExpiresAt } }`;
 
 export const CONFIRM_UPLOAD = `mutation ConfirmAssetUpload($assetId: ID!, $checksum: String) {
   confirmAssetUpload(input: { assetId: $assetId, checksum: $checksum }) { ${ASSET_FIELDS} } }`;

@@ -29,6 +29,8 @@ export interface Asset {
 export interface PendingUpload extends Asset {
   uploadUrl: string | null;
   uploadHeaders: { name: string; value: string }[] | null;
+  /** When uploadUrl stops working (ISO 8601); null once the asset is settled. */
+  uploadExpiresAt: string | null;
 }
 
 export interface ListOptions {

@@ -106,6 +106,7 @@ function defaultAnswer(request: SeenRequest): Response {
         createAssetUpload: {
           ...asset({ mimeType: input.mimeType, sizeBytes: input.sizeBytes, checksum: input.checksum, originalFilename: input.filename, idempotencyKey: input.idempotencyKey }),
           uploadUrl: UPLOAD_URL,
+          uploadExpiresAt: new Date(Date.now() + 900_000).toISOString(),
           uploadHeaders: [
             { name: 'Content-Type', value: input.mimeType },
             { name: 'x-amz-checksum-sha256', value: Buffer.from(input.checksum, 'hex').toString('base64') },

@@ -118,9 +118,20 @@ describe('AssetsClient.upload', () => {
     const error = await clientOf(service).upload(BYTES, OPTIONS).catch((e: unknown) => e);
     assert.ok(error instanceof UploadRejectedError, String(error));
     assert.equal(error.details.status, 403);
-    assert.match(error.message, /AccessDenied \(Request has expired\)/);
+    assert.match(error.message, /AccessDenied \(Request has expired\); start the upload again\.$/, 'a live URL refused: no talk of expiry');
     assert.equal(service.calls('PUT').length, 1);
     assert.equal(service.calls('ConfirmAssetUpload').length, 0);
+  });
+
+  test('a PUT refused because its URL expired says so, and that upload() again (same idempotencyKey) starts a new upload', async () => {
+    const expired = asset({ uploadUrl: UPLOAD_URL, uploadHeaders: [{ name: 'Content-Type', value: 'text/plain' }], uploadExpiresAt: '2026-01-01T00:15:00.000Z' });
+    const service = new FakeService().answer('CreateAssetUpload', data({ createAssetUpload: expired })).answer('PUT', s3Error(403, 'AccessDenied', 'Request has expired'));
+    const error = await clientOf(service).upload(BYTES, OPTIONS).catch((e: unknown) => e);
+    assert.ok(error instanceof UploadRejectedError, String(error));
+    assert.equal(
+      error.message,
+      'Storage refused the upload with HTTP 403: AccessDenied (Request has expired); its upload URL expired at 2026-01-01T00:15:00.000Z. Call upload() again: with the same idempotencyKey it starts a new upload.',
+    );
   });
 
   test('an upload whose key already made a READY asset returns that asset without sending the bytes again', async () => {
