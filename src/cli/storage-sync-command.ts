@@ -35,8 +35,8 @@ export const storageSyncCommand: Command = {
         const started = performance.now();
         let stopWatching: () => void = () => undefined;
         const report = await syncBucket({
-          source: { client: sourceClient, bucket: from, storage: source },
-          destination: { client: destinationClient, bucket: to, storage: destination },
+          source: { client: sourceClient, bucket: from, storage: source, settingsPrefix: options['from-env-prefix'] as string },
+          destination: { client: destinationClient, bucket: to, storage: destination, settingsPrefix: options['to-env-prefix'] as string },
           concurrency,
           partSize,
           dryRun,
@@ -79,6 +79,9 @@ function bucketPairs(positionals: string[], both: boolean, source: StorageConfig
     ];
   }
   if (!both && positionals.length === 2) return [[positionals[0]!, positionals[1]!]];
+  if (both && positionals.length > 0) {
+    throw new UsageError(`Both bucket names (${positionals.join(' ')}) and --both-buckets were given: use only one form, SOURCE_BUCKET DESTINATION_BUCKET or --both-buckets.`);
+  }
   throw new UsageError('Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets to copy the public and the private bucket (names from the prefixed STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET).');
 }
 

@@ -63,9 +63,16 @@ function jsonOutput(everyMs: number): SyncOutput {
         line('progress', { bucket: label, ...progress.snapshot() });
       };
     },
-    summary: (report, seconds) => line('summary', { ...report, seconds: Number(seconds.toFixed(3)) }),
+    summary: (report, seconds) => line('summary', { ...jsonSummary(report), seconds: Number(seconds.toFixed(3)) }),
     note: (message, fields = {}) => line('note', { message, ...fields }),
   };
+}
+
+/** A dry run copies and deletes nothing: its counts are labelled wouldCopy, wouldCopyBytes and wouldDelete instead. */
+function jsonSummary(report: SyncReport): object {
+  if (!report.dryRun) return report;
+  const { copied, copiedBytes, deleted, ...rest } = report;
+  return { ...rest, wouldCopy: copied, wouldCopyBytes: copiedBytes, wouldDelete: deleted };
 }
 
 function bytes(n: number): string {

@@ -20,7 +20,7 @@ export function copiedHeaders(source: IncomingHttpHeaders, sourceEtag: string, s
   return headers;
 }
 
-/** The same headers as the SDK's PutObject fields, for the multipart Upload. */
+/** The same headers as the SDK's PutObject fields, for the multipart upload. */
 export function asPutObjectFields(headers: OutgoingHttpHeaders): Omit<PutObjectCommandInput, 'Bucket' | 'Key'> {
   const text = (name: string) => (headers[name] === undefined ? undefined : String(headers[name]));
   const metadata = Object.entries(headers).filter(([name]) => name.startsWith(METADATA_PREFIX));

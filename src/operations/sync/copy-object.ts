@@ -4,6 +4,7 @@ import type { StorageConfig } from '../../config/storage-config.js';
 import { asPutObjectFields, copiedHeaders } from './copied-headers.js';
 import { cleanEtag, isContentMd5, StreamDigest } from './etag.js';
 import type { ListedObject } from './listing.js';
+import { uploadMultipart } from './multipart-upload.js';
 import type { ObjectTransfer } from './object-transfer.js';
 
 export interface Endpoint {
@@ -11,6 +12,8 @@ export interface Endpoint {
   bucket: string;
   /** The store's settings, to explain a failure (which endpoint, which fix). */
   storage: StorageConfig;
+  /** The prefix its STORAGE_* settings were read under (e.g. "SRC_"), to name them in a message. */
+  settingsPrefix?: string;
 }
 
 /** An endpoint with the lean HTTP path to its store, which carries the object bodies. */
@@ -27,7 +30,7 @@ export interface CopyOptions {
 
 /**
  * Streams one object from source to destination (the GET body straight into one PUT, or into a
- * multipart Upload above `partSize`), hashing it on the way, then checks what the destination
+ * multipart upload above `partSize`), hashing it on the way, then checks what the destination
  * stored. A copy that does not verify is deleted again, so that the next run copies it anew.
  */
 export async function copyObject(source: TransferEndpoint, destination: TransferEndpoint, object: ListedObject, options: CopyOptions): Promise<void> {
@@ -60,19 +63,9 @@ function putWhole(destination: TransferEndpoint, key: string, headers: OutgoingH
 }
 
 /** Multipart, parts of `partSize` uploaded four at a time; returns the ETag the destination reported (Ceph reports none). */
-async function uploadInParts(destination: TransferEndpoint, key: string, headers: OutgoingHttpHeaders, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
-  const abortController = new AbortController();
-  const abort = () => abortController.abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  try {
-    const params = { Bucket: destination.bucket, Key: key, Body: body, ...asPutObjectFields(headers) };
-    // Loaded on the first large object: a sync of small ones (or a rerun) does not pay for the module.
-    const { Upload } = await import('@aws-sdk/lib-storage');
-    const stored = await new Upload({ client: destination.client, partSize: options.partSize, queueSize: 4, leavePartsOnError: false, abortController, params }).done();
-    return stored.ETag;
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
+function uploadInParts(destination: TransferEndpoint, key: string, headers: OutgoingHttpHeaders, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
+  const params = { Bucket: destination.bucket, Key: key, ...asPutObjectFields(headers) };
+  return uploadMultipart(destination.client, params, body, { partSize: options.partSize, queueSize: 4, signal: options.signal });
 }
 
 /**

@@ -13,7 +13,7 @@ export function isContentMd5(etag: string): boolean {
 
 /**
  * Passes bytes through unchanged while computing the MD5 of the whole object and of each part of
- * `partSize` bytes, as @aws-sdk/lib-storage's Upload cuts them: the ETag the destination must
+ * `partSize` bytes, as the multipart upload (multipart-upload.ts) cuts them: the ETag the destination must
  * report is then known without reading the object twice. Without a part size (an object sent in
  * one PUT) only the whole MD5 is computed: it is that PUT's ETag.
  */

@@ -10,17 +10,24 @@ export interface ProgressSnapshot {
   etaSeconds: number | null;
 }
 
+/** Before this, a rate (and so an ETA) says more about the start-up than about the copy. */
+const MEANINGFUL_AFTER_SECONDS = 1;
+
 /** Counters of a running sync, read by whatever displays them (progress bar or JSON lines). */
 export class SyncProgress {
   private objectsDone = 0;
   private bytesDone = 0;
   private bytesTransferred = 0;
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
 
   constructor(
     readonly totalObjects: number,
     readonly totalBytes: number,
-  ) {}
+    /** The clock, in milliseconds (tests pass their own). */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.startedAt = now();
+  }
 
   transferred(bytes: number): void {
     this.bytesTransferred += bytes;
@@ -33,8 +40,13 @@ export class SyncProgress {
     this.bytesDone += Math.max(0, object.size - streamed);
   }
 
+  /** An object's copy was interrupted: it is not done, and the bytes it streamed are to be copied again. */
+  abandoned(streamed: number): void {
+    this.bytesDone -= streamed;
+  }
+
   snapshot(): ProgressSnapshot {
-    const seconds = (performance.now() - this.startedAt) / 1000;
+    const seconds = (this.now() - this.startedAt) / 1000;
     const bytesPerSecond = seconds > 0 ? Math.round(this.bytesTransferred / seconds) : 0;
     return {
       objects: this.objectsDone,
@@ -42,21 +54,18 @@ export class SyncProgress {
       bytes: this.bytesDone,
       totalBytes: this.totalBytes,
       bytesPerSecond,
-      etaSeconds: this.eta(seconds, bytesPerSecond),
+      etaSeconds: this.eta(seconds),
     };
   }
 
   /**
-   * The longer of two estimates: by bytes (large objects dominate) and by objects (many small ones
-   * are bound by requests, not bytes). Unknown (null) until something has finished.
+   * The bytes still to copy at the rate bytes were copied so far (skipped objects, done without
+   * copying, do not raise that rate). Unknown (null) in the first second, or before a byte was copied.
    */
-  private eta(seconds: number, bytesPerSecond: number): number | null {
+  private eta(seconds: number): number | null {
     const remainingBytes = this.totalBytes - this.bytesDone;
-    const remainingObjects = this.totalObjects - this.objectsDone;
-    if (remainingObjects <= 0) return 0;
-    if (this.objectsDone === 0 || seconds <= 0) return null;
-    const byObjects = remainingObjects / (this.objectsDone / seconds);
-    const byBytes = remainingBytes > 0 && bytesPerSecond > 0 ? remainingBytes / bytesPerSecond : 0;
-    return Math.ceil(Math.max(byObjects, byBytes));
+    if (this.objectsDone >= this.totalObjects || remainingBytes <= 0) return 0;
+    if (seconds < MEANINGFUL_AFTER_SECONDS || this.bytesTransferred <= 0) return null;
+    return Math.ceil(remainingBytes / (this.bytesTransferred / seconds));
   }
 }

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { DeleteObjectsCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { explain } from '../../storage/bucket-validation.js';
+import { endpointUrl } from '../../config/storage-config.js';
+import { BucketValidationError, explain } from '../../storage/bucket-validation.js';
 import { errorName } from '../../storage/storage-errors.js';
 import { copyReason, SOURCE_ETAG_METADATA } from './copy-decision.js';
 import { copyObject, type Endpoint, type TransferEndpoint } from './copy-object.js';
@@ -87,12 +88,25 @@ function ownSignal(signal: AbortSignal | undefined): AbortSignal {
   return controller.signal;
 }
 
-async function list(endpoint: Endpoint, role: string, signal: AbortSignal): Promise<Map<string, ListedObject>> {
+async function list(endpoint: Endpoint, role: 'source bucket' | 'destination bucket', signal: AbortSignal): Promise<Map<string, ListedObject>> {
   try {
     return await listBucket(endpoint.client, endpoint.bucket, signal);
   } catch (error) {
-    throw explain(error, endpoint.storage, endpoint.bucket, role);
+    const explained = explain(error, endpoint.storage, endpoint.bucket, role);
+    if (role === 'source bucket' && explained.reason === 'NoSuchBucket') throw missingSource(endpoint);
+    throw explained;
   }
+}
+
+/** A source is copied from, never created (storage init does not apply): the name or the settings are wrong. */
+function missingSource(endpoint: Endpoint): BucketValidationError {
+  const prefix = endpoint.settingsPrefix ?? '';
+  return new BucketValidationError(
+    'NoSuchBucket',
+    `Bucket "${endpoint.bucket}" (source bucket) does not exist at ${endpointUrl(endpoint.storage)}. ` +
+      `Check the source bucket name (the first argument, or ${prefix}STORAGE_PUBLIC_BUCKET / ${prefix}STORAGE_PRIVATE_BUCKET with --both-buckets) ` +
+      `and that the ${prefix}STORAGE_* settings (--from-env-prefix) describe the store to copy from.`,
+  );
 }
 
 async function syncObject(object: ListedObject, existing: ListedObject | undefined, options: RunOptions, report: SyncReport, progress: SyncProgress): Promise<void> {
@@ -102,6 +116,7 @@ async function syncObject(object: ListedObject, existing: ListedObject | undefin
     const reason = await copyReason(object, existing, () => recordedSourceEtag(options.destination, object.key));
     if (!reason) {
       report.skipped += 1;
+      progress.finished(object, 0);
       return;
     }
     if (options.dryRun) {
@@ -116,14 +131,16 @@ async function syncObject(object: ListedObject, existing: ListedObject | undefin
     report.copied += 1;
     report.copiedBytes += object.size;
   } catch (error) {
-    // An interrupted copy is not a failure: nothing half-written stays behind and the next run copies it.
-    if (options.signal.aborted) return;
+    // An interrupted copy is not a failure, nor done: nothing half-written stays behind and the next run copies it.
+    if (options.signal.aborted) {
+      progress.abandoned(streamed);
+      return;
+    }
     const reason = `${errorName(error)}: ${(error as Error)?.message}`;
     report.failed.push({ key: object.key, reason });
     options.onEvent?.({ type: 'failed', key: object.key, detail: reason });
-  } finally {
-    progress.finished(object, streamed);
   }
+  progress.finished(object, streamed);
 }
 
 async function recordedSourceEtag(destination: Endpoint, key: string): Promise<string | undefined> {

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
@@ -13,7 +13,7 @@ import { rewriteAssetLocations } from '../../../src/operations/sync/rewrite-meta
 import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { createDatabase, deleteBuckets, endPool, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
-import { runCli } from '../../support/cli-process.js';
+import { runCli, startCli } from '../../support/cli-process.js';
 import { fillBucket, SYNC_DATASET } from './sync-dataset.js';
 
 const TOTAL = SYNC_DATASET.smallObjects + SYNC_DATASET.largeObjects;
@@ -143,6 +143,9 @@ describe('neotool-assets storage sync between two gateway users', () => {
     const events = jsonLines(result.stdout).filter((l) => l.event.startsWith('would'));
     assert.deepEqual(events.map((e) => [e.event, e.key]), [['would-copy', 'small/00007.txt'], ['would-delete', 'stray/old.txt']]);
     assert.match(events[0]?.detail, /^changed/);
+    const summary = summaryOf(result.stdout) as unknown as Record<string, unknown>;
+    assert.deepEqual([summary.wouldCopy, summary.wouldDelete, summary.dryRun], [1, 1, true]);
+    assert.ok(!('copied' in summary) && !('deleted' in summary), 'a dry run labels its counts as would-copy and would-delete, not copied');
     const after = await destination.send(new HeadObjectCommand({ Bucket: destinationBucket, Key: 'small/00007.txt' }));
     assert.equal(after.ETag, before.ETag);
     await destination.send(new HeadObjectCommand({ Bucket: destinationBucket, Key: 'stray/old.txt' }));
@@ -264,6 +267,28 @@ describe('neotool-assets storage sync, other outcomes', () => {
     assert.ok(result.stderr.includes(`does not exist at ${process.env.TEST_S3_ENDPOINT}`), result.stderr);
   });
 
+  test('a source bucket that does not exist is named with the settings to check, not storage init, which is for destinations', async () => {
+    const destination = client('DST_');
+    const to = uniqueName('nosrc-dst');
+    try {
+      await destination.send(new CreateBucketCommand({ Bucket: to }));
+      const result = await runCli(['storage', 'sync', 'no-such-source-bucket', to, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /Bucket "no-such-source-bucket" \(source bucket\) does not exist at /);
+      assert.match(result.stderr, /Check the source bucket name .*SRC_STORAGE_PUBLIC_BUCKET .* SRC_STORAGE_\* settings/);
+      assert.doesNotMatch(result.stderr, /storage init/);
+    } finally {
+      await deleteBuckets(destination, to);
+      destination.destroy();
+    }
+  });
+
+  test('bucket names together with --both-buckets are refused, saying both were given and only one form may be used', async () => {
+    const result = await runCli(['storage', 'sync', 'a-bucket', 'b-bucket', '--both-buckets', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Both bucket names \(a-bucket b-bucket\) and --both-buckets were given: use only one form/);
+  });
+
   test('--help says --rewrite-metadata needs DATABASE_URL or the POSTGRES_* settings', async () => {
     const result = await runCli(['storage', 'sync', '--help'], {});
     assert.equal(result.code, 0, result.stderr);
@@ -275,6 +300,71 @@ describe('neotool-assets storage sync, other outcomes', () => {
     const result = await runCli(['storage', 'sync', 'only-one', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets/);
+  });
+});
+
+describe('neotool-assets storage sync interrupted while copying large objects in parts', () => {
+  const buckets = bucketPair('mpu');
+  const { destination, from, to } = buckets;
+  const unfinishedUploads = async () => (await destination.send(new ListMultipartUploadsCommand({ Bucket: to }))).Uploads ?? [];
+
+  before(async () => {
+    await buckets.create();
+    await fillBucket(buckets.source, from, { smallObjects: 200, smallBytes: 1000, largeObjects: 8, largeBytes: 24 * 1024 * 1024 });
+  });
+  after(() => buckets.remove());
+
+  test('an interrupted sync has aborted its unfinished multipart uploads by the time it returns', async () => {
+    const to = uniqueName('mpu-dst2');
+    await destination.send(new CreateBucketCommand({ Bucket: to }));
+    const uploadsIn = async () => (await destination.send(new ListMultipartUploadsCommand({ Bucket: to }))).Uploads ?? [];
+    try {
+      const controller = new AbortController();
+      let watching: Promise<void> = Promise.resolve();
+      const report = await syncBucket({
+        source: { client: buckets.source, bucket: from, storage: storageOf('SRC_') },
+        destination: { client: destination, bucket: to, storage: storageOf('DST_') },
+        concurrency: 8,
+        partSize: 5 * 1024 * 1024,
+        signal: controller.signal,
+        onStart: () => {
+          watching = (async () => {
+            while (!controller.signal.aborted && (await uploadsIn()).length === 0) await sleep(10);
+            controller.abort();
+          })();
+        },
+      });
+      await watching;
+      assert.equal(report.interrupted, true);
+      assert.deepEqual((await uploadsIn()).map((u) => u.Key), []);
+    } finally {
+      await deleteBuckets(destination, to);
+    }
+  });
+
+  test('Ctrl-C aborts the multipart uploads it started and counts as copied exactly the complete objects it left', async () => {
+    const cli = startCli(['storage', 'sync', from, to, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', '--part-size-mb', '5', '--concurrency', '8'], ENV);
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await unfinishedUploads()).length === 0) {
+        assert.ok(Date.now() < deadline, `no multipart upload seen: ${cli.stdout().slice(-1000)}`);
+        await sleep(20);
+      }
+      cli.child.kill('SIGINT');
+      assert.equal(await cli.exitCode(), 130, cli.stderr() + cli.stdout().slice(-2000));
+    } finally {
+      await cli.kill();
+    }
+    assert.deepEqual((await unfinishedUploads()).map((u) => u.Key), []);
+    const summary = summaryOf(cli.stdout());
+    const copied = await listBucket(destination, to);
+    assert.equal(summary.interrupted, true);
+    assert.deepEqual(summary.failed, []);
+    assert.equal(summary.copied, copied.size, 'copied counts the complete objects in the destination');
+    const lastProgress = jsonLines(cli.stdout()).filter((l) => l.event === 'progress').at(-1);
+    assert.equal(lastProgress?.objects, summary.copied + summary.skipped, 'the progress counts only objects done');
+    const sourceObjects = await listBucket(buckets.source, from);
+    for (const object of copied.values()) assert.equal(object.size, sourceObjects.get(object.key)?.size, object.key);
   });
 });
 

@@ -19,7 +19,9 @@ class FakeStore {
   stored = new Map<string, { body: Buffer; headers: IncomingMessage['headers'] }>();
   getAnswer: (res: ServerResponse) => void = (res) => res.writeHead(200, { 'content-length': BODY.length, 'content-type': 'text/plain', etag: `"${md5(BODY)}"`, 'x-amz-meta-owner': 'u1' }).end(BODY);
   putEtag: (body: Buffer) => string = md5;
-  readonly server: Server = createServer((req, res) => void this.answer(req, res));
+  /** Runs once a PUT's whole body has arrived, before the store answers. */
+  beforePutAnswer: () => Promise<void> = async () => undefined;
+  readonly server: Server = createServer((req, res) => void this.answer(req, res).catch(() => res.destroy())); // a client that aborts breaks off the request
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests.push(`${req.method} ${req.url}`);
@@ -28,6 +30,7 @@ class FakeStore {
     if (req.method === 'GET') return this.getAnswer(res);
     if (req.method === 'PUT') {
       this.stored.set(req.url!, { body: Buffer.concat(chunks), headers: req.headers });
+      await this.beforePutAnswer();
       res.writeHead(200, { etag: `"${this.putEtag(Buffer.concat(chunks))}"` }).end();
       return;
     }
@@ -54,6 +57,7 @@ describe('copying one object through the lean HTTP path', () => {
   beforeEach(() => {
     store.requests = [];
     store.putEtag = md5;
+    store.beforePutAnswer = async () => undefined;
   });
   after(() => {
     for (const side of [source, destination]) {
@@ -84,6 +88,28 @@ describe('copying one object through the lean HTTP path', () => {
     const listed = { ...object, etag: md5('what the listing saw') };
     await assert.rejects(copyObject(source, destination, listed, { partSize: 5 * 1024 * 1024 }), /verification failed: the bytes read do not match the source ETag/);
     assert.match(store.requests.at(-1)!, /^DELETE \/dst\/docs\/a%20b%2B%281%29.txt/);
+  });
+
+  test('an interrupt after the whole body was sent lets the copy finish and verify, as the store keeps it anyway', async () => {
+    const interrupt = new AbortController();
+    store.beforePutAnswer = async () => {
+      interrupt.abort();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await copyObject(source, destination, object, { partSize: 5 * 1024 * 1024, signal: interrupt.signal });
+    assert.deepEqual(store.requests, ['GET /src/docs/a%20b%2B%281%29.txt', 'PUT /dst/docs/a%20b%2B%281%29.txt']);
+  });
+
+  test('an interrupt while the body is still being sent aborts the copy', async (t) => {
+    const interrupt = new AbortController();
+    store.getAnswer = (res) => {
+      res.writeHead(200, { 'content-length': BODY.length, 'content-type': 'text/plain', etag: `"${md5(BODY)}"` });
+      res.write(BODY.subarray(0, 4));
+      setTimeout(() => interrupt.abort(), 20);
+      setTimeout(() => res.end(BODY.subarray(4)), 200);
+    };
+    t.after(() => (store.getAnswer = new FakeStore().getAnswer));
+    await assert.rejects(copyObject(source, destination, object, { partSize: 5 * 1024 * 1024, signal: interrupt.signal }), { name: 'AbortError' });
   });
 
   test('an error answer of the store fails the copy with its S3 error code and status', async (t) => {

@@ -77,13 +77,46 @@ describe('sync progress', () => {
     assert.ok(s.etaSeconds === null || s.etaSeconds > 0);
   });
 
-  test('estimates by objects when many small ones remain after the bytes are nearly done', async () => {
-    const progress = new SyncProgress(100, 1000);
-    progress.transferred(990);
-    progress.finished({ key: 'big', size: 990, etag: '' }, 990);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const { etaSeconds } = progress.snapshot();
-    // One object per ~50 ms leaves ~99 objects * 50 ms, far more than the 10 bytes would take.
-    assert.ok(etaSeconds !== null && etaSeconds >= 3, `eta ${etaSeconds}`);
+  test('estimates the time left from the bytes left at the rate bytes were copied, so 99.5% done after 9 s leaves a second', () => {
+    let now = 0;
+    const progress = new SyncProgress(8, 1000, () => now);
+    progress.transferred(995);
+    for (let i = 0; i < 6; i++) progress.finished({ key: `k${i}`, size: 100, etag: '' }, 100);
+    now = 9000;
+    assert.equal(progress.snapshot().etaSeconds, 1);
+  });
+
+  test('the estimate goes down as the copy progresses at a steady rate', () => {
+    let now = 0;
+    const progress = new SyncProgress(10, 10_000, () => now);
+    const etas: (number | null)[] = [];
+    for (let second = 1; second <= 5; second++) {
+      progress.transferred(1000);
+      progress.finished({ key: `k${second}`, size: 1000, etag: '' }, 1000);
+      now = second * 1000;
+      etas.push(progress.snapshot().etaSeconds);
+    }
+    assert.deepEqual(etas, [9, 8, 7, 6, 5]);
+  });
+
+  test('gives no estimate in the first second, nor before a byte was copied', () => {
+    let now = 0;
+    const progress = new SyncProgress(2, 1000, () => now);
+    progress.transferred(10);
+    now = 500;
+    assert.equal(progress.snapshot().etaSeconds, null);
+    const idle = new SyncProgress(2, 1000, () => now);
+    now = 5000;
+    assert.equal(idle.snapshot().etaSeconds, null);
+  });
+
+  test('an interrupted object counts neither as done nor with the bytes it had streamed', () => {
+    const progress = new SyncProgress(3, 300);
+    progress.transferred(100);
+    progress.finished({ key: 'copied', size: 100, etag: '' }, 100);
+    progress.transferred(40);
+    progress.abandoned(40);
+    const s = progress.snapshot();
+    assert.deepEqual([s.objects, s.bytes], [1, 100]);
   });
 });

@@ -1,0 +1,100 @@
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type CompletedPart, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+
+/** How long aborting an unfinished multipart upload may take once a copy stopped: an interrupted run must still end soon. */
+export const ABORT_UPLOAD_TIMEOUT_MS = 10_000;
+
+export interface MultipartOptions {
+  partSize: number;
+  /** Parts uploaded at once. */
+  queueSize: number;
+  /** Stops uploading parts; once those in flight ended, the multipart upload is aborted (under a signal of its own). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Uploads `body` as one multipart upload in parts of exactly `partSize` bytes (the last one smaller),
+ * as StreamDigest cuts them. Stopped by the signal or failing, it aborts the multipart upload it
+ * created once its part uploads have settled, within ABORT_UPLOAD_TIMEOUT_MS and not under the
+ * signal (which has fired), so that no unfinished upload is left in the bucket, billed until a
+ * lifecycle rule removes it. (lib-storage's Upload gave up on its own abort as soon as the signal fired.)
+ * Once every part is stored, completing is not interrupted: the object is then whole.
+ * Returns the ETag the store reported for the completed object (Ceph reports none).
+ */
+export async function uploadMultipart(
+  client: S3Client,
+  params: Omit<PutObjectCommandInput, 'Body'> & { Bucket: string; Key: string },
+  body: AsyncIterable<Buffer>,
+  options: MultipartOptions,
+): Promise<string | undefined> {
+  options.signal?.throwIfAborted();
+  const { Bucket, Key } = params;
+  const { ContentLength: _length, ...createParams } = params;
+  // Not under the signal: an upload the store created but whose id never reached us could not be aborted.
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand(createParams));
+  if (!UploadId) throw new Error(`the store created no multipart upload id for ${Key}`);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const parts: CompletedPart[] = [];
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  // The first failed part stops the others; it is what the copy fails with.
+  const check = () => {
+    if (failure !== undefined) throw failure;
+    stop.signal.throwIfAborted();
+  };
+  try {
+    let partNumber = 0;
+    for await (const part of partsOf(body, options.partSize)) {
+      check();
+      const PartNumber = (partNumber += 1);
+      // Not under the signal: a part in flight (at most queueSize of them) ends by itself within its
+      // timeout. Aborting the SDK's request could break off an answer with no one left to hear its error.
+      const uploading: Promise<void> = client
+        .send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: part, ContentLength: part.length }))
+        .then(
+          ({ ETag }) => void parts.push({ PartNumber, ETag }),
+          (error: unknown) => {
+            failure ??= error;
+            stop.abort();
+          },
+        )
+        .finally(() => running.delete(uploading));
+      running.add(uploading);
+      if (running.size >= options.queueSize) await Promise.race(running);
+    }
+    await Promise.all(running);
+    check();
+    parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    const completed = await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    return completed.ETag;
+  } catch (error) {
+    stop.abort();
+    await Promise.allSettled(running);
+    await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }), { abortSignal: AbortSignal.timeout(ABORT_UPLOAD_TIMEOUT_MS) }).catch(() => undefined);
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The stream's bytes in buffers of exactly `size` bytes, the last one what remains. */
+export async function* partsOf(body: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of body) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(size - pendingBytes, chunk.length - offset);
+      pending.push(chunk.subarray(offset, offset + take));
+      pendingBytes += take;
+      offset += take;
+      if (pendingBytes === size) {
+        yield Buffer.concat(pending, size);
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+}
