@@ -41,6 +41,9 @@ export async function copyObject(source: TransferEndpoint, destination: Transfer
   const digest = new StreamDigest(whole ? undefined : options.partSize, options.onBytes);
   // pipe() rather than pipeline(): pipeline's bookkeeping cost more CPU per object than the copy of a small one.
   got.on('error', (error) => digest.destroy(error)); // a failed read reaches the upload through the digest stream
+  // A multipart upload starts reading only once the store created it: a read failing (or aborted) before
+  // then must not be an unhandled 'error'. The reader still meets it, as the stream stays errored.
+  digest.on('error', () => undefined);
   got.pipe(digest);
   const headers = copiedHeaders(got.headers, object.etag, object.size);
   const store = whole ? putWhole : uploadInParts;

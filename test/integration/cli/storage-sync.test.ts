@@ -310,7 +310,7 @@ describe('neotool-assets storage sync interrupted while copying large objects in
 
   before(async () => {
     await buckets.create();
-    await fillBucket(buckets.source, from, { smallObjects: 200, smallBytes: 1000, largeObjects: 8, largeBytes: 24 * 1024 * 1024 });
+    await fillBucket(buckets.source, from, { smallObjects: 200, smallBytes: 1000, largeObjects: 6, largeBytes: 12 * 1024 * 1024 });
   });
   after(() => buckets.remove());
 
