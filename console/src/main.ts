@@ -14,7 +14,8 @@ async function start(): Promise<void> {
     const library = assetTable({ client: session.client, namespaces: settings.namespaces, subject: () => session.subject() });
     const showIdentity = () => {
       const subject = session.subject();
-      identity.textContent = subject ? `${subject} · ${session.permissions().map((p) => p.split(':').pop()).join(', ')}` : 'no token';
+      if (subject) identity.textContent = `${subject} · ${session.permissions().map((p) => p.split(':').pop()).join(', ')}`;
+      else identity.textContent = session.current ? 'not a JWT with a subject: paste the whole token' : 'no token';
     };
     document.querySelector('#token-form')!.addEventListener('submit', (event) => {
       event.preventDefault();

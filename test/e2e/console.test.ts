@@ -144,6 +144,7 @@ describe('web console in chromium', () => {
     await page.page.locator('#library-status.error').waitFor();
     assert.match((await page.page.locator('#library-status').textContent())!, /^Your token was not accepted: /);
     assert.equal(await page.page.locator('#assets tbody tr').count(), 0);
+    assert.equal(await page.page.locator('#identity').textContent(), 'not a JWT with a subject: paste the whole token', 'not taken for no token at all');
     await page.page.close();
   });
 });
