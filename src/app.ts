@@ -175,6 +175,7 @@ function createAssetService(config: Config, edges: ServiceEdges): AssetService {
       maxDownloadTtlSeconds: storage.downloadTtlSeconds,
       maxUploadBytes: storage.maxUploadBytes,
       idempotencyWindowSeconds: assets.idempotencyWindowSeconds,
+      uploadGraceSeconds: config.jobs.expire.graceSeconds,
     },
   });
 }

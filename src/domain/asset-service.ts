@@ -20,6 +20,8 @@ export interface AssetServiceSettings {
   maxDownloadTtlSeconds: number;
   maxUploadBytes: number;
   idempotencyWindowSeconds: number;
+  /** After its URL died, how long a PUT may still be streaming (JOB_EXPIRE_GRACE_SECONDS): an upload is abandoned only after that. */
+  uploadGraceSeconds: number;
 }
 
 export interface AssetServiceDeps {
@@ -94,20 +96,25 @@ export class AssetService {
   }
 
   private async repeatedUpload(asset: NewAsset, idempotencyKey: string): Promise<Asset | null> {
-    const found = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
-    const existing = found && (await this.settledIfAbandoned(found));
+    const existing = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
     return existing && this.keyStillHolds(existing) ? assertSameUpload(existing, asset) : null;
   }
 
   /**
-   * A repeat finds a PENDING asset whose upload URL has died: nobody can upload to it any more, so it is
-   * settled now, as the expiry job would later: READY when its bytes arrived (the client lost the answer
-   * to its PUT), else FAILED, which frees the key, so the repeat starts a new upload instead of
-   * returning one that can only fail at confirm.
+   * A repeat finds a PENDING asset whose upload URL has died (and the grace for a PUT still streaming
+   * has passed): nobody can upload to it any more, so it is settled now, as the expiry job would later:
+   * READY when its bytes arrived (the client lost the answer to its PUT), else FAILED, which frees the
+   * key, so the repeat starts a new upload instead of returning one that can only fail at confirm.
+   * Storage failing the check leaves the asset as it was: the repeat gets it, and the job settles it.
    */
   private async settledIfAbandoned(asset: Asset): Promise<Asset> {
-    if (asset.status !== 'PENDING' || asset.uploadExpiresAt > this.deps.clock.now()) return asset;
-    await this.settleExpiredUpload(asset, asset.ownerId);
+    const abandonedAt = asset.uploadExpiresAt.getTime() + this.deps.settings.uploadGraceSeconds * 1000;
+    if (asset.status !== 'PENDING' || abandonedAt > this.deps.clock.now().getTime()) return asset;
+    try {
+      await this.settleExpiredUpload(asset, asset.ownerId);
+    } catch {
+      return asset;
+    }
     return (await this.deps.repository.findById(asset.id)) ?? asset;
   }
 

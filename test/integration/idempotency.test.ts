@@ -85,11 +85,13 @@ describe('idempotent createAssetUpload', () => {
   });
 });
 
-// A repeat that finds the upload URL dead settles the asset, as the expiry job would, instead of
-// returning an asset nobody can upload to. Moving upload_expires_at back is what time does to the row.
+// A repeat that finds the upload URL dead (and the grace for a PUT still streaming passed) settles the
+// asset, as the expiry job would, instead of returning an asset nobody can upload to. Moving
+// upload_expires_at back is what time does to the row.
 describe('a repeated createAssetUpload after the upload URL died', () => {
   async function urlDied(id: string): Promise<void> {
-    const { rowCount } = await svc.db.query(`UPDATE assets SET upload_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    const graceSeconds = loadConfig(svc.env).jobs.expire.graceSeconds;
+    const { rowCount } = await svc.db.query(`UPDATE assets SET upload_expires_at = now() - make_interval(secs => $2 + 1) WHERE id = $1`, [id, graceSeconds]);
     assert.equal(rowCount, 1);
   }
 

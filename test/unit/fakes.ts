@@ -231,6 +231,7 @@ export const TEST_SETTINGS: AssetServiceSettings = {
   maxDownloadTtlSeconds: 3600,
   maxUploadBytes: 5 * 1024 * 1024,
   idempotencyWindowSeconds: 86_400,
+  uploadGraceSeconds: 300,
 };
 
 /** An AssetService wired to fresh fakes, with the fakes exposed for arranging and asserting. */

@@ -5,7 +5,7 @@ import { AssetError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { UploadRequest } from '../../../src/domain/upload-request.js';
 import { PERMISSIONS } from '../../../src/domain/principal.js';
 import { createHash } from 'node:crypto';
-import { FakeObjectStorage, principal, serviceWithFakes } from '../fakes.js';
+import { FakeObjectStorage, principal, serviceWithFakes, TEST_SETTINGS } from '../fakes.js';
 
 const alice = principal('alice');
 const bob = principal('bob');
@@ -168,11 +168,12 @@ describe('AssetService.createUpload with an idempotency key', () => {
     assert.notEqual(retry.id, first.id);
   });
 
-  test('a repeat after the upload URL died, with nothing uploaded, fails the old asset (UPLOAD_EXPIRED) and starts a new one', async () => {
-    const f = serviceWithFakes();
+  test('a repeat after the upload URL died and its grace passed, with nothing uploaded, fails the old asset (UPLOAD_EXPIRED) and starts a new one', async () => {
+    const f = serviceWithFakes({ uploadGraceSeconds: 300 });
     const abandoned = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
-    f.clock.advanceSeconds(899);
-    assert.equal((await f.service.createUpload(alice, request({ idempotencyKey: 'k' }))).id, abandoned.id, 'while its URL lives, the same asset');
+    f.clock.advanceSeconds(900 + 299);
+    assert.equal((await f.service.createUpload(alice, request({ idempotencyKey: 'k' }))).id, abandoned.id, 'within the grace a PUT may still be streaming: the same asset');
+    assert.equal((await f.repository.findById(abandoned.id))?.status, 'PENDING');
     f.clock.advanceSeconds(1);
     const retry = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
     assert.notEqual(retry.id, abandoned.id);
@@ -186,10 +187,21 @@ describe('AssetService.createUpload with an idempotency key', () => {
     const f = serviceWithFakes();
     const pending = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
     await uploaded(f, pending);
-    f.clock.advanceSeconds(900);
+    f.clock.advanceSeconds(900 + TEST_SETTINGS.uploadGraceSeconds);
     const repeat = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
     assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: pending.id, status: 'READY' });
     assert.equal(f.repository.rows.size, 1);
+  });
+
+  test('a repeat whose settle storage fails gets the asset as it was, for the expiry job to settle later', async (t) => {
+    const f = serviceWithFakes();
+    const abandoned = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    f.clock.advanceSeconds(900 + TEST_SETTINGS.uploadGraceSeconds);
+    t.mock.method(f.storage, 'sampleObject', async () => {
+      throw new AssetError('STORAGE_UNAVAILABLE', 'storage is down');
+    });
+    const repeat = await f.service.createUpload(alice, request({ idempotencyKey: 'k' }));
+    assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: abandoned.id, status: 'PENDING' });
   });
 
   test('creates a new asset once the idempotency window has passed', async () => {
