@@ -13,8 +13,8 @@ export interface MultipartOptions {
 
 /**
  * Uploads `body` as one multipart upload in parts of exactly `partSize` bytes (the last one smaller),
- * as StreamDigest cuts them. Stopped by the signal or failing, it aborts the multipart upload it
- * created once its part uploads have settled, within ABORT_UPLOAD_TIMEOUT_MS and not under the
+ * as StreamDigest cuts them. Stopped by the signal or failing, it cancels the part uploads in flight
+ * and aborts the multipart upload it created once they have settled, within ABORT_UPLOAD_TIMEOUT_MS and not under the
  * signal (which has fired), so that no unfinished upload is left in the bucket, billed until a
  * lifecycle rule removes it. (lib-storage's Upload gave up on its own abort as soon as the signal fired.)
  * Once every part is stored, completing is not interrupted: the object is then whole.
@@ -35,6 +35,8 @@ export async function uploadMultipart(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Fired while the upload was being created: no 'abort' event comes any more.
+  if (options.signal?.aborted) stop.abort();
   const parts: CompletedPart[] = [];
   const running = new Set<Promise<void>>();
   let failure: unknown;
@@ -48,10 +50,10 @@ export async function uploadMultipart(
     for await (const part of partsOf(body, options.partSize)) {
       check();
       const PartNumber = (partNumber += 1);
-      // Not under the signal: a part in flight (at most queueSize of them) ends by itself within its
-      // timeout. Aborting the SDK's request could break off an answer with no one left to hear its error.
+      // Under the stop signal: the bulk client's timeout is for silence only, and a part still trickling
+      // must not hold an interrupted run (which Kubernetes may kill) back from aborting the upload.
       const uploading: Promise<void> = client
-        .send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: part, ContentLength: part.length }))
+        .send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: part, ContentLength: part.length }), { abortSignal: stop.signal })
         .then(
           ({ ETag }) => void parts.push({ PartNumber, ETag }),
           (error: unknown) => {

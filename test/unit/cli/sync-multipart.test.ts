@@ -1,0 +1,62 @@
+// storage sync's own multipart upload, against a fake S3 client that records the commands it is sent.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { uploadMultipart } from '../../../src/operations/sync/multipart-upload.js';
+
+const PART = 5;
+
+/** Answers each command through `answer`, recording its name (and part number); AbortSignal passed on. */
+function fakeClient(answer: (name: string, input: Record<string, unknown>, signal?: AbortSignal) => Promise<unknown>) {
+  const sent: string[] = [];
+  const client = {
+    send: (command: { constructor: { name: string }; input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) => {
+      const name = command.constructor.name.replace(/Command$/, '');
+      sent.push(name === 'UploadPart' ? `UploadPart ${command.input.PartNumber}` : name);
+      return answer(name, command.input, options?.abortSignal);
+    },
+  } as unknown as S3Client;
+  return { client, sent };
+}
+
+async function* bytes(count: number): AsyncGenerator<Buffer> {
+  yield Buffer.alloc(count, 1);
+}
+
+const PARAMS = { Bucket: 'b', Key: 'k' };
+
+describe('uploadMultipart', () => {
+  test('uploads every part, then completes with the parts in order', async () => {
+    const { client, sent } = fakeClient(async (name, input) => (name === 'CreateMultipartUpload' ? { UploadId: 'u1' } : name === 'UploadPart' ? { ETag: `"e${input.PartNumber}"` } : { ETag: '"whole"' }));
+    assert.equal(await uploadMultipart(client, PARAMS, bytes(12), { partSize: PART, queueSize: 2 }), '"whole"');
+    assert.deepEqual(sent, ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'UploadPart 3', 'CompleteMultipartUpload']);
+  });
+
+  test('an interrupt while the upload is being created sends no part and aborts the upload', async () => {
+    const interrupt = new AbortController();
+    const { client, sent } = fakeClient(async (name) => {
+      if (name === 'CreateMultipartUpload') {
+        interrupt.abort();
+        return { UploadId: 'u1' };
+      }
+      return {};
+    });
+    await assert.rejects(uploadMultipart(client, PARAMS, bytes(12), { partSize: PART, queueSize: 2, signal: interrupt.signal }));
+    assert.deepEqual(sent, ['CreateMultipartUpload', 'AbortMultipartUpload']);
+  });
+
+  test('an interrupt cancels the part uploads in flight instead of waiting for them, then aborts the upload', async () => {
+    const interrupt = new AbortController();
+    const { client, sent } = fakeClient((name, _input, signal) => {
+      if (name === 'CreateMultipartUpload') return Promise.resolve({ UploadId: 'u1' });
+      if (name !== 'UploadPart') return Promise.resolve({});
+      // A part that never answers by itself: only its abort signal ends it.
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    });
+    const uploading = uploadMultipart(client, PARAMS, bytes(12), { partSize: PART, queueSize: 2, signal: interrupt.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    interrupt.abort();
+    await assert.rejects(uploading);
+    assert.deepEqual(sent, ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'AbortMultipartUpload']);
+  });
+});
