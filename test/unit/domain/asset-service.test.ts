@@ -31,6 +31,16 @@ async function uploaded(f: Fakes, asset: Asset, object: { sizeBytes?: number; co
   f.storage.putUpload(asset, { sizeBytes: object.sizeBytes ?? asset.sizeBytes, contentType: object.contentType ?? asset.mimeType, body: object.body });
 }
 
+/** Runs `before` once, as confirm's copy starts: what a racing PUT or confirm does between check and copy. */
+function beforeFirstCopy(f: Fakes, before: () => Promise<void>): void {
+  const copyObject = f.storage.copyObject.bind(f.storage);
+  f.storage.copyObject = async (source, target) => {
+    f.storage.copyObject = copyObject;
+    await before();
+    return copyObject(source, target);
+  };
+}
+
 async function readyAsset(f: Fakes, owner = alice, overrides: Partial<UploadRequest> = {}): Promise<Asset> {
   const asset = await f.service.createUpload(owner, request(overrides));
   await uploaded(f, asset);
@@ -313,11 +323,7 @@ describe('AssetService staging of uploads', () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request());
     await uploaded(f, asset);
-    const copyObject = f.storage.copyObject.bind(f.storage);
-    f.storage.copyObject = async (source, target) => {
-      await uploaded(f, asset, { body: 'OTHER BYTES' });
-      return copyObject(source, target);
-    };
+    beforeFirstCopy(f, () => uploaded(f, asset, { body: 'OTHER BYTES' }));
     await assert.rejects(f.service.confirmUpload(alice, asset.id), isAssetError('CONFLICT'));
     assert.equal((await f.repository.findById(asset.id))?.status, 'PENDING');
     assert.equal(f.storage.objects.has(atKey(asset)), false, 'bytes nobody checked never reach the asset key');
@@ -356,12 +362,7 @@ describe('AssetService staging of uploads', () => {
     const f = serviceWithFakes();
     const asset = await f.service.createUpload(alice, request());
     await uploaded(f, asset);
-    const copyObject = f.storage.copyObject.bind(f.storage);
-    f.storage.copyObject = async (source, target) => {
-      f.storage.copyObject = copyObject;
-      await f.service.confirmUpload(alice, asset.id);
-      return copyObject(source, target);
-    };
+    beforeFirstCopy(f, async () => void (await f.service.confirmUpload(alice, asset.id)));
     const ready = await f.service.confirmUpload(alice, asset.id);
     assert.equal(ready.status, 'READY');
     assert.equal(f.events.filter((e) => e.type === 'asset.confirmed').length, 1);
