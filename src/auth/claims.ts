@@ -29,7 +29,6 @@ function subjectProblem(sub: unknown): string | undefined {
   return undefined;
 }
 
-/** A claim's value as JSON, cut short: it comes from the caller, who may send anything. */
 /** A claim's value as a message may quote it: JSON, cut short (it comes from the caller). */
 export function shown(value: unknown, maxLength = 60): string {
   const json = JSON.stringify(value) ?? String(value);

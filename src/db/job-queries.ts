@@ -46,7 +46,7 @@ const LIVE_UPLOADS = {
 // One replica at a time runs the job (its advisory lock), and deleting a key twice is harmless: no lease.
 const LATE_UPLOAD_KEYS_DUE = {
   name: 'jobs_late_upload_keys_due',
-  // The status is implied by the mark; checked all the same, since the job deletes objects by it.
+  // Only settled rows carry the mark (no transition leads back to PENDING); the status guards the deletes all the same.
   text: `SELECT * FROM assets WHERE late_upload_cleanup_after < now() - make_interval(secs => $1) AND status IN ('READY', 'FAILED', 'DELETED')
          ORDER BY late_upload_cleanup_after LIMIT $2`,
 };

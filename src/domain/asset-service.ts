@@ -110,12 +110,13 @@ export class AssetService {
   private async settledIfAbandoned(asset: Asset): Promise<Asset> {
     const abandonedAt = asset.uploadExpiresAt.getTime() + this.deps.settings.uploadGraceSeconds * 1000;
     if (asset.status !== 'PENDING' || abandonedAt > this.deps.clock.now().getTime()) return asset;
+    let settled: Asset | undefined;
     try {
-      await this.settleExpiredUpload(asset, asset.ownerId);
+      ({ settled } = await this.settle(asset, asset.ownerId));
     } catch {
       return asset;
     }
-    return (await this.deps.repository.findById(asset.id)) ?? asset;
+    return settled ?? (await this.deps.repository.findById(asset.id)) ?? asset;
   }
 
   /**
@@ -197,16 +198,21 @@ export class AssetService {
    * arrived. Returns null when a racing confirm or delete had already settled the asset.
    */
   async settleExpiredUpload(asset: Asset, actor: string): Promise<'asset.rescued' | 'asset.expired' | null> {
+    return (await this.settle(asset, actor)).type;
+  }
+
+  /** The settle's event (null when a racing confirm or delete was first) and the row it left, when it knows it. */
+  private async settle(asset: Asset, actor: string): Promise<{ type: 'asset.rescued' | 'asset.expired' | null; settled?: Asset }> {
     const verdict = await this.verify(asset, asset.checksum);
     const reason = verdict.failure === 'OBJECT_MISSING' ? 'UPLOAD_EXPIRED' : verdict.failure;
     try {
       const settled = reason ? await this.markFailed(asset, reason) : await this.markReady(asset, verdict);
-      if (!settled.changed) return null;
+      if (!settled.changed) return { type: null, settled: settled.asset };
       const type = reason ? 'asset.expired' : 'asset.rescued';
       this.deps.events.emit({ type, asset, actor, reason: reason ?? undefined });
-      return type;
+      return { type, settled: settled.asset };
     } catch (error) {
-      if (error instanceof AssetError && error.code === 'STATE_ERROR') return null;
+      if (error instanceof AssetError && error.code === 'STATE_ERROR') return { type: null };
       throw error;
     }
   }

@@ -70,11 +70,15 @@ export class OrphanSweepJob implements Job {
 
   /** Asset keys by their row; uploads (`~uploads/<asset id>` in the private bucket) by the asset they wait for. */
   private async liveKeys(bucket: string, keys: string[]): Promise<Set<string>> {
-    const byAssetId = new Map(keys.filter((k) => this.isUpload(bucket, k)).map((k) => [k.slice(STAGING_PREFIX.length), k]));
+    const uploads: string[] = [];
+    const assetKeys: string[] = [];
+    for (const key of keys) (this.isUpload(bucket, key) ? uploads : assetKeys).push(key);
+    const byAssetId = new Map(uploads.map((k) => [k.slice(STAGING_PREFIX.length), k]));
     // Staging keys are written with lower-case ids only; any other is not an upload's.
     const assetIds = [...byAssetId.keys()].filter((id) => isUuid(id) && id === id.toLowerCase());
+    // A page of uploads only (a private bucket between confirms) needs no asset-key query.
     const [live, liveUploads] = await Promise.all([
-      this.queries.liveKeys(bucket, keys.filter((k) => !this.isUpload(bucket, k))),
+      assetKeys.length > 0 ? this.queries.liveKeys(bucket, assetKeys) : new Set<string>(),
       assetIds.length > 0 ? this.queries.liveUploads(assetIds) : new Set<string>(),
     ]);
     for (const id of liveUploads) live.add(byAssetId.get(id)!);
