@@ -24,6 +24,8 @@ async function preflightAllows(url: string, origin: string): Promise<string | nu
 describe('the HTTP surface', () => {
   let svc: TestService;
   const logs = capturedLogger('warn');
+  /** Lines the service logged at error level or worse. */
+  const serviceErrors = () => logs.lines().filter((line) => line.level >= 50).length;
   before(async () => {
     svc = await startTestService({ ASSET_CORS_ALLOWED_ORIGINS: `${APP_ORIGIN}, https://admin.example.com` }, { logger: logs.logger });
   });
@@ -103,13 +105,13 @@ describe('the HTTP surface', () => {
     ['a body over 1 MiB', { body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1024 * 1024)}` }), contentType: JSON_TYPE }, 413, /^The request body is larger than 1 MiB/],
   ] as const) {
     test(`${what} is a VALIDATION_ERROR (HTTP ${status}) saying what to send, and logs no error`, async () => {
-      const errorsBefore = logs.lines().filter((line) => line.level >= 50).length;
+      const errorsBefore = serviceErrors();
       const response = await rawPost({ ...request, token: await svc.token('careless-client') });
       assert.equal(response.status, status);
       assert.equal(response.errors.length, 1);
       assert.equal(response.errors[0]!.extensions.code, 'VALIDATION_ERROR');
       assert.match(response.errors[0]!.message, message);
-      assert.equal(logs.lines().filter((line) => line.level >= 50).length, errorsBefore, 'a client mistake is not a service error');
+      assert.equal(serviceErrors(), errorsBefore, 'a client mistake is not a service error');
     });
 
     test(`${what} without a token is UNAUTHENTICATED (HTTP 401): the token is checked before the body`, async () => {
@@ -124,13 +126,13 @@ describe('the HTTP surface', () => {
     ['a GET whose variables are not JSON', `?query=${encodeURIComponent('{ __typename }')}&variables=%7Bnope`, /^The "variables" or "extensions" parameter is not valid JSON: URL-encode a JSON object\.$/],
   ] as const) {
     test(`${what} is a VALIDATION_ERROR (HTTP 400) saying what to send, and logs no error`, async () => {
-      const errorsBefore = logs.lines().filter((line) => line.level >= 50).length;
+      const errorsBefore = serviceErrors();
       const res = await fetch(`${svc.url}/graphql${search}`, { headers: { authorization: `Bearer ${await svc.token('get-client')}` } });
       assert.equal(res.status, 400);
       const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
       assert.deepEqual(body.errors.map((e) => e.extensions.code), ['VALIDATION_ERROR']);
       assert.match(body.errors[0]!.message, message);
-      assert.equal(logs.lines().filter((line) => line.level >= 50).length, errorsBefore);
+      assert.equal(serviceErrors(), errorsBefore);
     });
   }
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createUpload, errorOf, readyAsset } from '../support/flows.js';
 import { CONFIRM, CREATE, uploadInput, uploadTo } from '../support/operations.js';
 import { ownInfra, startTestService, type TestService } from '../support/test-service.js';
+import { assetRow } from '../support/uploads.js';
 
 // Every service of this file on one issuer, database and bucket pair: each test has keys of its own.
 let infra: Awaited<ReturnType<typeof ownInfra>>;
@@ -95,11 +96,6 @@ describe('a repeated createAssetUpload after the upload URL died', () => {
     assert.equal(rowCount, 1);
   }
 
-  async function row(id: string): Promise<{ status: string; failure_reason: string | null }> {
-    const { rows } = await svc.db.query('SELECT status, failure_reason FROM assets WHERE id = $1', [id]);
-    return rows[0];
-  }
-
   test('with nothing uploaded starts a new upload with a live uploadUrl, and the old asset is FAILED (UPLOAD_EXPIRED)', async () => {
     const token = await svc.token('late-retrier');
     const input = keyed();
@@ -109,7 +105,8 @@ describe('a repeated createAssetUpload after the upload URL died', () => {
     assert.notEqual(retry.id, abandoned.id);
     assert.equal(retry.status, 'PENDING');
     assert.match(retry.uploadUrl, /X-Amz-Signature=/);
-    assert.deepEqual(await row(abandoned.id), { status: 'FAILED', failure_reason: 'UPLOAD_EXPIRED' });
+    const { status, failure_reason } = await assetRow(svc, abandoned.id);
+    assert.deepEqual({ status, failure_reason }, { status: 'FAILED', failure_reason: 'UPLOAD_EXPIRED' });
     assert.equal((await uploadTo(retry, 'hello world')).status, 200);
     assert.equal((await svc.gql(CONFIRM, { id: retry.id }, token)).data!.confirmAssetUpload.status, 'READY');
   });

@@ -14,6 +14,7 @@ import { syncBucket, type SyncReport } from '../../../src/operations/sync/sync.j
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { createDatabase, deleteBuckets, endPool, requireEnv, s3Endpoint, uniqueName } from '../../support/infra.js';
 import { runCli, startCli } from '../../support/cli-process.js';
+import { eventually } from '../../support/eventually.js';
 import { fillBucket, SYNC_DATASET } from './sync-dataset.js';
 
 const TOTAL = SYNC_DATASET.smallObjects + SYNC_DATASET.largeObjects;
@@ -306,7 +307,7 @@ describe('neotool-assets storage sync, other outcomes', () => {
 describe('neotool-assets storage sync interrupted while copying large objects in parts', () => {
   const buckets = bucketPair('mpu');
   const { destination, from, to } = buckets;
-  const unfinishedUploads = async () => (await destination.send(new ListMultipartUploadsCommand({ Bucket: to }))).Uploads ?? [];
+  const multipartUploadsIn = async (bucket: string) => (await destination.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? [];
 
   before(async () => {
     await buckets.create();
@@ -317,7 +318,7 @@ describe('neotool-assets storage sync interrupted while copying large objects in
   test('an interrupted sync has aborted its unfinished multipart uploads by the time it returns', async () => {
     const to = uniqueName('mpu-dst2');
     await destination.send(new CreateBucketCommand({ Bucket: to }));
-    const uploadsIn = async () => (await destination.send(new ListMultipartUploadsCommand({ Bucket: to }))).Uploads ?? [];
+    const uploadsIn = () => multipartUploadsIn(to);
     try {
       const controller = new AbortController();
       let watching: Promise<void> = Promise.resolve();
@@ -347,17 +348,13 @@ describe('neotool-assets storage sync interrupted while copying large objects in
   test('Ctrl-C aborts the multipart uploads it started and counts as copied exactly the complete objects it left', async () => {
     const cli = startCli(['storage', 'sync', from, to, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_', '--part-size-mb', '5', '--concurrency', '8'], ENV);
     try {
-      const deadline = Date.now() + 60_000;
-      while ((await unfinishedUploads()).length === 0) {
-        assert.ok(Date.now() < deadline, `no multipart upload seen: ${cli.stdout().slice(-1000)}`);
-        await sleep(20);
-      }
+      await eventually(async () => (await multipartUploadsIn(to)).length > 0, () => `a multipart upload: ${cli.stdout().slice(-1000)}`, { timeoutMs: 60_000, intervalMs: 20 });
       cli.child.kill('SIGINT');
       assert.equal(await cli.exitCode(), 130, cli.stderr() + cli.stdout().slice(-2000));
     } finally {
       await cli.kill();
     }
-    assert.deepEqual((await unfinishedUploads()).map((u) => u.Key), []);
+    assert.deepEqual((await multipartUploadsIn(to)).map((u) => u.Key), []);
     const summary = summaryOf(cli.stdout());
     const copied = await listBucket(destination, to);
     assert.equal(summary.interrupted, true);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, mock, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { AssetError } from '../../../src/domain/errors.js';
 import { ISSUER_RETRY_AFTER_SECONDS } from '../../../src/auth/issuer-unavailable.js';
@@ -287,8 +287,7 @@ describe('createTokenVerifier caching', () => {
     let now = Date.now();
     const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, now: () => now });
     const token = await issuer.token({ sub: 'bursty-user' });
-    const rsaVerifications = mock.method(crypto.subtle, 'verify');
-    t.after(() => rsaVerifications.mock.restore());
+    const rsaVerifications = t.mock.method(crypto.subtle, 'verify');
     const burst = async () => (await Promise.all(Array.from({ length: 20 }, () => verifier.verify(`Bearer ${token}`)))).map((p) => p.ownerId);
     assert.deepEqual(await burst(), Array(20).fill('bursty-user'));
     assert.equal(rsaVerifications.mock.callCount(), 1, 'a new token');
@@ -303,8 +302,7 @@ describe('createTokenVerifier caching', () => {
     const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl });
     const subjects = ['ann', 'ben', 'cem', 'ann', 'ben', 'cem'];
     const tokens = new Map(await Promise.all(['ann', 'ben', 'cem'].map(async (sub) => [sub, await issuer.token({ sub })] as const)));
-    const rsaVerifications = mock.method(crypto.subtle, 'verify');
-    t.after(() => rsaVerifications.mock.restore());
+    const rsaVerifications = t.mock.method(crypto.subtle, 'verify');
     const owners = await Promise.all(subjects.map(async (sub) => (await verifier.verify(`Bearer ${tokens.get(sub)}`)).ownerId));
     assert.deepEqual(owners, subjects);
     assert.equal(rsaVerifications.mock.callCount(), 3, 'one verification per token');
@@ -315,8 +313,7 @@ describe('createTokenVerifier caching', () => {
     t.after(() => issuer.stop());
     const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl });
     const expired = await issuer.token({ sub: 'late-user', expiresAt: Math.floor(Date.now() / 1000) - 60 });
-    const rsaVerifications = mock.method(crypto.subtle, 'verify');
-    t.after(() => rsaVerifications.mock.restore());
+    const rsaVerifications = t.mock.method(crypto.subtle, 'verify');
     const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => verifier.verify(`Bearer ${expired}`)));
     for (const outcome of outcomes) assert.ok(outcome.status === 'rejected' && rejectsUnauthenticated(/expired/)(outcome.reason));
     assert.equal(rsaVerifications.mock.callCount(), 1, 'one verification for the burst');
