@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pooledUuidV7 } from './ids/uuid-v7.js';
+import { unsetTokenScope } from './auth/token-scope.js';
 import { createTokenVerifier, JWKS_TIMEOUT_MS } from './auth/token-verifier.js';
 import type { Config } from './config/config.js';
 import { loadNamespacesFile } from './config/namespaces-file.js';
@@ -107,7 +108,7 @@ async function closeInReverse(opened: (() => unknown)[]): Promise<void> {
 
 /** Without JWT_ISSUER and JWT_AUDIENCE, any token the JWKS keys signed is accepted, also one issued for another service. */
 function warnIfTokensUnscoped(jwt: Config['jwt'], logger: Logger): void {
-  const unset = [jwt.issuer ? null : 'JWT_ISSUER', jwt.audience ? null : 'JWT_AUDIENCE'].filter((name) => name !== null);
+  const unset = unsetTokenScope(jwt.issuer, jwt.audience);
   if (unset.length === 0) return;
   logger.warn({ unset }, `${unset.join(' and ')} not set: tokens are accepted whatever issuer or audience they name, as long as JWT_JWKS_URL's keys signed them; set them to what your token issuer puts in "iss" and "aud"`);
 }

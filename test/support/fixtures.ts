@@ -56,6 +56,11 @@ export function fixture(name: FixtureName): Buffer {
   return Buffer.from(cache.get(name)!);
 }
 
+/** image.png with ten bytes changed: the same length and type, other bytes (a second PUT to a URL). */
+export function otherPng(): Buffer {
+  return fixture('image.png').fill(0x42, 40, 50);
+}
+
 export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,3 +1,4 @@
+import { unsetTokenScope } from '../../auth/token-scope.js';
 import { ENV_VARS, type EnvVarName } from '../../config/env-schema.js';
 import { fail, pass, warn, type Check } from './checks.js';
 
@@ -27,7 +28,7 @@ export function tokenScopeCheck(env: NodeJS.ProcessEnv): Check {
   return {
     name: 'tokens scoped to this service',
     run: async () => {
-      const unset = (['JWT_ISSUER', 'JWT_AUDIENCE'] as const).filter((name) => !env[name]);
+      const unset = unsetTokenScope(env.JWT_ISSUER, env.JWT_AUDIENCE);
       if (unset.length > 0) return warn(`${unset.join(' and ')} not set: tokens issued for other services are accepted too. Set them to the "iss" and "aud" of tokens meant for this service.`);
       return pass(`only tokens issued by ${env.JWT_ISSUER} for ${env.JWT_AUDIENCE}`);
     },

@@ -1,7 +1,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fixture, MIME_TYPES } from '../../support/fixtures.js';
+import { fixture, MIME_TYPES, otherPng } from '../../support/fixtures.js';
 import { s3Endpoint } from '../../support/infra.js';
 import { createUpload, uploadedAsset } from '../../support/flows.js';
 import { GET, putBytes, uploadTo } from '../../support/operations.js';
@@ -9,7 +9,7 @@ import { startServiceFor, type TestService } from '../../support/test-service.js
 import { assertError, assetRow, confirm, confirmReady, fixtureInput, objectBytes, objectExists, uploadLocation } from '../../support/uploads.js';
 
 const PNG = fixture('image.png');
-const OTHER_PNG_BYTES = Buffer.from(PNG).fill(0x42, 40, 50);
+const OTHER_PNG_BYTES = otherPng();
 const pngInput = (namespace = 'user-profiles') => fixtureInput('image.png', namespace, MIME_TYPES.png);
 
 describe('uploads are exactly the declared bytes, and an asset key is written once, by confirm (PostgreSQL + Ceph)', () => {

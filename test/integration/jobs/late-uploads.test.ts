@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../../support/eventually.js';
-import { fixture } from '../../support/fixtures.js';
+import { fixture, otherPng } from '../../support/fixtures.js';
 import { createUpload, uploadedAsset, type AssetJson } from '../../support/flows.js';
 import { DELETE, uploadTo } from '../../support/operations.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
@@ -22,7 +22,7 @@ const ENV = {
   JOB_PURGE_INTERVAL_SECONDS: '1',
 };
 
-const OTHER_PNG = Buffer.from(fixture('image.png')).fill(0x42, 40, 50);
+const OTHER_PNG = otherPng();
 // The grace and an interval of the job, on a busy machine.
 const CLEARED = { timeoutMs: 20_000, intervalMs: 250 };
 
