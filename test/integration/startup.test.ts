@@ -1,8 +1,6 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
 import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -14,6 +12,7 @@ import { describeStartupError } from '../../src/cli/startup-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { eventually } from '../support/eventually.js';
+import { jsonServer } from '../support/json-server.js';
 import { adminS3, closedPort, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
 import { infraEnv, ownInfra, type TestInfra } from '../support/test-service.js';
 import { testRedisUrl } from '../support/limit-backends.js';
@@ -244,10 +243,9 @@ describe('starting the real service process', () => {
   });
 
   test('with JWT_JWKS_URL answering JSON that is not a JWKS it keeps serving and warns, never crashing on the answer', async (t) => {
-    const notJwks = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('null'));
-    await new Promise<void>((resolve) => notJwks.listen(0, '127.0.0.1', resolve));
-    t.after(() => new Promise<void>((resolve) => notJwks.close(() => resolve())));
-    const service = startCli(['serve'], { ...env, JWT_JWKS_URL: `http://127.0.0.1:${(notJwks.address() as AddressInfo).port}/jwks.json` });
+    const notJwks = await jsonServer(() => ({ body: 'null' }));
+    t.after(() => notJwks.close());
+    const service = startCli(['serve'], { ...env, JWT_JWKS_URL: `${notJwks.url}/jwks.json` });
     try {
       const url = await service.listening(60_000);
       await eventually(() => service.stdout().includes('does not answer with a JWKS'), () => `the JWKS warning in ${service.stdout()}`);

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +13,7 @@ import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
 import { testRedisUrl } from '../../support/limit-backends.js';
 import { runCli } from '../../support/cli-process.js';
+import { jsonServer } from '../../support/json-server.js';
 
 describe('neotool-assets doctor', () => {
   const s3 = adminS3();
@@ -235,10 +234,9 @@ describe('neotool-assets doctor', () => {
 
   test('an unmigrated database, a JWKS without keys and missing settings are each reported with the fix', async () => {
     const fresh = await createDatabase();
-    const emptyJwks = createServerJson({ keys: [] });
-    await new Promise<void>((resolve) => emptyJwks.listen(0, '127.0.0.1', resolve));
+    const emptyJwks = await jsonServer(() => ({ body: JSON.stringify({ keys: [] }) }));
     try {
-      const results = await doctor({ DATABASE_URL: fresh.url, JWT_JWKS_URL: `http://127.0.0.1:${(emptyJwks.address() as AddressInfo).port}/jwks` });
+      const results = await doctor({ DATABASE_URL: fresh.url, JWT_JWKS_URL: `${emptyJwks.url}/jwks` });
       assert.match(find(results, 'database reachable and migrated').message, /migration\(s\) not applied .*neotool-assets migrate/);
       assert.match(find(results, 'JWKS serves an RS256 key').message, /none of them an RS256 signing key/);
       const { JWT_JWKS_URL: _omitted, ...withoutJwks } = env;
@@ -247,16 +245,11 @@ describe('neotool-assets doctor', () => {
       assert.match(find(unset, 'storage settings').message, /STORAGE_PORT must be a whole number/);
       assert.equal(find(unset, 'storage checks').status, 'skip');
     } finally {
-      emptyJwks.close();
+      await emptyJwks.close();
       await fresh.drop();
     }
   });
 });
-
-/** An HTTP server that answers every request with `body` as JSON (a JWKS without keys, say); not yet listening. */
-function createServerJson(body: unknown) {
-  return createHttpServer((_, res) => res.end(JSON.stringify(body)));
-}
 
 /** A namespaces file declaring each namespace with the given visibility (written as given, valid or not). */
 function namespacesYaml(namespaces: Record<string, string>): string {

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { jwksHasRs256Key } from '../../../src/operations/doctor/jwks-keys.js';
+import { jsonServer, type JsonServer } from '../../support/json-server.js';
 
 const RS256_KEY = { kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k1', alg: 'RS256', use: 'sig' };
 
 /** What the probe says of a JWKS endpoint answering `status` with `body`. */
 describe('jwksHasRs256Key', () => {
-  let server: Server;
+  let server: JsonServer;
   let answer: { status: number; body: string };
-  const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  const url = () => `${server.url}/jwks.json`;
   before(async () => {
-    server = createServer((_, res) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server = await jsonServer(() => answer);
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   async function probe(status: number, body: unknown) {
     answer = { status, body: typeof body === 'string' ? body : JSON.stringify(body) };
