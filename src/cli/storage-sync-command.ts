@@ -1,12 +1,13 @@
 import type { StorageConfig } from '../config/storage-config.js';
 import { loadDatabaseUrl, loadStorageSettings, required } from '../operations/settings.js';
+import { MAX_PART_BYTES, MIN_PART_BYTES } from '../operations/sync/multipart-upload.js';
 import { rewriteAssetLocations } from '../operations/sync/rewrite-metadata.js';
 import { syncBucket, type SyncReport } from '../operations/sync/sync.js';
 import { createS3Client } from '../storage/s3-client.js';
 import { UsageError, type Command } from './commands.js';
 import { syncOutput } from './sync-output.js';
 
-const MIN_PART_MB = 5; // S3's (and R2's) smallest allowed multipart part
+const MIB = 1024 * 1024;
 
 /**
  * `storage sync`: copies objects between two S3-compatible stores, each described like the service's
@@ -19,7 +20,8 @@ export const storageSyncCommand: Command = {
     const destination = required(loadStorageSettings(process.env, options['to-env-prefix'] as string)).storage;
     const pairs = bucketPairs(positionals, options['both-buckets'] === true, source, destination);
     const concurrency = wholeNumber(options.concurrency, '--concurrency', 1);
-    const partSize = wholeNumber(options['part-size-mb'], '--part-size-mb', MIN_PART_MB) * 1024 * 1024;
+    // An object up to the part size is one PUT, which S3 caps at 5 GiB, as it caps a part.
+    const partSize = wholeNumber(options['part-size-mb'], '--part-size-mb', MIN_PART_BYTES / MIB, MAX_PART_BYTES / MIB) * MIB;
     const dryRun = options['dry-run'] === true;
     // Checked before anything is copied: a missing DATABASE_URL must not surface after an hour of copying.
     // pg is loaded only then: every module less is startup time less for a rerun that has nothing to copy.
@@ -85,9 +87,10 @@ function bucketPairs(positionals: string[], both: boolean, source: StorageConfig
   throw new UsageError('Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets to copy the public and the private bucket (names from the prefixed STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET).');
 }
 
-function wholeNumber(value: string | boolean | undefined, flag: string, min: number): number {
+function wholeNumber(value: string | boolean | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min} (got ${String(value)}).`);
+  const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number ${range} (got ${String(value)}).`);
   return n;
 }
 

@@ -4,7 +4,7 @@ import type { StorageConfig } from '../../config/storage-config.js';
 import { asPutObjectFields, copiedHeaders } from './copied-headers.js';
 import { cleanEtag, isContentMd5, StreamDigest } from './etag.js';
 import type { ListedObject } from './listing.js';
-import { uploadMultipart } from './multipart-upload.js';
+import { partSizeFor, uploadMultipart } from './multipart-upload.js';
 import type { ObjectTransfer } from './object-transfer.js';
 
 export interface Endpoint {
@@ -34,11 +34,12 @@ export interface CopyOptions {
  * stored. A copy that does not verify is deleted again, so that the next run copies it anew.
  */
 export async function copyObject(source: TransferEndpoint, destination: TransferEndpoint, object: ListedObject, options: CopyOptions): Promise<void> {
+  const whole = object.size <= options.partSize;
+  const partSize = partSizeFor(object.size, options.partSize);
   // If-Match: the bytes must be those listed; an object replaced meanwhile fails here and is copied by the next run.
   const got = await source.transfer.get(source.bucket, object.key, object.etag, options.signal);
-  const whole = object.size <= options.partSize;
   // One PUT's ETag is the MD5 of the whole: per-part MD5s are computed only for a multipart upload.
-  const digest = new StreamDigest(whole ? undefined : options.partSize, options.onBytes);
+  const digest = new StreamDigest(whole ? undefined : partSize, options.onBytes);
   // pipe() rather than pipeline(): pipeline's bookkeeping cost more CPU per object than the copy of a small one.
   got.on('error', (error) => digest.destroy(error)); // a failed read reaches the upload through the digest stream
   // A multipart upload starts reading only once the store created it: a read failing (or aborted) before
@@ -48,7 +49,7 @@ export async function copyObject(source: TransferEndpoint, destination: Transfer
   const headers = copiedHeaders(got.headers, object.etag, object.size);
   const store = whole ? putWhole : uploadInParts;
   // A failed upload stops reading too, so no source connection is left open.
-  const storedEtag = await store(destination, object.key, headers, digest, options).catch((error: unknown) => {
+  const storedEtag = await store(destination, object.key, headers, digest, { ...options, partSize }).catch((error: unknown) => {
     got.destroy();
     digest.destroy();
     throw error;

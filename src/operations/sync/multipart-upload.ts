@@ -3,6 +3,24 @@ import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMult
 /** How long aborting an unfinished multipart upload may take once a copy stopped: an interrupted run must still end soon. */
 export const ABORT_UPLOAD_TIMEOUT_MS = 10_000;
 
+/** S3's (and R2's) limits: at most 10,000 parts in one upload, parts from 5 MiB to 5 GiB. */
+export const MAX_PARTS = 10_000;
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+export const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
+
+/**
+ * The part size an object of `objectBytes` is copied with: the preferred one, or, for an object that
+ * would need more than MAX_PARTS of it, the smallest whole MiB that fits it into MAX_PARTS parts.
+ * Checked before a byte is read: the store would refuse part 10,001 only after 10,000 were sent.
+ */
+export function partSizeFor(objectBytes: number, preferredBytes: number): number {
+  if (Math.ceil(objectBytes / preferredBytes) <= MAX_PARTS) return preferredBytes;
+  const mib = 1024 * 1024;
+  const fitting = Math.ceil(objectBytes / MAX_PARTS / mib) * mib;
+  if (fitting > MAX_PART_BYTES) throw new Error(`${objectBytes} bytes do not fit into ${MAX_PARTS} parts of at most 5 GiB, the most S3 accepts in one object`);
+  return fitting;
+}
+
 export interface MultipartOptions {
   partSize: number;
   /** Parts uploaded at once. */

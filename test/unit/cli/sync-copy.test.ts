@@ -112,6 +112,12 @@ describe('copying one object through the lean HTTP path', () => {
     await assert.rejects(copyObject(source, destination, object, { partSize: 5 * 1024 * 1024, signal: interrupt.signal }), { name: 'AbortError' });
   });
 
+  test('an object too big for any multipart upload is refused before a byte of it is read', async () => {
+    const huge = { ...object, size: 10_000 * 5 * 1024 ** 3 + 1 };
+    await assert.rejects(copyObject(source, destination, huge, { partSize: 5 * 1024 * 1024 }), /do not fit into 10000 parts/);
+    assert.deepEqual(store.requests, []);
+  });
+
   test('an error answer of the store fails the copy with its S3 error code and status', async (t) => {
     store.getAnswer = (res) => res.writeHead(412).end('<?xml version="1.0"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>');
     t.after(() => (store.getAnswer = new FakeStore().getAnswer));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { uploadMultipart } from '../../../src/operations/sync/multipart-upload.js';
+import { MAX_PARTS, partSizeFor, uploadMultipart } from '../../../src/operations/sync/multipart-upload.js';
 
 const PART = 5;
 
@@ -58,5 +58,26 @@ describe('uploadMultipart', () => {
     interrupt.abort();
     await assert.rejects(uploading);
     assert.deepEqual(sent, ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'AbortMultipartUpload']);
+  });
+});
+
+describe('the part size of a copy', () => {
+  const MiB = 1024 * 1024;
+
+  test('is the preferred one while the object fits into 10,000 parts of it', () => {
+    assert.equal(partSizeFor(MAX_PARTS * 8 * MiB, 8 * MiB), 8 * MiB);
+    assert.equal(partSizeFor(12, 8 * MiB), 8 * MiB);
+  });
+
+  test('grows to the smallest whole MiB that fits an object into 10,000 parts, one byte past the preferred size\'s reach', () => {
+    const size = MAX_PARTS * 8 * MiB + 1;
+    const partSize = partSizeFor(size, 8 * MiB);
+    assert.equal(partSize, 9 * MiB);
+    assert.ok(Math.ceil(size / partSize) <= MAX_PARTS);
+  });
+
+  test('cannot exceed S3\'s 5 GiB per part: a bigger object is refused, saying why', () => {
+    assert.equal(partSizeFor(MAX_PARTS * 5 * 1024 * MiB, 8 * MiB), 5 * 1024 * MiB);
+    assert.throws(() => partSizeFor(MAX_PARTS * 5 * 1024 * MiB + 1, 8 * MiB), /do not fit into 10000 parts of at most 5 GiB/);
   });
 });
