@@ -2,6 +2,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
 import { IssuerUnavailableError } from '../auth/issuer-unavailable.js';
 import { AssetError } from '../domain/errors.js';
+import { unknownEntityType } from './entity-reference.js';
 
 interface FormattedError {
   message: string;
@@ -17,7 +18,8 @@ interface FormattedError {
 export function formatError(error: GraphQLError, log: FastifyBaseLogger, requestId: string): FormattedError {
   const base = { message: error.message, locations: error.locations, path: error.path };
   const original = error.originalError;
-  if (original instanceof AssetError) return { ...base, extensions: { ...original.details, code: original.code } };
+  const refusal = original instanceof AssetError ? original : original && unknownEntityType(original);
+  if (refusal) return { ...base, message: refusal.message, extensions: { ...refusal.details, code: refusal.code } };
   if (!original || original.name === 'GraphQLError') return { ...base, extensions: { code: 'VALIDATION_ERROR' } };
   log.error({ err: original, requestId }, 'unexpected error in a resolver');
   return { ...base, message: `Internal error; retry later, or report request id ${requestId}.`, extensions: { code: 'INTERNAL', requestId } };

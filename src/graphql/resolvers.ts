@@ -3,6 +3,7 @@ import type { AssetService } from '../domain/asset-service.js';
 import { encodeCursor, type AssetPage, type ListRequest } from '../domain/asset-list.js';
 import type { UploadRequest } from '../domain/upload-request.js';
 import { principalOf, type RequestContext } from './context.js';
+import { entityId } from './entity-reference.js';
 import { DateTime, Long } from './scalars.js';
 
 /** Thin resolvers: authenticate, hand over to the lifecycle, shape the answer. */
@@ -21,7 +22,7 @@ export function buildResolvers(service: AssetService) {
       deleteAsset: (_: unknown, args: { assetId: string }, ctx: RequestContext) => service.delete(principalOf(ctx), args.assetId),
     },
     Asset: {
-      __resolveReference: (ref: { id: string }, _: unknown, ctx: RequestContext) => service.get(principalOf(ctx), ref.id),
+      __resolveReference: (ref: { id?: unknown }, _: unknown, ctx: RequestContext) => service.get(principalOf(ctx), entityId(ref)),
       uploadUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadUrl(principalOf(ctx), asset),
       uploadHeaders: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadHeaders(principalOf(ctx), asset),
       idempotencyKey: (asset: Asset, _: unknown, ctx: RequestContext) => service.idempotencyKey(principalOf(ctx), asset),

@@ -30,7 +30,7 @@ const MISTAKES: Record<string, (error: FrameworkError, request: RequestLine) => 
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is larger than 1 MiB: send the bytes of a file to its uploadUrl, never in a GraphQL request.',
   FST_ERR_VALIDATION: (error) =>
     isWholeBodyOfWrongType(error)
-      ? `Send one GraphQL request as a JSON object, ${REQUEST_SHAPE}; batches are not accepted.`
+      ? `Send one GraphQL request as a JSON object, ${REQUEST_SHAPE}: not a list of requests (batches are not accepted) nor a bare value.`
       : `The request is not shaped as a GraphQL request (${error.message ?? 'invalid'}): send ${REQUEST_SHAPE}, "variables" a JSON object.`,
   // Mercurius marks a GET parameter that does not parse as JSON with its query-validation code, without inner errors.
   MER_ERR_GQL_VALIDATION: () => 'The "variables" or "extensions" parameter is not valid JSON: URL-encode a JSON object.',
@@ -38,7 +38,7 @@ const MISTAKES: Record<string, (error: FrameworkError, request: RequestLine) => 
     method === 'GET' ? 'The request has no "query": add ?query=<URL-encoded GraphQL>, or POST it as JSON.' : `The request has no "query": send ${REQUEST_SHAPE}.`,
 };
 
-// An array (a batch) or a scalar where the body's object belongs, as opposed to a field of the wrong type.
+// An array (a batch) or a bare value where the body's object belongs, as opposed to a field of the wrong type.
 function isWholeBodyOfWrongType(error: FrameworkError): boolean {
   const [first] = error.validation ?? [];
   return first?.instancePath === '' && first.keyword === 'type';

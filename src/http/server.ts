@@ -39,6 +39,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
   });
+  // Fastify parses text/plain by default: a GraphQL body sent as such would be refused as malformed JSON
+  // shape (400) instead of for its Content-Type (415), which is the mistake to fix.
+  app.removeContentTypeParser('text/plain');
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;

@@ -1,0 +1,24 @@
+import { AssetError } from '../domain/errors.js';
+
+/**
+ * What a federation gateway must send in `_entities(representations: $representations)`. As a variable:
+ * graphql-jit (Mercurius's JIT) loses a variable written inside an `_Any` literal, such as
+ * `[{__typename: "Asset", id: $id}]`, from a query's second call on, so only that form works every time.
+ */
+const REPRESENTATION =
+  'An _entities representation must be {"__typename": "Asset", "id": "<asset id>"}, sent as the variable of _entities(representations: $representations) as gateways do: Asset is the only entity this service resolves.';
+
+/** The asset id of a representation the gateway resolved to Asset (`_Any` lets it send anything). */
+export function entityId(reference: { id?: unknown }): string {
+  if (typeof reference.id !== 'string') throw new AssetError('VALIDATION_ERROR', REPRESENTATION);
+  return reference.id;
+}
+
+/**
+ * The federation plugin's refusal of a representation whose __typename is no type of this schema
+ * (also a representation that is no object at all): the gateway's mistake, told as such.
+ */
+export function unknownEntityType(error: Error): AssetError | undefined {
+  const code = (error as { code?: unknown }).code;
+  return code === 'MER_ERR_GQL_FEDERATION_INVALID_SCHEMA' ? new AssetError('VALIDATION_ERROR', REPRESENTATION) : undefined;
+}
