@@ -58,6 +58,10 @@ const text = z.string().min(1, { message: 'must not be empty' });
 /** A full URL; the message shows an example of the kind the setting takes. */
 const url = (example: string) => z.url({ message: `must be a full URL such as ${example}` });
 const httpUrl = (example: string) => z.url({ protocol: /^https?$/, message: `must be a full http(s) URL such as ${example}` });
+/** An http(s) URL, or a path on the storage endpoint: any other scheme would be glued onto the endpoint as a path. */
+const publicBase = text.refine((value) => /^https?:\/\//i.test(value) || !/^[a-z][a-z0-9+.-]*:/i.test(value), {
+  message: 'must be an http(s) URL such as https://assets.yourdomain.com, or a path on the storage endpoint such as /neotool-assets-public',
+});
 const hostname = z
   .string()
   .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), {
@@ -103,7 +107,7 @@ export const ENV_VARS = {
   STORAGE_PRIVATE_BUCKET: { group: 'storage', schema: bucket, default: 'neotool-assets-private', description: 'Bucket of PRIVATE namespaces.' },
   STORAGE_PUBLIC_BASE_PATH: {
     group: 'storage',
-    schema: text,
+    schema: publicBase,
     minio: 'http://localhost:9000/neotool-assets-public',
     r2: 'https://assets.yourdomain.com',
     description: 'Prefix of public URLs (CDN / custom domain); a value that is not a full URL is relative to the storage endpoint. Default: endpoint + public bucket.',

@@ -196,6 +196,12 @@ describe('loadConfig', () => {
     assert.equal(loadConfig(noBase).storage.publicBaseUrl, 'http://localhost:9000/neotool-assets-public');
   });
 
+  test('refuses a STORAGE_PUBLIC_BASE_PATH with another scheme than http(s), instead of taking it as a path on the endpoint', () => {
+    for (const value of ['ftp://assets.example.com', 'assets.example.com:443/public']) {
+      assert.throws(() => loadConfig({ ...MINIO_ENV, STORAGE_PUBLIC_BASE_PATH: value }), /STORAGE_PUBLIC_BASE_PATH must be an http\(s\) URL such as https:\/\/assets\.yourdomain\.com, or a path on the storage endpoint/);
+    }
+  });
+
   test('keeps an absolute STORAGE_PUBLIC_BASE_PATH as it is', () => {
     assert.equal(loadConfig({ ...MINIO_ENV, STORAGE_PUBLIC_BASE_PATH: 'https://cdn.example.com/assets' }).storage.publicBaseUrl, 'https://cdn.example.com/assets');
   });
