@@ -1,7 +1,7 @@
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { StartupError } from '../config/startup-error.js';
-import { endpointUrl, type StorageConfig } from '../config/storage-config.js';
-import { errorName, isAccessDenied, isNotFound, isUnreachable } from './storage-errors.js';
+import { endpointUrl, isCloudflareR2, type StorageConfig } from '../config/storage-config.js';
+import { errorName, isAccessDenied, isDnsFailure, isNotFound, isTlsMismatch, isUnreachable } from './storage-errors.js';
 
 /** A bucket problem found at startup, phrased as the runbook's troubleshooting entry: cause and fix. */
 export class BucketValidationError extends StartupError {
@@ -38,10 +38,16 @@ async function listForErrorCode(client: S3Client, bucket: string, headError: unk
 export function explain(error: unknown, config: StorageConfig, bucket: string, setting: string): BucketValidationError {
   const endpoint = endpointUrl(config);
   const name = errorName(error);
+  if (isTlsMismatch(error)) {
+    return new BucketValidationError(
+      'TlsHandshakeFailed',
+      `The TLS handshake with storage at ${endpoint} failed (${(error as Error).message.trim()}): the endpoint does not speak HTTPS on port ${config.port}. Set STORAGE_USE_HTTPS=false, or set STORAGE_PORT to the port where it speaks HTTPS.`,
+    );
+  }
   if (isUnreachable(error)) {
     return new BucketValidationError(
       'ConnectionFailed',
-      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here.`,
+      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here.${virtualHostedStyleHint(error, config, bucket)}`,
     );
   }
   if (name === 'NotFound' || name === 'NoSuchBucket') {
@@ -57,4 +63,13 @@ export function explain(error: unknown, config: StorageConfig, bucket: string, s
     return new BucketValidationError('AccessDenied', `Access to bucket "${bucket}" (${setting}) was denied. Give the credentials in STORAGE_ACCESS_KEY read/write access to this bucket.`);
   }
   return new BucketValidationError(name, `Bucket "${bucket}" (${setting}) at ${endpoint} could not be checked: ${name}: ${(error as Error)?.message}.`);
+}
+
+/**
+ * Virtual-hosted style (STORAGE_FORCE_PATH_STYLE=false, the default) puts the bucket into the host name,
+ * which a MinIO or Ceph host such as localhost does not resolve. Not said for Cloudflare R2, which needs that style.
+ */
+function virtualHostedStyleHint(error: unknown, config: StorageConfig, bucket: string): string {
+  if (config.forcePathStyle || isCloudflareR2(config.hostname) || !isDnsFailure(error)) return '';
+  return ` STORAGE_FORCE_PATH_STYLE=false (virtual-hosted style) asks for the host ${bucket}.${config.hostname}; MinIO and Ceph need STORAGE_FORCE_PATH_STYLE=true.`;
 }

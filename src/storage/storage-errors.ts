@@ -19,11 +19,29 @@ export function errorName(error: unknown): string {
   return e?.Code ?? e?.name ?? e?.code ?? 'Error';
 }
 
+/** Node's error codes of a failure: its own and, when the SDK wraps Node's error, its cause's. */
+function networkCodes(error: unknown): (string | undefined)[] {
+  const e = error as StorageFailure & { cause?: StorageFailure };
+  return [e?.code, e?.cause?.code];
+}
+
 /** True for failures of the connection itself (not an answer from storage): the store is down or unreachable. */
 export function isUnreachable(error: unknown): boolean {
-  const e = error as StorageFailure & { cause?: StorageFailure };
-  const codes = [e?.code, e?.cause?.code, e?.name];
+  const codes = [...networkCodes(error), (error as StorageFailure)?.name];
   return codes.some((c) => c !== undefined && (NETWORK_CODES.has(c) || TIMEOUT_NAMES.has(c)));
+}
+
+/** The host name did not resolve: a typo, or (virtual-hosted style) a bucket subdomain nobody serves. */
+export function isDnsFailure(error: unknown): boolean {
+  return networkCodes(error).some((c) => c === 'ENOTFOUND' || c === 'EAI_AGAIN');
+}
+
+/**
+ * The TLS handshake failed (EPROTO, "wrong version number"): HTTPS spoken to a port that answers plain
+ * HTTP. A setting to fix, not an outage, so not unreachable: it must not open the circuit breaker.
+ */
+export function isTlsMismatch(error: unknown): boolean {
+  return networkCodes(error).includes('EPROTO');
 }
 
 export function isNotFound(error: unknown): boolean {

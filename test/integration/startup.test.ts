@@ -1,5 +1,6 @@
 // The real `neotool-assets serve` process, as Kubernetes starts it: with one setting broken it exits
 // non-zero with one message that names the setting and the fix, never a stack trace.
+import { lookup } from 'node:dns/promises';
 import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
@@ -34,6 +35,7 @@ const BROKEN: [string, Breakage, RegExp[]][] = [
   ['a scheme in STORAGE_HOSTNAME', () => ({ STORAGE_HOSTNAME: `http://${s3Endpoint().hostname}` }), [/STORAGE_HOSTNAME must not include a scheme/, /STORAGE_USE_HTTPS/]],
   ['a STORAGE_PORT that is not a number', () => ({ STORAGE_PORT: 'nine-thousand' }), [/STORAGE_PORT must be a whole number/]],
   ['an unreachable storage endpoint', async () => ({ STORAGE_PORT: String(await closedPort()) }), [/Cannot reach storage at http:\/\/127\.0\.0\.1:\d+/, /STORAGE_HOSTNAME, STORAGE_PORT/]],
+  ['HTTPS against the plain-HTTP storage port', () => ({ STORAGE_USE_HTTPS: 'true' }), [/TLS handshake with storage at https:\/\/127\.0\.0\.1:\d+ failed \(.*EPROTO/, /Set STORAGE_USE_HTTPS=false/]],
   ['an unreachable database', (infra) => ({ DATABASE_URL: withDatabase(infra.databaseUrl, (u) => (u.port = '1')) }), [/Cannot reach PostgreSQL at 127\.0\.0\.1:1/, /DATABASE_URL/]],
   ['an unreachable Redis (REDIS_URL)', async () => ({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }), [/Cannot reach Redis at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED/, /Check REDIS_URL/]],
 ];
@@ -67,6 +69,11 @@ async function serviceBackends(databaseUrl: string): Promise<number> {
   } finally {
     await admin.end();
   }
+}
+
+/** Whether the machine's resolver knows the host name. */
+async function resolves(hostname: string): Promise<boolean> {
+  return lookup(hostname).then(() => true, () => false);
 }
 
 /** A refused start as the runbook describes it: non-zero, one message with the cause and the fix, no stack trace. */
@@ -121,6 +128,18 @@ describe('starting the real service process', () => {
         await deleteBuckets(s3, ownBucket);
         s3.destroy();
       }
+    });
+
+    // Virtual-hosted style puts the bucket into the host name, and <bucket>.localhost resolves nowhere here (some
+    // resolvers, systemd-resolved among them, answer any *.localhost with 127.0.0.1: there the case cannot be made).
+    test('with virtual-hosted style against a Ceph host named localhost: says that MinIO and Ceph need STORAGE_FORCE_PATH_STYLE=true', async (t) => {
+      const bucketHost = `${infra.publicBucket}.localhost`;
+      if (await resolves(bucketHost)) return t.skip(`${bucketHost} resolves on this machine`);
+      const result = await runCli(['serve'], { ...env, STORAGE_HOSTNAME: 'localhost', STORAGE_FORCE_PATH_STYLE: 'false' }, { timeoutMs: 60_000 });
+      assertExplainedRefusal(result, [
+        new RegExp(`Cannot reach storage at http://localhost:\\d+ \\(Error: getaddrinfo ENOTFOUND ${bucketHost}\\)`),
+        new RegExp(`asks for the host ${bucketHost}; MinIO and Ceph need STORAGE_FORCE_PATH_STYLE=true\\.$`, 'm'),
+      ]);
     });
 
     // Each storage call may take STORAGE_TIMEOUT_MS (default 5000: the S3 client's connection and request
@@ -225,18 +244,46 @@ describe('starting the real service process', () => {
     }
   });
 
-  test('with JWT_JWKS_URL unreachable it serves, but warns at once that no token can be verified, naming the URL', async () => {
+  test('with JWT_JWKS_URL unreachable it serves but is not ready, and warns at once that no token can be verified, naming the URL', async () => {
     const jwksUrl = 'http://127.0.0.1:9/.well-known/jwks.json'; // the discard port: nothing listens
     const service = startCli(['serve'], { ...env, JWT_JWKS_URL: jwksUrl });
     try {
-      await service.listening(60_000);
+      const url = await service.listening(60_000);
       const warning = await eventually(
         () => service.stdout().split('\n').filter((line) => line.includes('JWT_JWKS_URL unusable')).map((line) => JSON.parse(line))[0],
         'the JWKS warning',
       );
       assert.equal(warning.level, 40);
       assert.equal(warning.jwksUrl, jwksUrl);
-      assert.match(warning.msg, /^JWT_JWKS_URL unusable at start: .*127\.0\.0\.1:9.* Until it serves an RS256 signing key, no token can be verified\.$/);
+      assert.match(warning.msg, /^JWT_JWKS_URL unusable at start: .*127\.0\.0\.1:9.* Until it serves an RS256 signing key, no token can be verified and \/health\/ready answers 503\.$/);
+      const ready = await fetch(`${url}/health/ready`);
+      assert.equal(ready.status, 503);
+      const { checks } = (await ready.json()) as { checks: Record<string, { status: string; error?: string }> };
+      assert.equal(checks.issuerKeys!.status, 'down');
+      assert.match(checks.issuerKeys!.error ?? '', /127\.0\.0\.1:9/);
+      assert.deepEqual([checks.database!.status, checks.storage!.status], ['up', 'up']);
+      assert.equal((await fetch(`${url}/health/live`)).status, 200, 'alive: Kubernetes must not restart it for this');
+    } finally {
+      await service.kill();
+    }
+  });
+
+  test('a service whose issuer serves no keys at start becomes ready once it does, says so, and stays ready through a later issuer outage', async (t) => {
+    const keys = await (await fetch(infra.issuer.jwksUrl)).text();
+    let answer = { status: 404, body: '{"error":"not yet"}' };
+    const issuer = await jsonServer(() => answer);
+    t.after(() => issuer.close());
+    const service = startCli(['serve'], { ...env, JWT_JWKS_URL: `${issuer.url}/jwks.json` });
+    try {
+      const url = await service.listening(60_000);
+      const readiness = async () => (await fetch(`${url}/health/ready`)).status;
+      await eventually(() => service.stdout().includes('JWT_JWKS_URL unusable at start'), 'the JWKS warning');
+      assert.equal(await readiness(), 503);
+      answer = { status: 200, body: keys };
+      assert.equal(await readiness(), 200, 'ready at the next probe');
+      assert.match(service.stdout(), /"msg":"JWT_JWKS_URL usable now \(1 RS256 key\(s\) at [^)]+\): tokens can be verified, the service is ready"/);
+      answer = { status: 503, body: '{}' };
+      assert.equal(await readiness(), 200, 'keys once fetched are cached: an issuer outage does not take the pod out of the Service');
     } finally {
       await service.kill();
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { StorageConfig } from '../../../src/config/storage-config.js';
 import { BucketValidationError, explain, validateBuckets } from '../../../src/storage/bucket-validation.js';
 import { minioStorageConfig, r2StorageConfig } from '../fakes.js';
 
@@ -40,6 +41,41 @@ describe('explain', () => {
       assert.ok(!explained.message.includes(SECRET));
     });
   }
+
+  // What Node reports when HTTPS meets a port that answers plain HTTP (seen against the test Ceph).
+  const tlsMismatch = () => Object.assign(new Error('write EPROTO 80FCE383BD7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n'), { code: 'EPROTO' });
+
+  test('explains HTTPS against a port that speaks plain HTTP as a failed TLS handshake, naming STORAGE_USE_HTTPS and STORAGE_PORT', () => {
+    const explained = explain(tlsMismatch(), minioStorageConfig({ useHttps: true }), 'b1', 'STORAGE_PUBLIC_BUCKET');
+    assert.equal(explained.reason, 'TlsHandshakeFailed');
+    assert.equal(
+      explained.message,
+      'The TLS handshake with storage at https://localhost:9000 failed (write EPROTO 80FCE383BD7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:): ' +
+        'the endpoint does not speak HTTPS on port 9000. Set STORAGE_USE_HTTPS=false, or set STORAGE_PORT to the port where it speaks HTTPS.',
+    );
+  });
+
+  test('explains a failed TLS handshake wrapped as the cause the same way', () => {
+    const wrapped = Object.assign(new Error('fetch failed'), { cause: tlsMismatch() });
+    assert.equal(explain(wrapped, minioStorageConfig({ useHttps: true }), 'b1', 'STORAGE_PUBLIC_BUCKET').reason, 'TlsHandshakeFailed');
+  });
+
+  test('adds the path-style fix to a DNS failure only when path style is off and the host is not Cloudflare R2 (which needs virtual-hosted style)', () => {
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN']) {
+      const explained = explain(networkError(code), minioStorageConfig({ forcePathStyle: false }), 'b1', 'STORAGE_PUBLIC_BUCKET');
+      assert.equal(explained.reason, 'ConnectionFailed');
+      assert.match(explained.message, /Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here\. /);
+      assert.match(explained.message, /STORAGE_FORCE_PATH_STYLE=false \(virtual-hosted style\) asks for the host b1\.localhost; MinIO and Ceph need STORAGE_FORCE_PATH_STYLE=true\.$/);
+    }
+    const unrelated: [unknown, StorageConfig][] = [
+      [networkError('ENOTFOUND'), minioStorageConfig({ forcePathStyle: true })],
+      [networkError('ECONNREFUSED'), minioStorageConfig({ forcePathStyle: false })],
+      [networkError('ENOTFOUND'), config],
+    ];
+    for (const [error, storage] of unrelated) {
+      assert.doesNotMatch(explain(error, storage, 'b1', 'STORAGE_PUBLIC_BUCKET').message, /PATH_STYLE/);
+    }
+  });
 
   test('reports an unexpected error by name, with the bucket and endpoint', () => {
     const explained = explain(sdkError('SlowDown', 503, 'Please reduce your request rate.'), minioStorageConfig(), 'b1', 'STORAGE_PUBLIC_BUCKET');
