@@ -56,7 +56,6 @@ const int = (min: number, max: number) =>
   z.string().regex(/^\d+$/, { message: 'must be a whole number' }).transform(Number).pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
 const text = z.string().min(1, { message: 'must not be empty' });
 /** A full URL; the message shows an example of the kind the setting takes. */
-const url = (example: string) => z.url({ message: `must be a full URL such as ${example}` });
 const httpUrl = (example: string) => z.url({ protocol: /^https?$/, message: `must be a full http(s) URL such as ${example}` });
 /** An http(s) URL, or a path on the storage endpoint: any other scheme would be glued onto the endpoint as a path. */
 const publicBase = text.refine((value) => /^https?:\/\//i.test(value) || !/^[a-z][a-z0-9+.-]*:/i.test(value), {
@@ -76,6 +75,8 @@ const redisUrl = z.string().refine((v) => URL.canParse(v) && ['redis:', 'rediss:
 });
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")' });
 
+// Only PostgreSQL: pg would take a mysql:// URL too, and fail at start as rejected credentials.
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, message: 'must be a PostgreSQL URL (postgres:// or postgresql://) such as postgres://user:password@host:5432/database' });
 const otlpUrl = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as http://otel-collector:4318' });
 const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: 'must be http/protobuf, http/json or grpc' });
 const sampler = z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], {
@@ -88,7 +89,7 @@ export const ENV_VARS = {
   HOST: { group: 'server', schema: text, default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
   SHUTDOWN_TIMEOUT_MS: { group: 'server', schema: int(100, 600000), default: '20000', description: 'On SIGTERM: how long in-flight requests and the current job batch may take before the process exits anyway.' },
   LOG_LEVEL: { group: 'server', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' },
-  DATABASE_URL: { group: 'database', schema: url('postgres://user:password@host:5432/database'), secret: true, local: 'postgres://postgres:postgres@localhost:5432/neotool_assets', description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
+  DATABASE_URL: { group: 'database', schema: postgresUrl, secret: true, local: 'postgres://postgres:postgres@localhost:5432/neotool_assets', description: 'PostgreSQL connection URL; alternative to the POSTGRES_* variables.' },
   POSTGRES_HOST: { group: 'database', schema: z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/, { message: 'must be a host name or IP address (IPv6 in brackets, e.g. [::1])' }), description: 'PostgreSQL host (used when DATABASE_URL is not set).' },
   POSTGRES_PORT: { group: 'database', schema: int(1, 65535), default: '5432', description: 'PostgreSQL port.' },
   POSTGRES_DB: { group: 'database', schema: text, default: 'neotool_assets', description: 'PostgreSQL database name.' },

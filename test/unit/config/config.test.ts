@@ -139,7 +139,7 @@ describe('loadConfig', () => {
   });
 
   test('reports a DATABASE_URL that is not a URL once, with a PostgreSQL example, not as missing too', () => {
-    assert.deepEqual(configError({ ...MINIO_ENV, DATABASE_URL: 'notaurl' }).problems, ['DATABASE_URL must be a full URL such as postgres://user:password@host:5432/database (got a hidden value)']);
+    assert.deepEqual(configError({ ...MINIO_ENV, DATABASE_URL: 'notaurl' }).problems, ['DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://) such as postgres://user:password@host:5432/database (got a hidden value)']);
   });
 
   test('reports an invalid POSTGRES_HOST once, not as missing database settings too', () => {
@@ -267,4 +267,13 @@ describe('REDIS_TIMEOUT_MS', () => {
 test('rejects a POSTGRES_HOST that is not a host name, instead of silently connecting elsewhere', () => {
   const env = { STORAGE_HOSTNAME: 'localhost', STORAGE_ACCESS_KEY: 'k', STORAGE_SECRET: 's', JWT_JWKS_URL: 'http://localhost/jwks', POSTGRES_HOST: 'my db' };
   assert.throws(() => loadConfig(env), (error: Error) => /POSTGRES_HOST must be a host name or IP address/.test(error.message));
+});
+
+test('refuses a DATABASE_URL of another database (mysql://) at configuration, instead of failing later as rejected credentials', () => {
+  assert.deepEqual(configError({ ...MINIO_ENV, DATABASE_URL: 'mysql://user:password@db:3306/neotool_assets' }).problems, [
+    'DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://) such as postgres://user:password@host:5432/database (got a hidden value)',
+  ]);
+  for (const accepted of ['postgres://user:password@db:5432/neotool_assets', 'postgresql://user:password@db:5432/neotool_assets']) {
+    assert.equal(loadConfig({ ...MINIO_ENV, DATABASE_URL: accepted }).database.connectionString, accepted);
+  }
 });
