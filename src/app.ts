@@ -8,7 +8,7 @@ import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { PostgresAssetRepository } from './db/asset-repository.js';
 import { AssetService } from './domain/asset-service.js';
-import { cachedCheck } from './http/health.js';
+import { cachedCheck, type HealthCheck, upOnceConfirmed } from './http/health.js';
 import { jwksHasRs256Key } from './operations/doctor/jwks-keys.js';
 import { FileContentInspector } from './inspection/content-inspector.js';
 import { buildServer } from './http/server.js';
@@ -69,6 +69,9 @@ export async function startService(config: Config, givenLogger?: Logger, options
     const uploadLimits = { ...rateLimit, ...config.uploadLimits };
     const limiter = createUploadLimiter(counters.store, uploadLimits, limiterHooks(metrics, logger));
     const service = createAssetService(config, { pool, s3, namespaces, events, limiter, quotaBytes: uploadLimits.quotaBytes });
+    const issuerCheck = new AbortController();
+    opened.push(() => issuerCheck.abort());
+    const issuerKeys = issuerKeysCheck(config.jwt.jwksUrl, logger, issuerCheck.signal);
     const app = await buildServer({
       service,
       verifier: createTokenVerifier(config.jwt),
@@ -79,6 +82,7 @@ export async function startService(config: Config, givenLogger?: Logger, options
       health: {
         database: async () => void (await pool.query('SELECT 1')),
         storage: cachedCheck(() => validateBuckets(s3, config.storage), 5000),
+        issuerKeys,
         ...counters.health,
       },
     });
@@ -89,9 +93,8 @@ export async function startService(config: Config, givenLogger?: Logger, options
     const sweepStorage = () => (bulkStorage ??= instrumentedClient(config.storage, 'bulk', metrics, tracing?.traceStorage));
     const jobs = startBackgroundJobs({ config: config.jobs, pool, bulkStorage: sweepStorage, buckets: bucketsByVisibility(config.storage), service, events, logger, onRun: jobMetrics(metrics), traceRun: tracing?.traceJobRuns });
     opened.push(() => jobs.stop().then(() => bulkStorage?.destroy()));
-    const issuerCheck = new AbortController();
-    opened.push(() => issuerCheck.abort());
-    void warnIfIssuerKeysUnusable(config.jwt.jwksUrl, logger, issuerCheck.signal);
+    // At once, not at the first probe: a wrong JWT_JWKS_URL is said in the start-up log.
+    void issuerKeys().catch(() => undefined);
     return { app, url, jobs, close: () => closeInReverse(opened) };
   } catch (error) {
     await closeInReverse(opened).catch(() => undefined);
@@ -114,17 +117,24 @@ function warnIfTokensUnscoped(jwt: Config['jwt'], logger: Logger): void {
 }
 
 /**
- * Once the service is up (a failed start fetches nothing): it does not wait for the issuer, which may
- * come up later (known tokens ride out its outage), but says at once when its keys cannot be used:
- * until they can, every call is refused (503 while unreachable). Never fails the running service.
+ * Readiness of JWT_JWKS_URL (see HealthChecks.issuerKeys), first run once the service is up (a failed
+ * start fetches nothing). The service does not wait for the issuer, which may come up later, but says
+ * at once when its keys cannot be used, and again when they became usable. Never fails the service.
  */
-async function warnIfIssuerKeysUnusable(jwksUrl: string, logger: Logger, closing: AbortSignal): Promise<void> {
-  try {
+function issuerKeysCheck(jwksUrl: string, logger: Logger, closing: AbortSignal): HealthCheck {
+  let warned = false;
+  return upOnceConfirmed(async () => {
     const outcome = await jwksHasRs256Key(jwksUrl, JWKS_TIMEOUT_MS, closing);
-    if (outcome.status !== 'pass' && !closing.aborted) logger.warn({ jwksUrl }, `JWT_JWKS_URL unusable at start: ${outcome.message} Until it serves an RS256 signing key, no token can be verified.`);
-  } catch (error) {
-    logger.warn({ jwksUrl, err: error }, 'JWT_JWKS_URL could not be checked at start');
-  }
+    if (outcome.status === 'pass') {
+      if (warned) logger.info({ jwksUrl }, `JWT_JWKS_URL usable now (${outcome.message}): tokens can be verified, the service is ready`);
+      return;
+    }
+    if (!warned && !closing.aborted) {
+      logger.warn({ jwksUrl }, `JWT_JWKS_URL unusable at start: ${outcome.message} Until it serves an RS256 signing key, no token can be verified and /health/ready answers 503.`);
+    }
+    warned = true;
+    throw new Error(outcome.message);
+  });
 }
 
 /** An S3 client whose calls count in the storage metrics (and are spans, when tracing). */

@@ -9,6 +9,13 @@ export interface HealthChecks {
   database: HealthCheck;
   storage: HealthCheck;
   /**
+   * JWT_JWKS_URL served a usable RS256 key: until it has, no token can be verified, so a pod started with
+   * a wrong URL (or one its network policy blocks) never becomes ready and a rollout stops there. Up for
+   * good once it passed (see upOnceConfirmed): fetched keys and verified tokens are cached, so a later
+   * issuer outage must not take every pod out of the Service.
+   */
+  issuerKeys: HealthCheck;
+  /**
    * Only when the rate limits are counted in Redis (REDIS_URL). Reported, but it does not make the
    * service unready: without Redis only new uploads fail (REDIS_UNAVAILABLE); reads, confirms, deletes
    * and download URLs still work, and taking every pod out of the Service would stop those too.
@@ -34,7 +41,8 @@ async function run(check: HealthCheck): Promise<CheckResult> {
 }
 
 /**
- * /health and /health/ready: 200 only when the service can serve (database and storage answer;
+ * /health and /health/ready: 200 only when the service can serve (database and storage answer, the
+ * issuer's keys were usable once;
  * status "degraded" when only Redis does not); /health/live: 200 while the process runs, so Kubernetes restarts it only
  * when it is truly stuck.
  */
@@ -59,5 +67,21 @@ export function cachedCheck(check: HealthCheck, ttlMs: number, now: () => number
     if (now() < okUntil) return;
     await check();
     okUntil = now() + ttlMs;
+  };
+}
+
+/**
+ * Down until the check first passes, then up for good. Concurrent callers (probes arriving together,
+ * the start-up check) share one attempt, so a slow dependency is not asked once per caller.
+ */
+export function upOnceConfirmed(check: HealthCheck): HealthCheck {
+  let confirmed = false;
+  let attempt: Promise<void> | undefined;
+  return async () => {
+    if (confirmed) return;
+    attempt ??= check()
+      .then(() => void (confirmed = true))
+      .finally(() => (attempt = undefined));
+    await attempt;
   };
 }

@@ -20,7 +20,7 @@ async function healthcheckExitCode(healthy: boolean): Promise<number> {
   const check = async () => {
     if (!healthy) throw new Error('database down');
   };
-  registerHealthRoutes(app, { database: check, storage: async () => undefined });
+  registerHealthRoutes(app, { database: check, storage: async () => undefined, issuerKeys: async () => undefined });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const [command = '', ...args] = execForm(lastArgs(runtime, 'HEALTHCHECK'));
   try {

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, startCli, type CliOptions } from '../support/cli-process.js';
-import { adminS3, createBuckets, createDatabase, deleteBuckets, uniqueName } from '../support/infra.js';
-import { serviceEnv } from '../support/test-service.js';
+import { infraEnv, ownInfra } from '../support/test-service.js';
 import { readDockerfile } from './support/dockerfile.js';
 import { replayDockerfile, type ReplayedImage } from './support/image-replay.js';
 
@@ -58,13 +57,9 @@ describe('the image built from the Dockerfile', { timeout: 300_000 }, () => {
     assert.doesNotMatch(stderr, /^\s+at /m);
   });
 
-  test('serves /health against real PostgreSQL and storage, then exits 0 on SIGTERM', async () => {
-    const s3 = adminS3();
-    const database = await createDatabase();
-    const [publicBucket, privateBucket] = [uniqueName('img-pub'), uniqueName('img-priv')];
-    await createBuckets(s3, publicBucket, privateBucket);
-    const env = { ...image.env, ...serviceEnv(database.url, 'http://127.0.0.1:9/.well-known/jwks.json', publicBucket, privateBucket), LOG_LEVEL: 'info' };
-    const service = startCli(['serve'], env, inImage());
+  test('serves /health against real PostgreSQL, storage and token issuer, then exits 0 on SIGTERM', async () => {
+    const infra = await ownInfra();
+    const service = startCli(['serve'], { ...image.env, ...infraEnv(infra), LOG_LEVEL: 'info' }, inImage());
     try {
       const url = await service.listening(60_000);
       const health = await fetch(`${url}/health`);
@@ -72,9 +67,7 @@ describe('the image built from the Dockerfile', { timeout: 300_000 }, () => {
       assert.equal(await service.terminate(), 0);
     } finally {
       service.child.kill('SIGKILL');
-      await deleteBuckets(s3, publicBucket, privateBucket);
-      await database.drop();
-      s3.destroy();
+      await infra.release();
     }
   });
 });

@@ -224,7 +224,7 @@ describe('production manifests: probes', () => {
     const down = async () => {
       throw new Error('database down');
     };
-    registerHealthRoutes(app, { database: down, storage: async () => undefined });
+    registerHealthRoutes(app, { database: down, storage: async () => undefined, issuerKeys: async () => undefined });
     const status = async (path: string) => (await app.inject({ method: 'GET', url: path })).statusCode;
     assert.equal(await status(probe('livenessProbe').path), 200);
     assert.equal(await status(probe('startupProbe').path), 200);

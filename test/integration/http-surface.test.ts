@@ -34,10 +34,10 @@ describe('the HTTP surface', () => {
   after(() => svc.stop());
 
   for (const path of ['/health', '/health/ready']) {
-    test(`GET ${path} is 200 with the database and storage checks up`, async () => {
+    test(`GET ${path} is 200 with the database, storage and issuer keys checks up`, async () => {
       const res = await fetch(`${svc.url}${path}`);
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { status: 'ok', checks: { database: { status: 'up' }, storage: { status: 'up' } } });
+      assert.deepEqual(await res.json(), { status: 'ok', checks: { database: { status: 'up' }, storage: { status: 'up' }, issuerKeys: { status: 'up' } } });
     });
   }
 
