@@ -16,17 +16,20 @@ const MIB = 1024 * 1024;
  */
 export const storageSyncCommand: Command = {
   async run(options, positionals) {
-    const source = required(loadStorageSettings(process.env, options['from-env-prefix'] as string)).storage;
-    const destination = required(loadStorageSettings(process.env, options['to-env-prefix'] as string)).storage;
-    const pairs = bucketPairs(positionals, options['both-buckets'] === true, source, destination);
+    // The arguments first: a usage mistake is one (exit 2) whatever the settings, even with none set.
+    const buckets = bucketArguments(positionals, options['both-buckets'] === true);
     const concurrency = wholeNumber(options.concurrency, '--concurrency', 1);
     // An object up to the part size is one PUT, which S3 caps at 5 GiB, as it caps a part.
     const partSize = wholeNumber(options['part-size-mb'], '--part-size-mb', MIN_PART_BYTES / MIB, MAX_PART_BYTES / MIB) * MIB;
+    const progressEveryMs = wholeNumber(options['progress-every'], '--progress-every', 1) * 1000;
     const dryRun = options['dry-run'] === true;
+    const source = required(loadStorageSettings(process.env, options['from-env-prefix'] as string)).storage;
+    const destination = required(loadStorageSettings(process.env, options['to-env-prefix'] as string)).storage;
+    const pairs = bucketPairs(buckets, source, destination);
     // Checked before anything is copied: a missing DATABASE_URL must not surface after an hour of copying.
     // pg is loaded only then: every module less is startup time less for a rerun that has nothing to copy.
     const pool = options['rewrite-metadata'] ? (await import('../db/pool.js')).createPool(required(loadDatabaseUrl(process.env)), 2) : undefined;
-    const output = await syncOutput(process.stdout.isTTY === true, wholeNumber(options['progress-every'], '--progress-every', 1) * 1000);
+    const output = await syncOutput(process.stdout.isTTY === true, progressEveryMs);
     // Copies take as long as their bytes need: only a long-stalled connection is a timeout.
     const sourceClient = createS3Client(source, 'bulk');
     const destinationClient = createS3Client(destination, 'bulk');
@@ -72,19 +75,26 @@ function succeeded(report: SyncReport): boolean {
   return report.failed.length === 0 && !report.interrupted;
 }
 
-/** Bucket names from the arguments, or both of the service's buckets (source names to destination names). */
-function bucketPairs(positionals: string[], both: boolean, source: StorageConfig, destination: StorageConfig): [string, string][] {
-  if (both && positionals.length === 0) {
-    return [
-      [source.publicBucket, destination.publicBucket],
-      [source.privateBucket, destination.privateBucket],
-    ];
-  }
-  if (!both && positionals.length === 2) return [[positionals[0]!, positionals[1]!]];
-  if (both && positionals.length > 0) {
+const BOTH_BUCKETS = 'both-buckets';
+/** The two bucket names given (source, destination), or BOTH_BUCKETS for --both-buckets, whose names only the settings know. */
+type BucketArguments = [string, string] | typeof BOTH_BUCKETS;
+
+function bucketArguments(positionals: string[], both: boolean): BucketArguments {
+  if (both && positionals.length === 0) return BOTH_BUCKETS;
+  if (!both && positionals.length === 2) return [positionals[0]!, positionals[1]!];
+  if (both) {
     throw new UsageError(`Both bucket names (${positionals.join(' ')}) and --both-buckets were given: use only one form, SOURCE_BUCKET DESTINATION_BUCKET or --both-buckets.`);
   }
   throw new UsageError('Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets to copy the public and the private bucket (names from the prefixed STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET).');
+}
+
+/** Source to destination bucket names: the ones given, or both of the service's buckets. */
+function bucketPairs(buckets: BucketArguments, source: StorageConfig, destination: StorageConfig): [string, string][] {
+  if (buckets !== BOTH_BUCKETS) return [buckets];
+  return [
+    [source.publicBucket, destination.publicBucket],
+    [source.privateBucket, destination.privateBucket],
+  ];
 }
 
 function wholeNumber(value: string | boolean | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

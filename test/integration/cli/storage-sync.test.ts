@@ -310,6 +310,21 @@ describe('neotool-assets storage sync, other outcomes', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets/);
   });
+
+  test('arguments are checked before the settings: with no STORAGE_* set, a usage mistake is still exit 2 with its usage message', async () => {
+    const mistakes: [string[], RegExp][] = [
+      [['only-one'], /Give SOURCE_BUCKET DESTINATION_BUCKET, or --both-buckets/],
+      [['a-bucket', 'b-bucket', '--both-buckets'], /Both bucket names \(a-bucket b-bucket\) and --both-buckets were given/],
+      [['a-bucket', 'b-bucket', '--concurrency', '0'], /--concurrency must be a whole number at least 1 \(got 0\)/],
+      [['a-bucket', 'b-bucket', '--progress-every', 'soon'], /--progress-every must be a whole number at least 1 \(got soon\)/],
+    ];
+    for (const [args, usage] of mistakes) {
+      const result = await runCli(['storage', 'sync', ...args, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], {});
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, usage);
+      assert.doesNotMatch(result.stderr, /STORAGE_HOSTNAME/);
+    }
+  });
 });
 
 describe('neotool-assets storage sync interrupted while copying large objects in parts', () => {
