@@ -54,6 +54,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8083) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # A 64 MB young generation (V8's default: 16 MB): under load most of a request's garbage then dies
 # before a scavenge, which otherwise copies it. Measured with npm run bench: ~13 % less service CPU per
-# createAssetUpload (4 of 4 interleaved pairs). It can take up to 128 MB more memory under load.
+# createAssetUpload (4 of 4 interleaved pairs). It can take up to ~100 MB more memory under load (two 64 MB semi-spaces instead of two 16 MB).
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=64", "bin/neotool-assets.js"]
 CMD ["serve"]

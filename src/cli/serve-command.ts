@@ -1,5 +1,6 @@
 import type { RunningService } from '../app.js';
 import { loadConfig } from '../config/config.js';
+import { refuseExampleValues } from '../operations/doctor/deployment-values.js';
 import { createServiceLogger } from '../observability/logger.js';
 import { startTracing } from '../observability/tracing/tracing.js';
 import type { Command } from './commands.js';
@@ -36,6 +37,7 @@ export function stopOnSignals(service: RunningService, deadlineMs: number, clean
 export const serveCommand: Command = {
   async run() {
     const config = loadConfig(process.env);
+    refuseExampleValues(process.env);
     const logger = await createServiceLogger(config);
     const tracing = await startTracing(config.tracing, logger);
     // Imported only now, so that with tracing on, pg and the HTTP stack load patched by its instrumentations.

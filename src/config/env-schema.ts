@@ -37,7 +37,11 @@ export interface EnvVarSpec {
 /** The sections of the configuration, in the order they are listed, each with an optional note. */
 export const ENV_GROUPS = {
   server: { title: 'Server' },
-  database: { title: 'Database', note: 'Either DATABASE_URL, or POSTGRES_HOST with the other POSTGRES_* variables: one of the two is required.' },
+  database: {
+    title: 'Database',
+    note:
+      'Either DATABASE_URL, or POSTGRES_HOST with the other POSTGRES_* variables: one of the two is required. TLS: ?sslmode=verify-full in DATABASE_URL, or PGSSLMODE=verify-full (read by node-postgres), verifies the server against Node\'s CA list; for a private CA also set NODE_EXTRA_CA_CERTS to its PEM file; sslmode=no-verify encrypts without verifying.',
+  },
   storage: { title: 'Storage', note: 'Any S3-compatible store: MinIO locally, Cloudflare R2 (or AWS S3) in production.' },
   auth: { title: 'Authentication', note: 'RS256 JWTs, verified against the keys of a JWKS.' },
   assets: { title: 'Assets and API' },

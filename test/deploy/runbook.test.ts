@@ -7,6 +7,7 @@ import { redisStartupProblem } from '../../src/limits/redis-connection.js';
 import { commands } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadNamespaces } from '../../src/config/namespaces-file.js';
+import { refuseExampleValues } from '../../src/operations/doctor/deployment-values.js';
 import { runDoctor } from '../../src/operations/doctor/doctor.js';
 import { uploadCorsRules } from '../../src/operations/storage-init/bucket-cors.js';
 import { explain } from '../../src/storage/bucket-validation.js';
@@ -78,6 +79,7 @@ async function startupMessages(): Promise<Record<string, string[]>> {
     'PostgreSQL refuses the credentials': database({ code: '28P01', message: 'password authentication failed for user "neotool_assets"' }),
     'database missing': database({ code: '3D000', message: 'database "neotool_assets" does not exist' }),
     'namespaces file missing': namespaces,
+    'example values left in': startupMessage(() => refuseExampleValues({ ...R2_ENV, JWT_ISSUER: 'https://security.yourdomain.com' })),
     'Redis unreachable': [redisStartupProblem('redis.internal:6379', new Error('connect ECONNREFUSED 10.0.0.7:6379'))],
     'Redis refuses the credentials': [redisStartupProblem('redis.internal:6379', new Error('WRONGPASS invalid username-password pair or user is disabled.'))],
   };

@@ -37,6 +37,7 @@ const BROKEN: [string, Breakage, RegExp[]][] = [
   ['an unreachable storage endpoint', async () => ({ STORAGE_PORT: String(await closedPort()) }), [/Cannot reach storage at http:\/\/127\.0\.0\.1:\d+/, /STORAGE_HOSTNAME, STORAGE_PORT/]],
   ['HTTPS against the plain-HTTP storage port', () => ({ STORAGE_USE_HTTPS: 'true' }), [/TLS handshake with storage at https:\/\/127\.0\.0\.1:\d+ failed \(.*EPROTO/, /Set STORAGE_USE_HTTPS=false/]],
   ['an unreachable database', (infra) => ({ DATABASE_URL: withDatabase(infra.databaseUrl, (u) => (u.port = '1')) }), [/Cannot reach PostgreSQL at 127\.0\.0\.1:1/, /DATABASE_URL/]],
+  ['example values of the production overlay left in', () => ({ JWT_ISSUER: 'https://security.yourdomain.com', ASSET_CORS_ALLOWED_ORIGINS: 'https://app.yourdomain.com' }), [/JWT_ISSUER=https:\/\/security\.yourdomain\.com, ASSET_CORS_ALLOWED_ORIGINS=https:\/\/app\.yourdomain\.com: example values of the manifests or the runbook/, /Set your own \(the production overlay's ConfigMap\)/]],
   ['an unreachable Redis (REDIS_URL)', async () => ({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }), [/Cannot reach Redis at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED/, /Check REDIS_URL/]],
 ];
 
