@@ -69,6 +69,7 @@ async function startupMessages(): Promise<Record<string, string[]>> {
     SignatureDoesNotMatch: bucket({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } }),
     'connection timeout': bucket({ name: 'TimeoutError', message: 'the request socket did not establish a connection with the server within the configured timeout of 5000 ms.' }),
     'DNS failure': bucket({ name: 'Error', code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND nowhere.r2.cloudflarestorage.com' }),
+    'TLS handshake failed': bucket({ name: 'Error', code: 'EPROTO', message: 'write EPROTO 40E8B6F1:error:0A00010B:SSL routines:ssl3_get_record:wrong version number' }),
     'scheme in STORAGE_HOSTNAME': config({ STORAGE_HOSTNAME: 'https://0123456789abcdef.r2.cloudflarestorage.com' }),
     'path in STORAGE_HOSTNAME': config({ STORAGE_HOSTNAME: '0123456789abcdef.r2.cloudflarestorage.com/assets' }),
     'port not a number': config({ STORAGE_PORT: '443/tcp' }),
