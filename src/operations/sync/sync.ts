@@ -93,19 +93,24 @@ async function list(endpoint: Endpoint, role: 'source bucket' | 'destination buc
     return await listBucket(endpoint.client, endpoint.bucket, signal);
   } catch (error) {
     const explained = explain(error, endpoint.storage, endpoint.bucket, role);
-    if (role === 'source bucket' && explained.reason === 'NoSuchBucket') throw missingSource(endpoint);
-    throw explained;
+    throw explained.reason === 'NoSuchBucket' ? missingBucket(endpoint, role) : explained;
   }
 }
 
-/** A source is copied from, never created (storage init does not apply): the name or the settings are wrong. */
-function missingSource(endpoint: Endpoint): BucketValidationError {
+/**
+ * The sync's own words for a missing bucket: explain()'s fix (storage init, or the service's setting)
+ * reads plain STORAGE_*, not the prefixed settings a sync runs with. A source is copied from, never
+ * created: its name or its settings are wrong.
+ */
+function missingBucket(endpoint: Endpoint, role: 'source bucket' | 'destination bucket'): BucketValidationError {
   const prefix = endpoint.settingsPrefix ?? '';
+  const [argument, flag] = role === 'source bucket' ? ['first', '--from-env-prefix'] : ['second', '--to-env-prefix'];
+  const create = role === 'destination bucket' ? 'Create it there (in the store\'s console, or with `neotool-assets storage init` given its settings as plain STORAGE_*), or check' : 'Check';
   return new BucketValidationError(
     'NoSuchBucket',
-    `Bucket "${endpoint.bucket}" (source bucket) does not exist at ${endpointUrl(endpoint.storage)}. ` +
-      `Check the source bucket name (the first argument, or ${prefix}STORAGE_PUBLIC_BUCKET / ${prefix}STORAGE_PRIVATE_BUCKET with --both-buckets) ` +
-      `and that the ${prefix}STORAGE_* settings (--from-env-prefix) describe the store to copy from.`,
+    `Bucket "${endpoint.bucket}" (${role}) does not exist at ${endpointUrl(endpoint.storage)}. ` +
+      `${create} the ${role} name (the ${argument} argument, or ${prefix}STORAGE_PUBLIC_BUCKET / ${prefix}STORAGE_PRIVATE_BUCKET with --both-buckets) ` +
+      `and that the ${prefix}STORAGE_* settings (${flag}) describe the store to copy ${role === 'source bucket' ? 'from' : 'to'}.`,
   );
 }
 

@@ -284,6 +284,21 @@ describe('neotool-assets storage sync, other outcomes', () => {
     }
   });
 
+  test('a destination bucket that does not exist is named with its prefixed settings and how to create it there', async () => {
+    const source = client('SRC_');
+    const from = uniqueName('nodst-src');
+    try {
+      await source.send(new CreateBucketCommand({ Bucket: from }));
+      const result = await runCli(['storage', 'sync', from, 'no-such-destination-bucket', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /Bucket "no-such-destination-bucket" \(destination bucket\) does not exist at /);
+      assert.match(result.stderr, /Create it there .*storage init` given its settings as plain STORAGE_\*\), or check the destination bucket name \(the second argument, or DST_STORAGE_PUBLIC_BUCKET .* DST_STORAGE_\* settings \(--to-env-prefix\) describe the store to copy to\./);
+    } finally {
+      await deleteBuckets(source, from);
+      source.destroy();
+    }
+  });
+
   test('bucket names together with --both-buckets are refused, saying both were given and only one form may be used', async () => {
     const result = await runCli(['storage', 'sync', 'a-bucket', 'b-bucket', '--both-buckets', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
     assert.equal(result.code, 2);
