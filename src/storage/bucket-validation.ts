@@ -1,7 +1,7 @@
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { StartupError } from '../config/startup-error.js';
 import { endpointUrl, isCloudflareR2, type StorageConfig } from '../config/storage-config.js';
-import { errorName, isAccessDenied, isDnsFailure, isNotFound, isTlsMismatch, isUnreachable } from './storage-errors.js';
+import { errorName, isAccessDenied, isDnsFailure, isNotFound, isTlsMismatch, isUnreachable, isWebPageAnswer, type StorageFailure } from './storage-errors.js';
 
 /** A bucket problem found at startup, phrased as the runbook's troubleshooting entry: cause and fix. */
 export class BucketValidationError extends StartupError {
@@ -48,6 +48,13 @@ export function explain(error: unknown, config: StorageConfig, bucket: string, s
     return new BucketValidationError(
       'ConnectionFailed',
       `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here.${virtualHostedStyleHint(error, config, bucket)}`,
+    );
+  }
+  if (isWebPageAnswer(error)) {
+    const status = (error as StorageFailure).$metadata?.httpStatusCode;
+    return new BucketValidationError(
+      'NotAnS3Endpoint',
+      `Storage at ${endpoint} answered with a web page (HTTP ${status}), not as an S3 API: STORAGE_HOSTNAME and STORAGE_PORT must name the S3 API endpoint (for R2 <account-id>.r2.cloudflarestorage.com), not a website or the public custom domain of STORAGE_PUBLIC_BASE_PATH.`,
     );
   }
   if (name === 'NotFound' || name === 'NoSuchBucket') {

@@ -44,6 +44,15 @@ export function isTlsMismatch(error: unknown): boolean {
   return networkCodes(error).includes('EPROTO');
 }
 
+/**
+ * An answer in HTML: a website, a CDN or the public custom domain answered where the S3 API was
+ * expected (S3-compatible stores answer errors in XML, or with no body at all).
+ */
+export function isWebPageAnswer(error: unknown): boolean {
+  const headers = (error as { $response?: { headers?: Record<string, string | undefined> } })?.$response?.headers;
+  return /^text\/html\b/i.test(headers?.['content-type'] ?? '');
+}
+
 export function isNotFound(error: unknown): boolean {
   const name = errorName(error);
   return name === 'NotFound' || name === 'NoSuchKey' || (error as StorageFailure)?.$metadata?.httpStatusCode === 404;

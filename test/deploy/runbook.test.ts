@@ -64,6 +64,7 @@ async function startupMessages(): Promise<Record<string, string[]>> {
   );
   return {
     NoSuchBucket: bucket({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }),
+    'not an S3 endpoint': bucket({ name: 'NotFound', message: 'UnknownError', $metadata: { httpStatusCode: 404 }, $response: { headers: { 'content-type': 'text/html; charset=utf-8' } } }),
     AccessDenied: bucket({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
     InvalidAccessKeyId: bucket({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } }),
     SignatureDoesNotMatch: bucket({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } }),

@@ -7,11 +7,11 @@ export interface JsonServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server on 127.0.0.1 answering every request with `answer()` (a JWKS, or something that is not one). */
-export async function jsonServer(answer: () => { status?: number; body: string }): Promise<JsonServer> {
+/** An HTTP server on 127.0.0.1 answering every request with `answer()` (a JWKS, something that is not one, or a web page). */
+export async function jsonServer(answer: () => { status?: number; body: string; contentType?: string }): Promise<JsonServer> {
   const server = createServer((_, res) => {
-    const { status = 200, body } = answer();
-    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    const { status = 200, body, contentType = 'application/json' } = answer();
+    res.writeHead(status, { 'content-type': contentType }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { endpointUrl } from '../../config/storage-config.js';
 import { explain } from '../../storage/bucket-validation.js';
-import { isNotFound } from '../../storage/storage-errors.js';
+import { errorName, isNotFound } from '../../storage/storage-errors.js';
 import { fail, pass, type Check } from './checks.js';
 import { connectionFailure } from './connection-failure.js';
 import type { StorageProbe } from './storage-probe.js';
@@ -27,7 +27,8 @@ export function storageAccessChecks(probe: StorageProbe, needs: string[]): Check
     {
       name: CREDENTIALS,
       needs: [ENDPOINT],
-      // A listing error tells an unknown key from a wrong secret; a missing bucket still proves the credentials.
+      // A listing error tells an unknown key from a wrong secret; a missing bucket (S3's NoSuchBucket, which
+      // comes only after the signature was checked) still proves the credentials. A bare 404 proves nothing.
       run: () => list(probe, publicBucket, publicSetting, true, 'storage accepted the access key and the secret'),
     },
     ...bucketsOf(probe).map(([bucket, setting]): Check => ({ name: bucketExists(bucket), needs: [CREDENTIALS], run: () => list(probe, bucket, setting, false, 'exists and can be listed') })),
@@ -56,7 +57,7 @@ async function list(probe: StorageProbe, bucket: string, setting: string, missin
     await probe.client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
     return pass(success);
   } catch (error) {
-    if (missingIsFine && isNotFound(error)) return pass(success);
+    if (missingIsFine && errorName(error) === 'NoSuchBucket') return pass(success);
     const cause = explain(error, probe.storage, bucket, setting);
     return fail(`${cause.reason}: ${cause.message}`);
   }

@@ -192,6 +192,15 @@ describe('neotool-assets doctor', () => {
     }
   });
 
+  test('a web server answering 404 pages where the S3 API belongs fails the credentials check as no S3 endpoint, not as a missing bucket', async (t) => {
+    const website = await jsonServer(() => ({ status: 404, body: '<html><body>Not Found</body></html>', contentType: 'text/html' }));
+    t.after(() => website.close());
+    const results = await doctor({ STORAGE_PORT: new URL(website.url).port });
+    const credentials = find(results, 'storage credentials valid');
+    assert.equal(credentials.status, 'fail');
+    assert.match(credentials.message, /^NotAnS3Endpoint: Storage at http:\/\/127\.0\.0\.1:\d+ answered with a web page \(HTTP 404\), not as an S3 API: STORAGE_HOSTNAME and STORAGE_PORT must name the S3 API endpoint/);
+  });
+
   test('a private bucket made public by a bucket policy fails loudly as a data leak', async () => {
     await s3.send(new PutBucketPolicyCommand({ Bucket: privateBucket, Policy: publicReadPolicy(privateBucket) }));
     try {
