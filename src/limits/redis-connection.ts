@@ -26,6 +26,8 @@ export class RedisStartupError extends StartupError {}
  */
 export class RedisConnection {
   private lastError: Error | undefined;
+  /** A connection that never was ready has nothing to lose: a failed start says so in its own message. */
+  private everReady = false;
   private lost = false;
   private closing = false;
 
@@ -79,12 +81,13 @@ export class RedisConnection {
 
   /** Logged once per outage, not at every reconnect attempt. */
   private onClose(): void {
-    if (this.closing || this.lost) return;
+    if (this.closing || this.lost || !this.everReady) return;
     this.lost = true;
     this.logger.warn({ err: this.lastError }, 'Lost the connection to Redis; uploads fail with REDIS_UNAVAILABLE until it is back (reconnecting)');
   }
 
   private onReady(): void {
+    this.everReady = true;
     if (this.lost) this.logger.info('Reconnected to Redis; uploads are counted against the rate limits again');
     this.lost = false;
   }

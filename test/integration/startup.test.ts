@@ -105,6 +105,12 @@ describe('starting the real service process', () => {
       });
     }
 
+    test('with an unreachable Redis, the refusal is the only thing said: no "lost the connection" warning with a stack before it', async () => {
+      const result = await runCli(['serve'], { ...env, REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }, { timeoutMs: 60_000 });
+      assertExplainedRefusal(result, [/Cannot reach Redis/]);
+      assert.doesNotMatch(result.stdout, /Lost the connection to Redis/);
+    });
+
     // AccessDenied for real: the second Ceph user's valid credentials, against buckets the first user owns
     // (private, and the public one grants anonymous GetObject only, not the listing the check needs).
     test('with credentials that may not use the buckets (AccessDenied): names the public bucket, its setting and the fix', async () => {

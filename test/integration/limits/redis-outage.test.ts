@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { describeStartupError } from '../../../src/cli/startup-errors.js';
 import { CONNECTION_NAME } from '../../../src/limits/redis-connection.js';
+import { capturedLogger } from '../../support/captured-logs.js';
 import { eventually } from '../../support/eventually.js';
 import { countAssets, createUpload, errorOf } from '../../support/flows.js';
 import { closedPort, uniqueName } from '../../support/infra.js';
@@ -36,11 +37,11 @@ async function health(svc: TestService): Promise<{ status: number; body: any }> 
  * stall, started before its tests and stopped after them (Redis answering again, so the service closes
  * its connection as it would).
  */
-function serviceBehindRedisProxy(env: Record<string, string> = {}): { proxy: TcpProxy; svc: TestService } {
-  const suite = {} as { proxy: TcpProxy; svc: TestService };
+function serviceBehindRedisProxy(env: Record<string, string> = {}): { proxy: TcpProxy; svc: TestService; logs: ReturnType<typeof capturedLogger> } {
+  const suite = { logs: capturedLogger('info') } as { proxy: TcpProxy; svc: TestService; logs: ReturnType<typeof capturedLogger> };
   let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    ({ svc: suite.svc, proxies: { redis: suite.proxy }, stop } = await startServiceBehindProxies(['redis'], { ...LIMITS, ...env }, { shareWith: infra }));
+    ({ svc: suite.svc, proxies: { redis: suite.proxy }, stop } = await startServiceBehindProxies(['redis'], { ...LIMITS, ...env }, { shareWith: infra, logger: suite.logs.logger }));
   });
   after(() => stop?.());
   return suite;
@@ -71,8 +72,12 @@ describe('Redis outages', () => {
     assert.equal(down.body.checks.redis.status, 'down');
     assert.equal(down.body.checks.database.status, 'up');
 
+    const redisLines = () => suite.logs.lines().filter((line) => /connection to Redis|Reconnected to Redis/.test(String(line.msg))).map((line) => [line.level, line.msg]);
+    assert.deepEqual(redisLines(), [[40, 'Lost the connection to Redis; uploads fail with REDIS_UNAVAILABLE until it is back (reconnecting)']], 'one warning per outage');
+
     await proxy.restore();
     const recovered = await eventually(() => health(svc), 'readiness to be ok again', { until: (h) => h.body.status === 'ok' });
+    assert.deepEqual(redisLines().at(-1), [30, 'Reconnected to Redis; uploads are counted against the rate limits again']);
     assert.equal(recovered.body.checks.redis.status, 'up', 'Redis reported up again once it is back');
     // The refused attempts counted nowhere: the owner still has the rest of the burst, and no more.
     for (let i = 1; i < BURST; i++) await createUpload(svc, token, uploadInput());
