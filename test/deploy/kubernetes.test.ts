@@ -87,8 +87,8 @@ describe('production manifests: names and placement', () => {
     assert.deepEqual(elsewhere, []);
   });
 
-  test('the Deployment runs the neotool-assets image with the label app=neotool-assets on its pods', () => {
-    assert.equal(String(container.image).split(':')[0], 'neotool-assets');
+  test('the Deployment runs the neotool-assets image of the operator\'s registry (not Docker Hub\'s) with the label app=neotool-assets on its pods', () => {
+    assert.match(String(container.image), /^[a-z0-9.-]+\.[a-z]+(:\d+)?\/neotool-assets:[\w.-]+$/, 'the overlay names the registry the image was pushed to');
     assert.equal(deployment.metadata.labels?.app, 'neotool-assets');
     assert.equal(deployment.spec.template.metadata.labels.app, 'neotool-assets');
     assert.ok(selects(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels), 'the Deployment selector does not pick its own pods');
