@@ -17,10 +17,19 @@ export type FixtureName =
   | 'unsafe-onload.svg'
   | 'unsafe-external-href.svg'
   | 'unsafe-foreign-object.svg'
+  | 'unsafe-prefixed-script.svg'
+  | 'unsafe-animated-link.svg'
   | 'dimension-bomb.png'
   | 'truncated.png';
 
-export const UNSAFE_SVGS = ['unsafe-script.svg', 'unsafe-onload.svg', 'unsafe-external-href.svg', 'unsafe-foreign-object.svg'] as const;
+export const UNSAFE_SVGS = [
+  'unsafe-script.svg',
+  'unsafe-onload.svg',
+  'unsafe-external-href.svg',
+  'unsafe-foreign-object.svg',
+  'unsafe-prefixed-script.svg',
+  'unsafe-animated-link.svg',
+] as const;
 
 export const MIME_TYPES = {
   png: 'image/png',

@@ -36,12 +36,39 @@ describe('findSvgHazard', () => {
     ['an animation that sets href', svg('<a><set attributeName="href" to="javascript:alert(1)"/><rect/></a>')],
     ['an animation that sets a prefixed href', svg('<a><animate values="x" attributeName="x:href"/></a>')],
     ['an animation that sets an event handler', svg('<rect><set attributeName="onclick" to="alert(1)"/></rect>')],
+    // Found by a security review: each was READY, and ran script or navigated in Chromium, before the checker parsed XML.
+    ['a script element under a non-ASCII prefix', svg('<é:script xmlns:é="http://www.w3.org/2000/svg">alert(1)</é:script>')],
+    ['a foreignObject under a non-ASCII prefix', svg('<é:foreignObject xmlns:é="http://www.w3.org/2000/svg"/>')],
+    ['an animation of href behind a quoted ">"', svg('<a><set x=">" attributeName="href" to="&#106;avascript:alert(1)"/><text>click</text></a>')],
+    ['an XHTML meta refresh under a non-ASCII prefix', svg('<é:meta xmlns:é="http://www.w3.org/1999/xhtml" http-equiv="refresh" content="0;url=https://evil.example/"/>')],
+    ['a javascript: link written with character references', svg('<a href="&#106;ava&#x73;cript:alert(1)"><rect/></a>')],
+    ['a javascript: link with a tab in its scheme', svg('<a href="java&#9;script:alert(1)"><rect/></a>')],
+    ['a url() hidden in a CSS escape', svg('<rect style="fill:\\75 rl(https://evil.example/p.svg#p)"/>')],
+    ['an image-set() in a style element', svg('<style>rect { fill: image-set("https://evil.example/a.png" 1x) }</style>')],
+    ['an external url() in CDATA of a style element', svg('<style><![CDATA[rect { fill: url(https://evil.example/p.svg#p) }]]></style>')],
+    ['a MathML element', svg('<m:math xmlns:m="http://www.w3.org/1998/Math/MathML"><m:mi>x</m:mi></m:math>')],
+    ['a stylesheet processing instruction', `<?xml-stylesheet href="https://evil.example/a.css"?>${svg('')}`],
+    ['XML that is not well-formed', svg('<rect>')],
+    ['an entity XML does not define', svg('<text>&nbsp;</text>')],
   ];
   for (const [what, text] of hazards) {
     test(`finds ${what}`, () => {
       assert.notEqual(findSvgHazard(text), null, text);
     });
   }
+
+  test('a DOCTYPE naming the SVG 1.1 DTD (no entities of its own), editor metadata namespaces and spaced url(#id) are no hazard', () => {
+    const doctype = '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">';
+    const metadata =
+      '<metadata><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description/></rdf:RDF></metadata>' +
+      '<i:pgf xmlns:i="http://ns.adobe.com/AdobeIllustrator/10.0/">data</i:pgf><rect fill="url( #fade )" style="stroke: url(\'#fade\')"/>';
+    assert.equal(findSvgHazard(`<?xml version="1.0"?>${doctype}${svg(metadata)}`), null);
+  });
+
+  test('names what it found: a script is a script element, whatever its prefix', () => {
+    assert.equal(findSvgHazard(svg('<é:script xmlns:é="http://www.w3.org/2000/svg"/>')), 'script element');
+    assert.match(findSvgHazard(svg('<rect>')) ?? '', /^not well-formed XML \(/);
+  });
 
   test('ordinary drawing attributes that merely contain "on" are no hazard', () => {
     assert.equal(findSvgHazard(svg('<polygon points="0,0 1,1" stroke-linejoin="round"/><text font="x">on and on</text>')), null);
