@@ -1,4 +1,4 @@
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type CopyObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/storage-config.js';
 import type { CopyTarget, ObjectLocation, ObjectSample, ObjectStorage, SampleRequest, UploadTarget } from '../domain/ports.js';
@@ -55,10 +55,15 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
-  /** One server-side copy; the bytes never pass through the service. */
+  /**
+   * One server-side copy; the bytes never pass through the service. False when the source is gone or
+   * no longer holds the bytes of `source.etag`: refused by the store (x-amz-copy-source-if-match), or
+   * copied by a store that ignores that condition (Ceph 16) and seen in the ETag of the copy, which is
+   * then deleted again.
+   */
   async copyObject(source: ObjectLocation & { etag?: string }, target: CopyTarget): Promise<boolean> {
     try {
-      await this.client.send(
+      const copied = await this.client.send(
         new CopyObjectCommand({
           Bucket: target.bucket,
           Key: target.key,
@@ -69,7 +74,9 @@ export class S3ObjectStorage implements ObjectStorage {
           CacheControl: target.cacheControl,
         }),
       );
-      return true;
+      if (!copiedOtherBytes(copied, source.etag)) return true;
+      await this.deleteObject(target.bucket, target.key);
+      return false;
     } catch (error) {
       if (isNotFound(error) || isPreconditionFailed(error)) return false;
       throw storageUnavailable('copy the checked upload to its key', error);
@@ -84,3 +91,16 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 }
+
+/**
+ * Whether the copy's ETag shows other bytes than those checked. A copy's ETag is the MD5 of its bytes,
+ * as the upload's (one PUT) is, except under SSE-KMS, where neither is an MD5: there only the
+ * condition, which AWS honours, stands guard.
+ */
+function copiedOtherBytes(copied: CopyObjectCommandOutput, checkedEtag: string | undefined): boolean {
+  const copiedEtag = copied.CopyObjectResult?.ETag;
+  if (!checkedEtag || !copiedEtag || copied.ServerSideEncryption?.startsWith('aws:kms')) return false;
+  return unquoted(copiedEtag) !== unquoted(checkedEtag);
+}
+
+const unquoted = (etag: string) => etag.replace(/^(W\/)?"|"$/g, '');
