@@ -7,6 +7,7 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
 import { authenticated, buildContext, type RequestContext } from '../graphql/context.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
+import { explainTokenLimit, MAX_TOKENS, operationLimits } from '../graphql/operation-limits.js';
 import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from 'pino';
@@ -59,13 +60,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     resolvers: buildResolvers(deps.service) as never,
     graphiql: true,
     jit: 1,
+    // What one operation may ask for, refused before anything runs (validated once per query text, then
+    // cached); the parser gives up on a text too long to be worth validating.
+    validationRules: [operationLimits],
+    graphql: { parseOptions: { maxTokens: MAX_TOKENS } },
     path: '/graphql',
     context: (request) => buildContext(deps.verifier, request),
     errorFormatter: (execution, context) => {
       const ctx = context as unknown as RequestContext & { reply: FastifyReply };
       const request = ctx.reply.request;
       const shown = refusedRequest(execution, ctx, { method: request.method, contentType: request.headers['content-type'] });
-      const errors = unwrapQueryErrors(shown.errors ?? []).map((e) => formatError(e, request.log, request.id));
+      const errors = unwrapQueryErrors(shown.errors ?? []).map((e) => formatError(explainTokenLimit(e), request.log, request.id));
       const statusCode = shown.statusCode ?? statusFor(shown);
       describeRefusal(ctx.reply, statusCode);
       return { statusCode, response: { data: shown.data ?? null, errors } };

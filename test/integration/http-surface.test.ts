@@ -2,6 +2,7 @@
 // probes, the federation SDL and entity lookup, GraphiQL, CORS, and error codes on every GraphQL error.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { MAX_LOOKUPS } from '../../src/graphql/operation-limits.js';
 import { capturedLogger } from '../support/captured-logs.js';
 import { createUpload, errorOf } from '../support/flows.js';
 import { uploadInput } from '../support/operations.js';
@@ -184,5 +185,23 @@ describe('the HTTP surface', () => {
     const open = await startTestService({ ASSET_CORS_ALLOWED_ORIGINS: '*' }, { shareWith: svc });
     t.after(() => open.stop());
     assert.equal(await preflightAllows(open.url, 'https://anywhere.example.org'), '*');
+  });
+
+  test('an operation of 1000 aliased asset lookups is a VALIDATION_ERROR (HTTP 400) naming the limit, answered at once and without reading an asset', async () => {
+    const token = await svc.token('alias-flooder');
+    const asset = await createUpload(svc, token, uploadInput());
+    const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: asset(id: "${asset.id}") { id uploadUrl }`).join(' ')} }`;
+    const errorsBefore = serviceErrors();
+    const started = performance.now();
+    const response = await svc.gql(query, {}, token);
+    const elapsedMs = performance.now() - started;
+    assert.equal(response.status, 400);
+    assert.equal(
+      errorOf(response, 'VALIDATION_ERROR').message,
+      `This operation makes 1000 asset lookups (asset, assets, _entities); at most ${MAX_LOOKUPS} per request: split it into several requests, or page with assets(first, after).`,
+    );
+    assert.equal(response.data, null, 'nothing ran: no lookup answered');
+    assert.ok(elapsedMs < 2000, `answered in ${Math.round(elapsedMs)} ms`);
+    assert.equal(serviceErrors(), errorsBefore, 'a refused query is not a service error');
   });
 });
