@@ -6,7 +6,7 @@ export function publicReadPolicy(bucket: string): string {
   });
 }
 
-interface Statement {
+export interface Statement {
   Effect?: string;
   Principal?: unknown;
   Action?: string | string[];
@@ -29,13 +29,13 @@ export function grantsAnonymousRead(policy: string | undefined, bucket: string):
   );
 }
 
-function isEveryone(principal: unknown): boolean {
+export function isEveryone(principal: unknown): boolean {
   if (principal === '*') return true;
   const aws = (principal as { AWS?: string | string[] } | undefined)?.AWS;
   return asList(aws).includes('*');
 }
 
-function asList<T>(value: T | T[] | undefined): T[] {
+export function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }

@@ -14,6 +14,7 @@ import { explain } from '../../storage/bucket-validation.js';
 import { errorName, isAccessDenied, isNotFound } from '../../storage/storage-errors.js';
 import type { StorageSettings } from '../settings.js';
 import { sameCorsRules, uploadCorsRules } from './bucket-cors.js';
+import { deniesObjectAcls, withObjectAclDenials } from './object-acl-policy.js';
 import { grantsAnonymousRead, withPublicRead } from './public-read-policy.js';
 
 /** What one step did; `manual` means the operator has to finish it by hand (e.g. in the R2 dashboard). */
@@ -38,9 +39,13 @@ function isUnsupported(error: unknown): boolean {
   return UNSUPPORTED.has(errorName(error));
 }
 
+/** Storage does not know the condition keys of a statement (MinIO has no s3:x-amz-acl or s3:x-amz-grant-* keys). */
+const POLICY_NOT_UNDERSTOOD = new Set(['MalformedPolicy', 'InvalidPolicyDocument']);
+
 /**
- * Creates both buckets when missing, opens the public one to anonymous reads and applies the upload
- * CORS rules to both. Reads before it writes, so a second run changes nothing.
+ * Creates both buckets when missing, opens the public one to anonymous reads, closes the private one
+ * to object ACLs and applies the upload CORS rules to both. Reads before it writes, so a second run
+ * changes nothing.
  */
 export async function initStorage(client: S3Client, settings: StorageSettings, report: (action: InitAction) => void = () => undefined): Promise<InitAction[]> {
   const { storage, corsAllowedOrigins } = settings;
@@ -55,6 +60,7 @@ export async function initStorage(client: S3Client, settings: StorageSettings, r
   ];
   for (const [bucket, setting] of buckets) record(await ensureBucket(client, storage, bucket, setting));
   record(await ensurePublicRead(client, storage));
+  record(await ensureNoObjectAcls(client, storage));
   for (const [bucket] of buckets) record(await ensureCors(client, bucket, corsAllowedOrigins));
   return actions;
 }
@@ -96,6 +102,35 @@ async function ensurePublicRead(client: S3Client, storage: StorageConfig): Promi
       subject,
       detail: `this storage does not support bucket policies (${errorName(error)}): make ${bucket} publicly readable with its own tools, or serve it through a CDN at STORAGE_PUBLIC_BASE_PATH.`,
     };
+  }
+}
+
+/**
+ * Upload URLs sign only content-length, content-type and host, so an uploader can add an unsigned
+ * `x-amz-acl: public-read` (or a grant header) to the PUT and, on stores with object ACLs, make the
+ * unchecked upload in the private bucket readable by anyone. The bucket policy refuses such PUTs and
+ * any change of an object's ACL; plain uploads, confirm's copy and deletes are untouched.
+ */
+async function ensureNoObjectAcls(client: S3Client, storage: StorageConfig): Promise<InitAction> {
+  const bucket = storage.privateBucket;
+  const subject = `object ACLs refused on ${bucket}`;
+  const doctor = 'neotool-assets doctor checks it ("uploads cannot be made public")';
+  if (isCloudflareR2(storage.hostname)) {
+    return { outcome: 'skipped', subject, detail: `R2 has no bucket policies and no object ACLs, so an x-amz-acl header cannot make an upload public; nothing to do (${doctor}).` };
+  }
+  try {
+    const current = await currentPolicy(client, bucket);
+    if (deniesObjectAcls(current, bucket)) return { outcome: 'unchanged', subject, detail: 'bucket policy already refuses uploads with x-amz-acl or x-amz-grant-* headers and ACL changes' };
+    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: withObjectAclDenials(current, bucket) }));
+    return { outcome: current ? 'updated' : 'created', subject, detail: `bucket policy refuses PUTs to ${bucket}/* with an x-amz-acl other than private or any x-amz-grant-* header, and every PutObjectAcl` };
+  } catch (error) {
+    if (isUnsupported(error)) {
+      return { outcome: 'skipped', subject, detail: `this storage does not support bucket policies (${errorName(error)}); safe where it has no object ACLs either (like R2), ${doctor}.` };
+    }
+    if (POLICY_NOT_UNDERSTOOD.has(errorName(error))) {
+      return { outcome: 'skipped', subject, detail: `this storage does not accept the s3:x-amz-acl and s3:x-amz-grant-* policy conditions (${errorName(error)}: ${(error as Error)?.message}); safe where it ignores object ACLs (as MinIO does), ${doctor}.` };
+    }
+    throw stepFailed('Refusing object ACLs on', 'the bucket policy (s3:GetBucketPolicy and s3:PutBucketPolicy)', error, bucket);
   }
 }
 
