@@ -1,5 +1,5 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { endpointUrl } from '../../config/storage-config.js';
+import { endpointUrl, isCloudflareR2 } from '../../config/storage-config.js';
 import { publicObjectUrl } from '../../storage/object-url.js';
 import { Presigner } from '../../storage/presigner.js';
 import { S3ObjectStorage } from '../../storage/s3-object-storage.js';
@@ -10,6 +10,10 @@ import { bucketExists, writeAndRead } from './storage-access-checks.js';
 import type { StorageProbe } from './storage-probe.js';
 
 const STORAGE_INIT = 'run `neotool-assets storage init`';
+export const PRIVATE_STAYS_PRIVATE = 'private bucket refuses anonymous reads';
+export const UPLOADS_STAY_PRIVATE = 'uploads cannot be made public';
+/** What stores answer when they will not take an ACL with an object: a policy's Deny, S3's "bucket owner enforced", no ACLs at all. */
+const ACL_REFUSALS = new Set(['AccessDenied', 'AccessControlListNotSupported', 'NotImplemented']);
 
 /** How objects reach clients: presigned URLs, confirm's copy, the public base URL, a closed private bucket, and CORS for browsers. */
 export function deliveryChecks(probe: StorageProbe): Check[] {
@@ -18,7 +22,9 @@ export function deliveryChecks(probe: StorageProbe): Check[] {
     { name: 'presigned PUT and GET round trip', needs: [bucketExists(privateBucket)], run: () => presignedRoundTrip(probe, privateBucket) },
     { name: 'confirm copies uploads to their key', needs: [writeAndRead(privateBucket), writeAndRead(publicBucket)], run: () => conditionalCopy(probe) },
     { name: 'public URL serves public objects', needs: [writeAndRead(publicBucket)], run: () => publicUrlServes(probe) },
-    { name: 'private bucket refuses anonymous reads', needs: [writeAndRead(privateBucket)], run: () => privateStaysPrivate(probe) },
+    { name: PRIVATE_STAYS_PRIVATE, needs: [writeAndRead(privateBucket)], run: () => privateStaysPrivate(probe) },
+    // Only once the bucket itself is closed: an open bucket would serve the probe whatever its ACL.
+    { name: UPLOADS_STAY_PRIVATE, needs: [PRIVATE_STAYS_PRIVATE], run: () => uploadAclRefused(probe) },
     ...[publicBucket, privateBucket].map((bucket): Check => ({ name: `CORS preflight on ${bucket}`, needs: [bucketExists(bucket)], run: () => corsAllowsOrigins(probe, bucket) })),
   ];
 }
@@ -85,6 +91,34 @@ async function privateStaysPrivate(probe: StorageProbe): Promise<Outcome> {
     return fail(`DATA LEAK: anyone can read ${url} without credentials. Remove the bucket policy or public access from ${bucket} now; private assets must only be served through presigned URLs.`);
   }
   return pass(`an anonymous GET got HTTP ${res.status}`);
+}
+
+/**
+ * Upload URLs sign only content-length, content-type and host: the uploader can add an unsigned
+ * `x-amz-acl: public-read` to the PUT. Sends exactly that to a presigned probe key of the private bucket.
+ */
+async function uploadAclRefused(probe: StorageProbe): Promise<Outcome> {
+  const bucket = probe.storage.privateBucket;
+  const key = probe.newKey(bucket);
+  const body = Buffer.from(probe.body);
+  const putUrl = new Presigner(probe.storage).presign({ method: 'PUT', bucket, key, headers: { 'content-type': 'text/plain', 'content-length': String(body.length) }, expiresInSeconds: 60 });
+  const put = await fetch(putUrl, { method: 'PUT', body, headers: { 'content-type': 'text/plain', 'x-amz-acl': 'public-read' }, signal: probe.timeout() });
+  if (!put.ok) {
+    const code = await errorCode(put);
+    if (ACL_REFUSALS.has(code)) return pass(`storage refused an upload sent with x-amz-acl: public-read (HTTP ${put.status} ${code})`);
+    return fail(`storage answered the upload with x-amz-acl: public-read with HTTP ${put.status} ${code}, not a refusal; check the storage, then run doctor again.`);
+  }
+  const url = probe.directUrl(bucket, key);
+  const res = await fetch(url, { signal: probe.timeout() });
+  if (res.ok) {
+    return fail(
+      `an uploader can make their upload public: storage took x-amz-acl: public-read on a presigned PUT to ${bucket} and now serves ${url} to anyone. ` +
+        `${STORAGE_INIT} to add the bucket policy that refuses it (or turn object ACLs off for ${bucket}: on S3, Object Ownership "bucket owner enforced").`,
+    );
+  }
+  const ignored = `storage stored an upload sent with x-amz-acl: public-read, but an anonymous GET got HTTP ${res.status}`;
+  if (isCloudflareR2(probe.storage.hostname)) return pass(`${ignored}: R2 has no object ACLs`);
+  return warn(`${ignored} (it ignores the ACL). ${STORAGE_INIT} to refuse such uploads outright.`);
 }
 
 async function corsAllowsOrigins(probe: StorageProbe, bucket: string): Promise<Outcome> {

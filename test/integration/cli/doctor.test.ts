@@ -3,12 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DeleteBucketPolicyCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { CheckResult } from '../../../src/operations/doctor/checks.js';
 import { runDoctor } from '../../../src/operations/doctor/doctor.js';
-import { adminS3, closedPort, createDatabase, deleteBuckets, endPool, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../../support/infra.js';
+import { adminS3, closedPort, createBuckets, createDatabase, deleteBuckets, endPool, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../../support/infra.js';
 import { publicReadPolicy, serviceEnv } from '../../support/test-service.js';
 import { TestIssuer } from '../../support/test-issuer.js';
 import { testRedisUrl } from '../../support/limit-backends.js';
@@ -46,8 +46,8 @@ describe('neotool-assets doctor', () => {
     assert.ok(result, `no check named "${name}" in ${results.map((r) => r.name).join(', ')}`);
     return result;
   };
-  async function assertNoProbesLeft() {
-    for (const bucket of [publicBucket, privateBucket]) {
+  async function assertNoProbesLeft(...buckets: string[]) {
+    for (const bucket of buckets.length ? buckets : [publicBucket, privateBucket]) {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'neotool-doctor/' }));
       assert.equal(listed.KeyCount, 0, `probe objects left in ${bucket}`);
     }
@@ -63,7 +63,7 @@ describe('neotool-assets doctor', () => {
     const checkLines = lines.slice(0, -1).filter((l) => l !== copyLine);
     assert.ok(checkLines.length >= 17, result.stdout);
     assert.ok(checkLines.every((l) => l.startsWith('PASS  ')), result.stdout);
-    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', `CORS preflight on ${privateBucket}`, 'namespaces file valid', 'database reachable and migrated', 'JWKS serves an RS256 key', 'tokens scoped to this service', 'no example values left']) {
+    for (const name of ['storage endpoint reachable', 'storage credentials valid', `bucket ${publicBucket} exists`, 'presigned PUT and GET round trip', 'public URL serves public objects', 'private bucket refuses anonymous reads', 'uploads cannot be made public', `CORS preflight on ${privateBucket}`, 'namespaces file valid', 'database reachable and migrated', 'JWKS serves an RS256 key', 'tokens scoped to this service', 'no example values left']) {
       assert.ok(checkLines.some((l) => l.startsWith(`PASS  ${name}:`)), `${name} missing from:\n${result.stdout}`);
     }
     assert.match(lines.at(-1) ?? '', /0 fail/);
@@ -202,15 +202,41 @@ describe('neotool-assets doctor', () => {
   });
 
   test('a private bucket made public by a bucket policy fails loudly as a data leak', async () => {
+    const initPolicy = (await s3.send(new GetBucketPolicyCommand({ Bucket: privateBucket }))).Policy!;
     await s3.send(new PutBucketPolicyCommand({ Bucket: privateBucket, Policy: publicReadPolicy(privateBucket) }));
     try {
-      const leak = find(await doctor(), 'private bucket refuses anonymous reads');
+      const results = await doctor();
+      const leak = find(results, 'private bucket refuses anonymous reads');
       assert.equal(leak.status, 'fail');
       assert.match(leak.message, /^DATA LEAK: anyone can read .* Remove the bucket policy/);
+      // The probe would be readable whatever its ACL: that check says nothing about ACLs then.
+      assert.equal(find(results, 'uploads cannot be made public').status, 'skip');
     } finally {
-      await s3.send(new DeleteBucketPolicyCommand({ Bucket: privateBucket }));
+      await s3.send(new PutBucketPolicyCommand({ Bucket: privateBucket, Policy: initPolicy }));
     }
     await assertNoProbesLeft();
+  });
+
+  test('an upload sent with x-amz-acl: public-read is refused after storage init, and passes "uploads cannot be made public"', async () => {
+    const check = find(await doctor(), 'uploads cannot be made public');
+    assert.equal(check.status, 'pass');
+    assert.equal(check.message, 'storage refused an upload sent with x-amz-acl: public-read (HTTP 403 AccessDenied)');
+    await assertNoProbesLeft();
+  });
+
+  test('on buckets made without storage init, an upload made public with x-amz-acl fails "uploads cannot be made public" with the storage init fix, and its probe is removed', async () => {
+    const bare = { public: uniqueName('doc-bare-pub'), private: uniqueName('doc-bare-priv') };
+    await createBuckets(s3, bare.public, bare.private);
+    try {
+      const results = await doctor({ STORAGE_PUBLIC_BUCKET: bare.public, STORAGE_PRIVATE_BUCKET: bare.private });
+      const check = find(results, 'uploads cannot be made public');
+      assert.equal(check.status, 'fail');
+      assert.match(check.message, new RegExp(`^an uploader can make their upload public: storage took x-amz-acl: public-read on a presigned PUT to ${bare.private} and now serves http://\\S+/${bare.private}/neotool-doctor/\\S+ to anyone\\. run \`neotool-assets storage init\``));
+      assert.equal(find(results, `probe objects removed from ${bare.private}`).status, 'pass');
+      await assertNoProbesLeft(bare.public, bare.private);
+    } finally {
+      await deleteBuckets(s3, bare.public, bare.private);
+    }
   });
 
   test('a public base path pointing to the wrong place fails with the URL that should be set', async () => {
