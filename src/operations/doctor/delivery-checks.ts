@@ -59,8 +59,9 @@ async function conditionalCopy(probe: StorageProbe): Promise<Outcome> {
     const { ETag } = await probe.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key }));
     const staleCopied = await storage.copyObject({ ...source, etag: '"00000000000000000000000000000000"' }, target);
     if (!(await storage.copyObject({ ...source, etag: ETag }, target))) return fail(`storage refused to copy ${source.key} on the condition of its own ETag (${ETag}); check the storage before going live.`);
-    if (staleCopied) return warn('storage copied an object on the condition of an ETag it does not have: it ignores x-amz-copy-source-if-match, so a PUT racing a confirm could be copied unchecked. Expected on a Ceph 16 test store; in production use R2, S3 or MinIO, which honour it, or accept that risk.');
-    return pass(`copied ${privateBucket}/${source.key} to ${publicBucket} only on the condition of its ETag`);
+    // Refused either by the condition or, where storage ignores it (Ceph 16), by the copy's ETag: that needs MD5 ETags (no SSE-KMS).
+    if (staleCopied) return warn('storage copied an object on the condition of an ETag it does not have (it ignores x-amz-copy-source-if-match), and the copy\'s ETag did not show it (not an MD5, as under SSE-KMS): a PUT racing a confirm could be copied unchecked. Use a store that honours the condition (R2, S3, MinIO), or accept that risk.');
+    return pass(`copied ${privateBucket}/${source.key} to ${publicBucket} only while it held the bytes of the ETag it was checked by`);
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)} Confirm copies each upload from ${privateBucket} to its key: the credentials need to read ${privateBucket} and write ${publicBucket}.`);
   }

@@ -124,6 +124,7 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
           ['unchanged', 'bucket pub'],
           ['unchanged', 'bucket priv'],
           ['created', 'public read on pub'],
+          ['created', 'object ACLs refused on priv'],
           ['manual', 'CORS on pub'],
           ['manual', 'CORS on priv'],
         ],
