@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { GetBucketPolicyCommand, GetObjectCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectAclCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
@@ -11,6 +9,7 @@ import { adminS3, createBuckets, deleteBuckets, s3Endpoint, uniqueName } from '.
 import { serviceEnv } from '../../support/test-service.js';
 import { runCli, storageOnly, type CliResult } from '../../support/cli-process.js';
 import { startMinioCorsFront } from '../../support/minio-cors-front.js';
+import { startS3Front, type S3ErrorAnswer } from '../../support/s3-front.js';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -227,7 +226,7 @@ describe('neotool-assets storage init', () => {
     }
   });
 
-  type PolicyAnswer = (policy: string) => readonly [number, string, string] | undefined;
+  type PolicyAnswer = (policy: string) => S3ErrorAnswer | undefined;
   const cases: [string, PolicyAnswer, RegExp][] = [
     ['without bucket policies (NotImplemented)', () => [501, 'NotImplemented', 'A header you provided implies functionality that is not implemented'], /does not support bucket policies \(NotImplemented\).*no object ACLs.*doctor/],
     // MinIO knows no s3:x-amz-acl or s3:x-amz-grant-* condition keys (and ignores object ACLs).
@@ -235,7 +234,7 @@ describe('neotool-assets storage init', () => {
   ];
   for (const [store, answer, says] of cases) {
     test(`against a storage ${store} it finishes, exit 0, and says it skipped the object-ACL refusal and why`, async () => {
-      const front = await startPolicyFront(s3Endpoint(), answer);
+      const front = await startS3Front(s3Endpoint(), (_, url, body) => (url.searchParams.has('policy') ? answer(body.toString()) : undefined));
       const frontPublic = uniqueName('init-nopol-pub');
       const frontPrivate = uniqueName('init-nopol-priv');
       try {
@@ -253,37 +252,3 @@ describe('neotool-assets storage init', () => {
     });
   }
 });
-
-/**
- * An HTTP front to the real S3 server that answers the bucket-policy calls `answer` picks (given the
- * policy a PUT sends), and passes everything else through with its Host header untouched.
- */
-async function startPolicyFront(target: URL, answer: (policy: string) => readonly [number, string, string] | undefined): Promise<{ port: number; close(): Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://front');
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const refusal = url.searchParams.has('policy') ? answer(body.toString()) : undefined;
-    if (refusal) {
-      const [status, code, message] = refusal;
-      res.writeHead(status, { 'Content-Type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><Resource>${url.pathname}</Resource><RequestId>front</RequestId></Error>`);
-      return;
-    }
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    upstream.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
