@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
 import { MAX_PAGE_SIZE } from '../domain/asset-list.js';
+import { MAX_REPRESENTATIONS } from './entity-reference.js';
 
 /**
  * What one operation may ask for. The 1 MiB body cap alone let one request carry thousands of aliased
@@ -64,10 +65,18 @@ function tooManyLookups(named: string, operation: OperationDefinitionNode, looku
   return `${named} makes ${lookups} asset lookups (asset, assets, _entities); at most ${MAX_LOOKUPS} per request: split it into several requests, or page with assets(first, after).`;
 }
 
-/** How many assets a field's selection is answered for: a page of `assets` as many as `first` may bring. */
+/**
+ * How many assets a field's selection is answered for: a page of `assets` as many as `first` may bring,
+ * `_entities` as many representations as it is given (MAX_REPRESENTATIONS when they are a variable).
+ */
 function pageSize(field: FieldNode): number {
+  const argument = (name: string) => field.arguments?.find((a) => a.name.value === name)?.value;
+  if (field.name.value === '_entities') {
+    const representations = argument('representations');
+    return representations?.kind === Kind.LIST ? Math.max(representations.values.length, 1) : MAX_REPRESENTATIONS;
+  }
   if (field.name.value !== 'assets') return 1;
-  const first = field.arguments?.find((argument) => argument.name.value === 'first')?.value;
+  const first = argument('first');
   if (!first) return DEFAULT_PAGE_SIZE;
   // A page larger than the maximum is refused when it runs, with its own message: count it as the maximum.
   return first.kind === Kind.INT ? Math.min(Math.max(Number(first.value), 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;

@@ -6,6 +6,7 @@ import { ISSUER_RETRY_AFTER_SECONDS } from '../auth/issuer-unavailable.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AssetService } from '../domain/asset-service.js';
 import { authenticated, buildContext, type RequestContext } from '../graphql/context.js';
+import { limitRepresentations } from '../graphql/entity-reference.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
 import { explainTokenLimit, MAX_TOKENS, operationLimits } from '../graphql/operation-limits.js';
 import { buildResolvers } from '../graphql/resolvers.js';
@@ -76,6 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return { statusCode, response: { data: shown.data ?? null, errors } };
     },
   });
+  limitRepresentations(app.graphql.schema);
   registerHealthRoutes(app, deps.health);
   if (deps.console) await registerConsole(app, deps.console);
   registerMetrics(app, deps.metrics);

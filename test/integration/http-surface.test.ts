@@ -88,6 +88,16 @@ describe('the HTTP surface', () => {
     });
   }
 
+  test('an entity lookup of more representations than one page of assets is refused before any is looked up', async () => {
+    const errorsBefore = serviceErrors();
+    const representations = (count: number) => ({ representations: Array.from({ length: count }, () => ({ __typename: 'Asset', id: '01936b2e-0000-7000-8000-000000000000' })) });
+    const full = await svc.gql(ENTITY, representations(100), await svc.token('gateway'));
+    assert.equal(full.data!._entities.length, 100, JSON.stringify(full.errors));
+    const over = await svc.gql(ENTITY, representations(101), await svc.token('gateway'));
+    assert.equal(errorOf(over, 'VALIDATION_ERROR').message, '_entities takes at most 100 representations per request (got 101): send them in several requests.');
+    assert.equal(serviceErrors(), errorsBefore);
+  });
+
   test('an entity lookup without a token is UNAUTHENTICATED', async () => {
     const asset = await createUpload(svc, await svc.token('entity-owner'), uploadInput());
     errorOf(await svc.gql(ENTITY, representationsOf(asset.id), null), 'UNAUTHENTICATED');

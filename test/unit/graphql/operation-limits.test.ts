@@ -73,6 +73,16 @@ describe('operation limits', () => {
     assert.deepEqual(refusals(page('', 248)), [tooManyFields(1 + 20 * 250)]);
   });
 
+  test('each field inside _entities counts once per representation: 100 when they are a variable, as many as a literal list holds', () => {
+    const fields = (count: number) => Array.from({ length: count }, (_, i) => `f${i}: id`).join(' ');
+    const asVariable = (count: number) => `query($r: [_Any!]!) { _entities(representations: $r) { ... on Asset { ${fields(count)} } } }`;
+    // _entities + 100 x fields
+    assert.deepEqual(refusals(asVariable(49)), []);
+    assert.deepEqual(refusals(asVariable(50)), [tooManyFields(1 + 100 * 50)]);
+    const literal = `{ _entities(representations: [{ __typename: "Asset", id: "${ID}" }, { __typename: "Asset", id: "${ID}" }]) { ... on Asset { ${fields(2499)} } } }`;
+    assert.deepEqual(refusals(literal), [], 'two representations of 2,499 fields: 4,999 fields');
+  });
+
   test('the fields of a fragment count wherever it is spread, also inside other fragments and pages', () => {
     // assets + 100 x (edges + node + 5 spreads of ten fields) = 5201, written as one fragment of 5 spreads of another.
     const tenFields = Array.from({ length: 10 }, (_, i) => `f${i}: id`).join(' ');
