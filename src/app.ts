@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pooledUuidV7 } from './ids/uuid-v7.js';
 import { unsetTokenScope } from './auth/token-scope.js';
-import { createTokenVerifier, JWKS_TIMEOUT_MS } from './auth/token-verifier.js';
+import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config/config.js';
 import { loadNamespacesFile } from './config/namespaces-file.js';
 import { migrate } from './db/migrate.js';
@@ -70,11 +70,11 @@ export async function startService(config: Config, givenLogger?: Logger, options
     const limiter = createUploadLimiter(counters.store, uploadLimits, limiterHooks(metrics, logger));
     const service = createAssetService(config, { pool, s3, namespaces, events, limiter, quotaBytes: uploadLimits.quotaBytes });
     const issuerCheck = new AbortController();
-    opened.push(() => issuerCheck.abort());
-    const issuerKeys = issuerKeysCheck(config.jwt.jwksUrl, logger, issuerCheck.signal);
+    const verifier = createTokenVerifier(config.jwt);
+    const issuerKeys = issuerKeysCheck(config.jwt.jwksUrl, verifier, logger, issuerCheck.signal);
     const app = await buildServer({
       service,
-      verifier: createTokenVerifier(config.jwt),
+      verifier,
       logger,
       metrics,
       corsAllowedOrigins: config.assets.corsAllowedOrigins,
@@ -87,6 +87,8 @@ export async function startService(config: Config, givenLogger?: Logger, options
       },
     });
     opened.push(() => app.close());
+    // Before the server closes (closing runs last opened first): a probe waiting on the issuer must not hold it up.
+    opened.push(() => issuerCheck.abort());
     tracing?.traceRequests(app);
     const url = await app.listen({ port: config.port, host: config.host });
     let bulkStorage: S3Client | undefined;
@@ -116,16 +118,21 @@ function warnIfTokensUnscoped(jwt: Config['jwt'], logger: Logger): void {
   logger.warn({ unset }, `${unset.join(' and ')} not set: tokens are accepted whatever issuer or audience they name, as long as JWT_JWKS_URL's keys signed them; set them to what your token issuer puts in "iss" and "aud"`);
 }
 
+// Within the readiness probe's 3 s (deploy/kubernetes), so that an issuer that does not answer shows as a 503 with the cause.
+const ISSUER_CHECK_TIMEOUT_MS = 2_500;
+
 /**
  * Readiness of JWT_JWKS_URL (see HealthChecks.issuerKeys), first run once the service is up (a failed
  * start fetches nothing). The service does not wait for the issuer, which may come up later, but says
  * at once when its keys cannot be used, and again when they became usable. Never fails the service.
  */
-function issuerKeysCheck(jwksUrl: string, logger: Logger, closing: AbortSignal): HealthCheck {
+function issuerKeysCheck(jwksUrl: string, verifier: TokenVerifier, logger: Logger, closing: AbortSignal): HealthCheck {
   let warned = false;
   return upOnceConfirmed(async () => {
-    const outcome = await jwksHasRs256Key(jwksUrl, JWKS_TIMEOUT_MS, closing);
+    const outcome = await jwksHasRs256Key(jwksUrl, ISSUER_CHECK_TIMEOUT_MS, closing);
     if (outcome.status === 'pass') {
+      // Ready means the verifier holds the keys, not only that they can be fetched.
+      await verifier.loadKeys();
       if (warned) logger.info({ jwksUrl }, `JWT_JWKS_URL usable now (${outcome.message}): tokens can be verified, the service is ready`);
       return;
     }

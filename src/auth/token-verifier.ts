@@ -21,6 +21,8 @@ export interface TokenVerifierOptions {
 
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
+  /** Fetches the issuer's keys now, for readiness: the first call then needs no fetch of its own. */
+  loadKeys(): Promise<void>;
 }
 
 /**
@@ -53,6 +55,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   return {
+    loadKeys: () => jwks.reload(),
     async verify(authorization) {
       const token = bearerToken(authorization);
       const known = cache.get(token);

@@ -291,6 +291,12 @@ describe('starting the real service process', () => {
       assert.match(service.stdout(), /"msg":"JWT_JWKS_URL usable now \(1 RS256 key\(s\) at [^)]+\): tokens can be verified, the service is ready"/);
       answer = { status: 503, body: '{}' };
       assert.equal(await readiness(), 200, 'keys once fetched are cached: an issuer outage does not take the pod out of the Service');
+      const call = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await infra.issuer.token({ sub: 'first-caller' })}` },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      assert.equal(call.status, 200, 'ready means the verifier holds the keys: the first token is verified during the outage');
     } finally {
       await service.kill();
     }

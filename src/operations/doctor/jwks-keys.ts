@@ -17,7 +17,10 @@ export async function jwksHasRs256Key(url: string, timeoutMs: number, cancel?: A
   } catch (error) {
     return fail(`${connectionFailure(error, url, timeoutMs).cause}. ${fix}`);
   }
-  if (!res.ok) return fail(`${url} answered HTTP ${res.status}. ${fix}`);
+  if (!res.ok) {
+    await res.body?.cancel(); // an error page is not read, and its connection must not wait for that
+    return fail(`${url} answered HTTP ${res.status}. ${fix}`);
+  }
   const keys = listedKeys(await res.json().catch(() => undefined));
   if (!keys) return fail(`${url} does not answer with a JWKS (JSON with a "keys" list). ${fix}`);
   const usable = keys.filter((k) => k.kty === 'RSA' && (k.alg ?? 'RS256') === 'RS256' && (k.use ?? 'sig') === 'sig');

@@ -95,12 +95,13 @@ describe('LOG_LEVEL and SHUTDOWN_TIMEOUT_MS of the real service process', () => 
 
   test('SHUTDOWN_TIMEOUT_MS: a SIGTERM with a request still in flight past the deadline exits 1 at the deadline, not when the request ends', { timeout: 120_000 }, async (t) => {
     const DEADLINE_MS = 500;
-    const service = serve(t, { ...env, LOG_LEVEL: 'info', JOBS_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS) });
-    const url = await service.listening(30_000);
-    // The first token check fetches the issuer's keys: a slow issuer keeps this request in flight for 6 s.
+    // The service fetches the issuer's keys once it is up, and the first token check waits for them: a slow
+    // issuer keeps that request in flight for up to 6 s.
     infra.issuer.jwksDelayMs = 6000;
     const fetchesBefore = infra.issuer.jwksRequests;
+    const service = serve(t, { ...env, LOG_LEVEL: 'info', JOBS_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS) });
     try {
+      const url = await service.listening(30_000);
       const inFlight = postGraphQL(url, CREATE, { input: uploadInput() }, await infra.issuer.token({ sub: 'late-owner' })).catch(() => undefined);
       await eventually(() => infra.issuer.jwksRequests > fetchesBefore, 'the service to ask for the keys');
       const signalled = Date.now();
