@@ -18,7 +18,12 @@ const ACTIVE_SVG_ELEMENTS = new Map([
 /** SVG animation elements: they set an attribute after any static check, e.g. href to a javascript: URL. */
 const ANIMATIONS = new Set(['set', 'animate', 'animatemotion', 'animatetransform', 'animatecolor']);
 
-/** CSS (a style element or attribute, or a presentation attribute) that loads from elsewhere, or hides what it does in escapes. */
+/**
+ * Searched for, whitespace removed, in what a browser reads as CSS: the text of an SVG style element, and the attributes
+ * in no namespace of a rendered element (style and the presentation attributes: fill, filter, mask, cursor, …).
+ * Anything that loads another document (@import, url() other than url(#id), image(), image-set()), and any backslash,
+ * since a CSS escape (`\75 rl(`) can spell each of them. Matched anywhere, in CSS comments and strings too: strict.
+ */
 const CSS_HAZARDS: [RegExp, string][] = [
   [/\\/, 'escaped CSS (a backslash)'],
   [/@import/i, 'stylesheet import'],
@@ -31,28 +36,49 @@ const CSS_HAZARDS: [RegExp, string][] = [
  * parses it (strict XML, namespaces resolved, entities and character references decoded), so that
  * neither a prefix (`<é:script xmlns:é="…svg">`), a quoted `>` nor an encoded `&#106;avascript:` hides
  * anything. Refused: elements that run or embed content, event handlers, animations of links and
- * handlers, references to anything outside the document, DTD subsets and processing instructions,
- * and XML that is not well-formed. Deliberately strict: drawings need none of it.
+ * handlers, references to anything outside the document (raster images embedded as data: URLs aside),
+ * DTD subsets and processing instructions, and XML that is not well-formed. Deliberately strict:
+ * drawings need none of it.
  * Names the first hazard found, or null when the SVG is safe to serve publicly.
  */
 export function findSvgHazard(svg: string): string | null {
   const hazards: string[] = [];
   const parser = new SaxesParser({ xmlns: true });
-  let styleDepth = 0;
+  // A browser styles with the text of a style element's children joined (CDATA included, comments dropped), so the
+  // CSS is checked whole when the element closes: `ur<!---->l(` and `ur<b/>l(` are url(. Chromium and Firefox join
+  // the direct children only (`ur<b>x</b>l(` is url( too); to be safe all descendants' text (textContent) is checked
+  // as well, once, for the outermost style element, since its text contains every nested style element's.
+  let depth = 0;
+  const styles: { depth: number; text: string }[] = []; // open SVG style elements, innermost last
+  let textContent = '';
   parser.on('doctype', (doctype) => doctype.includes('[') && hazards.push('XML entity declaration'));
   parser.on('processinginstruction', ({ target }) => hazards.push(`processing instruction <?${target}?>`));
   parser.on('opentag', (tag) => {
     hazards.push(...elementHazards(tag));
-    if (isStyle(tag)) styleDepth++;
+    depth++;
+    if (isStyle(tag)) styles.push({ depth, text: '' });
   });
-  parser.on('closetag', (tag) => isStyle(tag) && styleDepth--);
-  const styleText = (text: string) => styleDepth > 0 && hazards.push(...cssHazards(text));
+  parser.on('closetag', (tag) => {
+    depth--;
+    if (!isStyle(tag)) return;
+    hazards.push(...cssHazards(styles.pop()!.text));
+    if (styles.length > 0) return;
+    hazards.push(...cssHazards(textContent));
+    textContent = '';
+  });
+  const styleText = (text: string) => {
+    const innermost = styles.at(-1);
+    if (!innermost) return;
+    textContent += text;
+    if (innermost.depth === depth) innermost.text += text; // a child of the style element, not of an element inside it
+  };
   parser.on('text', styleText);
   parser.on('cdata', styleText);
   try {
     parser.write(svg.replace(/^\uFEFF/, '')).close();
   } catch (error) {
-    return `not well-formed XML (${(error as Error).message.split('\n')[0]})`;
+    // A hazard found before the XML broke came first: a DTD declaring the entity that saxes then cannot expand.
+    return hazards[0] ?? `not well-formed XML (${(error as Error).message.split('\n')[0]})`;
   }
   return hazards[0] ?? null;
 }
@@ -63,20 +89,32 @@ function elementHazards(tag: SaxesTagNS): string[] {
   return [
     ...(active ? [active] : []),
     ...(tag.uri === SVG_NS && ANIMATIONS.has(tag.local.toLowerCase()) && animatesLinkOrHandler(attributes) ? ['animated link or event handler'] : []),
-    ...attributes.flatMap(attributeHazards),
+    ...attributes.flatMap((attribute) => attributeHazards(attribute, tag)),
   ];
 }
 
-function attributeHazards(attribute: SaxesAttributeNS): string[] {
+function attributeHazards(attribute: SaxesAttributeNS, tag: SaxesTagNS): string[] {
   const local = attribute.local.toLowerCase();
   // Browsers skip whitespace and control characters inside a URL's scheme: "java\tscript:" is javascript:.
   const value = attribute.value.replace(/[\s\u0000-\u001f]/g, '');
+  // Only attributes in no namespace of a rendered element are read as CSS. Editors' own attributes (inkscape:label,
+  // inkscape:export-filename, i:…) and elements in other namespaces are inert, and hold "C:\…" or "image (old)".
+  const readAsCss = attribute.uri === '' && (tag.uri === SVG_NS || ACTIVE_NAMESPACES.has(tag.uri));
   return [
     ...(local.startsWith('on') ? ['event-handler attribute'] : []),
     ...(/(?:java|vb)script:/i.test(value) ? ['javascript: URL'] : []),
-    ...(local === 'href' && !value.startsWith('#') ? ['reference to another document'] : []),
-    ...cssHazards(value),
+    ...(local === 'href' && !value.startsWith('#') && !isEmbeddedRaster(tag, value) ? ['reference to another document'] : []),
+    ...(readAsCss ? cssHazards(value) : []),
   ];
+}
+
+/**
+ * Editors (Figma, Illustrator, Inkscape) embed raster images as data: URLs; an image or filter input that is a PNG,
+ * JPEG, GIF or WebP draws pixels and runs nothing. Not SVG (opened on its own it may run script) or any other type,
+ * and not on use or a, which would bring in a document or navigate to one.
+ */
+function isEmbeddedRaster(tag: SaxesTagNS, href: string): boolean {
+  return tag.uri === SVG_NS && ['image', 'feImage'].includes(tag.local) && /^data:image\/(?:png|jpeg|gif|webp)[;,]/i.test(href);
 }
 
 function animatesLinkOrHandler(attributes: SaxesAttributeNS[]): boolean {
