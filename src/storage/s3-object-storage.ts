@@ -62,8 +62,9 @@ export class S3ObjectStorage implements ObjectStorage {
    * then deleted again.
    */
   async copyObject(source: ObjectLocation & { etag?: string }, target: CopyTarget): Promise<boolean> {
+    let copied: CopyObjectCommandOutput;
     try {
-      const copied = await this.client.send(
+      copied = await this.client.send(
         new CopyObjectCommand({
           Bucket: target.bucket,
           Key: target.key,
@@ -74,13 +75,14 @@ export class S3ObjectStorage implements ObjectStorage {
           CacheControl: target.cacheControl,
         }),
       );
-      if (!copiedOtherBytes(copied, source.etag)) return true;
-      await this.deleteObject(target.bucket, target.key);
-      return false;
     } catch (error) {
       if (isNotFound(error) || isPreconditionFailed(error)) return false;
       throw storageUnavailable('copy the checked upload to its key', error);
     }
+    if (!copiedOtherBytes(copied, source.etag)) return true;
+    // Unchecked bytes must not stay at the asset's key: failing to delete them fails the confirm (the asset stays PENDING).
+    await this.deleteObject(target.bucket, target.key);
+    return false;
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {
