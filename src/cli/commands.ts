@@ -95,7 +95,7 @@ export const commands: Record<string, CommandSpec> = {
       'to-env-prefix': { type: 'string', value: 'PREFIX', default: '', help: 'destination store from PREFIX + STORAGE_*; default STORAGE_*' },
       'both-buckets': { type: 'boolean', help: 'copy the public and the private bucket (names from each store\'s STORAGE_PUBLIC_BUCKET / STORAGE_PRIVATE_BUCKET)' },
       concurrency: { type: 'string', value: 'N', default: '8', help: 'objects copied at once' },
-      'part-size-mb': { type: 'string', value: 'N', default: '8', help: 'objects over this many MB are copied in parts of this size (5 to 5120; bigger for an object that would need over 10,000 parts)' },
+      'part-size-mb': { type: 'string', value: 'N', default: '8', help: 'objects over this many MB are copied in parts of this size (5 to 1024; bigger for an object that would need over 10,000 parts)' },
       'dry-run': { type: 'boolean', help: 'say what would be copied or deleted, change nothing' },
       delete: { type: 'boolean', help: 'delete destination objects the source does not have' },
       'progress-every': { type: 'string', value: 'SECONDS', default: '5', help: 'JSON progress lines this often when stdout is not a terminal' },

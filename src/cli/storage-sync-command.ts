@@ -1,6 +1,6 @@
 import type { StorageConfig } from '../config/storage-config.js';
 import { loadDatabaseUrl, loadStorageSettings, required } from '../operations/settings.js';
-import { MAX_PART_BYTES, MIN_PART_BYTES } from '../operations/sync/multipart-upload.js';
+import { MIN_PART_BYTES } from '../operations/sync/multipart-upload.js';
 import { rewriteAssetLocations } from '../operations/sync/rewrite-metadata.js';
 import { syncBucket, type SyncReport } from '../operations/sync/sync.js';
 import { createS3Client } from '../storage/s3-client.js';
@@ -8,6 +8,8 @@ import { UsageError, type Command } from './commands.js';
 import { syncOutput } from './sync-output.js';
 
 const MIB = 1024 * 1024;
+// Parts are held in memory while they upload (multipart-upload.ts): a larger part only costs memory.
+const MAX_PART_MB = 1024;
 
 /**
  * `storage sync`: copies objects between two S3-compatible stores, each described like the service's
@@ -19,8 +21,7 @@ export const storageSyncCommand: Command = {
     // The arguments first: a usage mistake is one (exit 2) whatever the settings, even with none set.
     const buckets = bucketArguments(positionals, options['both-buckets'] === true);
     const concurrency = wholeNumber(options.concurrency, '--concurrency', 1);
-    // An object up to the part size is one PUT, which S3 caps at 5 GiB, as it caps a part.
-    const partSize = wholeNumber(options['part-size-mb'], '--part-size-mb', MIN_PART_BYTES / MIB, MAX_PART_BYTES / MIB) * MIB;
+    const partSize = wholeNumber(options['part-size-mb'], '--part-size-mb', MIN_PART_BYTES / MIB, MAX_PART_MB) * MIB;
     const progressEveryMs = wholeNumber(options['progress-every'], '--progress-every', 1) * 1000;
     const dryRun = options['dry-run'] === true;
     const source = required(loadStorageSettings(process.env, options['from-env-prefix'] as string)).storage;

@@ -66,10 +66,21 @@ function putWhole(destination: TransferEndpoint, key: string, headers: OutgoingH
   return destination.transfer.put(destination.bucket, key, headers, body, options.signal);
 }
 
-/** Multipart, parts of `partSize` uploaded four at a time; returns the ETag the destination reported (Ceph reports none). */
+// Bytes of parts uploading at once per object: four default (8 MiB) parts; larger parts go fewer at a time, at least one.
+const PARTS_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Multipart, up to four parts at a time (fewer when they are large: each is held in memory while it
+ * uploads); returns the ETag the destination reported (Ceph reports none).
+ */
 function uploadInParts(destination: TransferEndpoint, key: string, headers: OutgoingHttpHeaders, body: StreamDigest, options: CopyOptions): Promise<string | undefined> {
   const params = { Bucket: destination.bucket, Key: key, ...asPutObjectFields(headers) };
-  return uploadMultipart(destination.client, params, body, { partSize: options.partSize, queueSize: 4, signal: options.signal });
+  return uploadMultipart(destination.client, params, body, { partSize: options.partSize, queueSize: partsInFlight(options.partSize), signal: options.signal });
+}
+
+/** How many parts of `partSize` upload at once for one object. */
+export function partsInFlight(partSize: number): number {
+  return Math.min(4, Math.max(1, Math.floor(PARTS_IN_FLIGHT_BYTES / partSize)));
 }
 
 /**

@@ -312,11 +312,11 @@ describe('neotool-assets storage sync, other outcomes', () => {
     assert.match(help, /--rewrite-metadata .*DATABASE_URL or POSTGRES_\*/, result.stdout);
   });
 
-  test('a part size outside S3\'s 5 MiB to 5 GiB is refused as a usage mistake (exit 2), naming the range', async () => {
-    for (const size of ['4', '5121']) {
+  test('a part size outside 5 MiB (S3\'s smallest) to 1 GiB is refused as a usage mistake (exit 2), naming the range', async () => {
+    for (const size of ['4', '1025']) {
       const result = await runCli(['storage', 'sync', 'a-bucket', 'b-bucket', '--part-size-mb', size, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, new RegExp(`--part-size-mb must be a whole number from 5 to 5120 \\(got ${size}\\)`));
+      assert.match(result.stderr, new RegExp(`--part-size-mb must be a whole number from 5 to 1024 \\(got ${size}\\)`));
     }
   });
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
 import { asPutObjectFields, copiedHeaders } from '../../../src/operations/sync/copied-headers.js';
-import { copyObject, type TransferEndpoint } from '../../../src/operations/sync/copy-object.js';
+import { copyObject, partsInFlight, type TransferEndpoint } from '../../../src/operations/sync/copy-object.js';
 import { ObjectTransfer } from '../../../src/operations/sync/object-transfer.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 
@@ -136,5 +136,13 @@ describe('the headers a copy is stored with', () => {
     assert.equal(headers['transfer-encoding'], undefined);
     assert.equal(headers.server, undefined);
     assert.equal(asPutObjectFields(headers).ContentLength, 4096);
+  });
+});
+
+describe('the parts of one object uploading at once', () => {
+  const MiB = 1024 * 1024;
+
+  test('are four of the default 8 MB, fewer as parts grow (32 MB in flight), and never none', () => {
+    assert.deepEqual([5, 8, 16, 20, 32, 105, 1024].map((mb) => partsInFlight(mb * MiB)), [4, 4, 2, 1, 1, 1, 1]);
   });
 });
