@@ -112,6 +112,7 @@ describe('findSvgHazard', () => {
   test('ordinary drawing attributes that merely contain "on" are no hazard', () => {
     assert.equal(findSvgHazard(svg('<polygon points="0,0 1,1" stroke-linejoin="round"/><text font="x">on and on</text>')), null);
   });
+
   test('elements nested deeper than 256 levels are refused as soon as the depth is reached, 256 levels pass', () => {
     const nested = (levels: number) => svg(`${'<g>'.repeat(levels - 1)}${'</g>'.repeat(levels - 1)}`);
     assert.equal(findSvgHazard(nested(256)), null);
