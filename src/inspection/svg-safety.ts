@@ -15,6 +15,14 @@ const ACTIVE_SVG_ELEMENTS = new Map([
   ...['iframe', 'embed', 'object', 'audio', 'video', 'handler', 'listener'].map((name): [string, string] => [name, 'embedded content element']),
 ]);
 
+/**
+ * The bytes are checked as UTF-8; a browser decodes them as the XML declaration says. Under a multi-byte
+ * encoding (Shift_JIS, GBK, Big5) a byte may swallow the ASCII after it, so the `]]>` or `-->` the check
+ * saw is not there for the browser, and what it read as a comment becomes a script. Only UTF-8 and the
+ * single-byte encodings, which keep every ASCII byte as it is, are taken.
+ */
+const ASCII_COMPATIBLE = /^(?:utf-?8|us-ascii|iso-8859-1|latin1|windows-1252)$/i;
+
 /** SVG animation elements: they set an attribute after any static check, e.g. href to a javascript: URL. */
 const ANIMATIONS = new Set(['set', 'animate', 'animatemotion', 'animatetransform', 'animatecolor']);
 
@@ -27,7 +35,7 @@ const ANIMATIONS = new Set(['set', 'animate', 'animatemotion', 'animatetransform
 const CSS_HAZARDS: [RegExp, string][] = [
   [/\\/, 'escaped CSS (a backslash)'],
   [/@import/i, 'stylesheet import'],
-  [/url\((?!['"]?#)/i, 'external url() reference'],
+  [/url\((?!['"]?(?:#|data:font\/))/i, 'external url() reference'], // url(#id), and fonts embedded as data:
   [/image(?:-set)?\(/i, 'external image() reference'],
 ];
 
@@ -52,6 +60,7 @@ export function findSvgHazard(svg: string): string | null {
   const styles: { depth: number; text: string }[] = []; // open SVG style elements, innermost last
   let textContent = '';
   parser.on('doctype', (doctype) => doctype.includes('[') && hazards.push('XML entity declaration'));
+  parser.on('xmldecl', ({ encoding }) => encoding && !ASCII_COMPATIBLE.test(encoding.trim()) && hazards.push(`encoding declared as ${encoding}`));
   parser.on('processinginstruction', ({ target }) => hazards.push(`processing instruction <?${target}?>`));
   parser.on('opentagstart', () => {
     if (depth >= MAX_DEPTH) throw new NestedTooDeep();
@@ -110,13 +119,16 @@ function elementHazards(tag: SaxesTagNS): string[] {
   ];
 }
 
+/** Attributes a browser never reads as CSS, which editors fill with names: Illustrator's data-name="Image (2)". */
+const NOT_CSS = /^(?:id|class|role|lang|tabindex|data-.*|aria-.*)$/;
+
 function attributeHazards(attribute: SaxesAttributeNS, tag: SaxesTagNS): string[] {
   const local = attribute.local.toLowerCase();
   // Browsers skip whitespace and control characters inside a URL's scheme: "java\tscript:" is javascript:.
   const value = attribute.value.replace(/[\s\u0000-\u001f]/g, '');
   // Only attributes in no namespace of a rendered element are read as CSS. Editors' own attributes (inkscape:label,
   // inkscape:export-filename, i:…) and elements in other namespaces are inert, and hold "C:\…" or "image (old)".
-  const readAsCss = attribute.uri === '' && (tag.uri === SVG_NS || ACTIVE_NAMESPACES.has(tag.uri));
+  const readAsCss = attribute.uri === '' && (tag.uri === SVG_NS || ACTIVE_NAMESPACES.has(tag.uri)) && !NOT_CSS.test(local);
   return [
     ...(local.startsWith('on') ? ['event-handler attribute'] : []),
     ...(/(?:java|vb)script:/i.test(value) ? ['javascript: URL'] : []),

@@ -19,6 +19,7 @@ export type FixtureName =
   | 'unsafe-foreign-object.svg'
   | 'unsafe-prefixed-script.svg'
   | 'unsafe-animated-link.svg'
+  | 'unsafe-shift-jis.svg'
   | 'dimension-bomb.png'
   | 'truncated.png';
 
@@ -29,6 +30,7 @@ export const UNSAFE_SVGS = [
   'unsafe-foreign-object.svg',
   'unsafe-prefixed-script.svg',
   'unsafe-animated-link.svg',
+  'unsafe-shift-jis.svg',
 ] as const;
 
 export const MIME_TYPES = {

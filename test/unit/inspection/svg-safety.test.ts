@@ -18,6 +18,7 @@ describe('findSvgHazard', () => {
     'unsafe-foreign-object.svg': 'foreignObject element',
     'unsafe-prefixed-script.svg': 'script element',
     'unsafe-animated-link.svg': 'animated link or event handler',
+    'unsafe-shift-jis.svg': 'encoding declared as Shift_JIS',
   };
   for (const name of UNSAFE_SVGS) {
     test(`${name} has a hazard: ${fixtureHazards[name]}`, () => {
@@ -107,6 +108,18 @@ describe('findSvgHazard', () => {
       '<image href="DATA:Image/JPEG;base64,&#10;/9j/4AAQ"/><image href="data:image/gif,GIF89a"/>' +
       '<filter id="f"><feImage href="data:image/webp;base64,UklGRg=="/></filter>';
     assert.equal(findSvgHazard(svg(images)), null);
+  });
+
+  test('an encoding other than UTF-8 or a single-byte one is refused: under Shift_JIS, GBK or Big5 a comment the check saw may be a script', () => {
+    const sneaky = (encoding: string) => `<?xml version="1.0" encoding="${encoding}"?>${svg('<![CDATA[Á]]><!--]]><script>alert(document.domain)</script>-->')}`;
+    for (const encoding of ['Shift_JIS', 'GBK', 'Big5', 'UTF-16']) assert.equal(findSvgHazard(sneaky(encoding)), `encoding declared as ${encoding}`);
+    for (const encoding of ['UTF-8', 'utf8', 'ISO-8859-1', 'windows-1252']) assert.equal(findSvgHazard(`<?xml version="1.0" encoding="${encoding}"?>${svg('<rect/>')}`), null, encoding);
+  });
+
+  test('names, classes, data- and aria- attributes are not read as CSS, and fonts embedded as data: URLs pass', () => {
+    const named = '<g id="a(1)" data-name="Image (2)" aria-label="see url(x)" class="c"><rect/></g>';
+    const font = '<style>@font-face { font-family: f; src: url(data:font/woff2;base64,d09GMgABAAAA) }</style>';
+    assert.equal(findSvgHazard(svg(named + font)), null);
   });
 
   test('ordinary drawing attributes that merely contain "on" are no hazard', () => {
