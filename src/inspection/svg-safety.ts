@@ -50,7 +50,6 @@ const CSS_HAZARDS: [RegExp, string][] = [
  * Names the first hazard found, or null when the SVG is safe to serve publicly.
  */
 export function findSvgHazard(svg: string): string | null {
-  const hazards: string[] = [];
   const parser = new SaxesParser({ xmlns: true });
   // A browser styles with the text of a style element's children joined (CDATA included, comments dropped), so the
   // CSS is checked whole when the element closes: `ur<!---->l(` and `ur<b/>l(` are url(. Chromium and Firefox join
@@ -59,23 +58,21 @@ export function findSvgHazard(svg: string): string | null {
   let depth = 0;
   const styles: { depth: number; text: string }[] = []; // open SVG style elements, innermost last
   let textContent = '';
-  parser.on('doctype', (doctype) => doctype.includes('[') && hazards.push('XML entity declaration'));
-  parser.on('xmldecl', ({ encoding }) => encoding && !ASCII_COMPATIBLE.test(encoding.trim()) && hazards.push(`encoding declared as ${encoding}`));
-  parser.on('processinginstruction', ({ target }) => hazards.push(`processing instruction <?${target}?>`));
-  parser.on('opentagstart', () => {
-    if (depth >= MAX_DEPTH) throw new NestedTooDeep();
-  });
+  parser.on('doctype', (doctype) => doctype.includes('[') && stopAt(['XML entity declaration']));
+  parser.on('xmldecl', ({ encoding }) => encoding && !ASCII_COMPATIBLE.test(encoding.trim()) && stopAt([`encoding declared as ${encoding}`]));
+  parser.on('processinginstruction', ({ target }) => stopAt([`processing instruction <?${target}?>`]));
+  parser.on('opentagstart', () => depth >= MAX_DEPTH && stopAt([`elements nested deeper than ${MAX_DEPTH} levels`]));
   parser.on('opentag', (tag) => {
-    hazards.push(...elementHazards(tag));
+    stopAt(elementHazards(tag));
     depth++;
     if (isStyle(tag)) styles.push({ depth, text: '' });
   });
   parser.on('closetag', (tag) => {
     depth--;
     if (!isStyle(tag)) return;
-    hazards.push(...cssHazards(styles.pop()!.text));
+    stopAt(cssHazards(styles.pop()!.text));
     if (styles.length > 0) return;
-    hazards.push(...cssHazards(textContent));
+    stopAt(cssHazards(textContent));
     textContent = '';
   });
   const styleText = (text: string) => {
@@ -89,11 +86,11 @@ export function findSvgHazard(svg: string): string | null {
   try {
     parser.write(svg.replace(/^\uFEFF/, '')).close();
   } catch (error) {
-    if (error instanceof NestedTooDeep) return hazards[0] ?? error.message;
-    // A hazard found before the XML broke came first: a DTD declaring the entity that saxes then cannot expand.
-    return hazards[0] ?? `not well-formed XML (${(error as Error).message.split('\n')[0]})`;
+    // A hazard ends the parse at once (a DTD declaring an entity is named before saxes fails to expand it).
+    if (error instanceof HazardFound) return error.message;
+    return `not well-formed XML (${(error as Error).message.split('\n')[0]})`;
   }
-  return hazards[0] ?? null;
+  return null;
 }
 
 /**
@@ -103,10 +100,11 @@ export function findSvgHazard(svg: string): string | null {
  */
 const MAX_DEPTH = 256;
 
-class NestedTooDeep extends Error {
-  constructor() {
-    super(`elements nested deeper than ${MAX_DEPTH} levels`);
-  }
+/** Thrown out of the parser's handlers: the first hazard decides, and the rest of the file need not be read. */
+class HazardFound extends Error {}
+
+function stopAt(hazards: string[]): void {
+  if (hazards.length > 0) throw new HazardFound(hazards[0]);
 }
 
 function elementHazards(tag: SaxesTagNS): string[] {
