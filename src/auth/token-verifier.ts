@@ -6,7 +6,7 @@ import { IssuerUnavailableError } from './issuer-unavailable.js';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache.js';
 
 /** How long a fetch of the issuer's keys may take. */
-export const JWKS_TIMEOUT_MS = 5_000;
+const JWKS_TIMEOUT_MS = 5_000;
 
 export interface TokenVerifierOptions {
   jwksUrl: string;

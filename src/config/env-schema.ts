@@ -81,7 +81,7 @@ const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message:
 
 // Only PostgreSQL: pg would take a mysql:// URL too, and fail at start as rejected credentials.
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, message: 'must be a PostgreSQL URL (postgres:// or postgresql://) such as postgres://user:password@host:5432/database' });
-const otlpUrl = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as http://otel-collector:4318' });
+const otlpUrl = httpUrl('http://otel-collector:4318');
 const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: 'must be http/protobuf, http/json or grpc' });
 const sampler = z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], {
   message: 'must be always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio',

@@ -5,7 +5,7 @@ import type { EnvVarName } from './env-schema.js';
  * but rejected (already reported). Problems derived from a setting say which, so that an operator is not
  * told to change a value they never set, nor that a setting is missing when it is only wrong.
  */
-export type SettingSource = 'set' | 'default' | 'rejected';
+type SettingSource = 'set' | 'default' | 'rejected';
 
 // Carried by the parsed values themselves, under a symbol: kept by a copy ({ ...values }), unseen by Object.keys and JSON.
 const SOURCES = Symbol('setting sources');

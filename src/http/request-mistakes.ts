@@ -5,7 +5,7 @@ import { authenticated, type RequestContext } from '../graphql/context.js';
 const REQUEST_SHAPE = '{"query": "...", "variables": {...}} with "Content-Type: application/json"';
 
 /** The request as far as a mistake's description needs it. */
-export interface RequestLine {
+interface RequestLine {
   method: string;
   contentType: string | undefined;
 }

@@ -10,8 +10,8 @@ import { bucketExists, writeAndRead } from './storage-access-checks.js';
 import type { StorageProbe } from './storage-probe.js';
 
 const STORAGE_INIT = 'run `neotool-assets storage init`';
-export const PRIVATE_STAYS_PRIVATE = 'private bucket refuses anonymous reads';
-export const UPLOADS_STAY_PRIVATE = 'uploads cannot be made public';
+const PRIVATE_STAYS_PRIVATE = 'private bucket refuses anonymous reads';
+const UPLOADS_STAY_PRIVATE = 'uploads cannot be made public';
 /** What stores answer when they will not take an ACL with an object: a policy's Deny, S3's "bucket owner enforced", no ACLs at all. */
 const ACL_REFUSALS = new Set(['AccessDenied', 'AccessControlListNotSupported', 'NotImplemented']);
 

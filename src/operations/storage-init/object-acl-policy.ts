@@ -7,10 +7,10 @@ import { asList, isEveryone, type Statement } from './public-read-policy.js';
  * Listed, not negated: a negated operator (StringNotEquals, also ...IfExists) is true when the header
  * is absent, on S3 and on Ceph alike, so it would refuse every plain upload.
  */
-export const NON_PRIVATE_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write'];
+const NON_PRIVATE_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write'];
 
 /** The grant headers, each of which can give AllUsers access to the object it comes with. */
-export const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp', 'x-amz-grant-full-control'];
+const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp', 'x-amz-grant-full-control'];
 
 type Condition = Record<string, Record<string, string | string[]>>;
 type PolicyStatement = Statement & { Sid: string; Condition?: Condition };
@@ -23,7 +23,7 @@ const pascal = (header: string) => header.replace(/^x-amz-/, '').split('-').map(
  * of an object's ACL. Plain PUTs (presigned uploads without those headers), CopyObject and DeleteObject
  * are untouched.
  */
-export function objectAclStatements(bucket: string): PolicyStatement[] {
+function objectAclStatements(bucket: string): PolicyStatement[] {
   const objects = [`arn:aws:s3:::${bucket}/*`];
   const deny = (Sid: string, Action: string[], Condition?: Condition): PolicyStatement => ({ Sid, Effect: 'Deny', Principal: '*', Action, Resource: objects, ...(Condition ? { Condition } : {}) });
   return [

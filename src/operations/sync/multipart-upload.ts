@@ -1,12 +1,12 @@
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type CompletedPart, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 
 /** How long aborting an unfinished multipart upload may take once a copy stopped: an interrupted run must still end soon. */
-export const ABORT_UPLOAD_TIMEOUT_MS = 10_000;
+const ABORT_UPLOAD_TIMEOUT_MS = 10_000;
 
 /** S3's (and R2's) limits: at most 10,000 parts in one upload, parts from 5 MiB to 5 GiB. */
 export const MAX_PARTS = 10_000;
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
-export const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
+const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 
 /**
  * The part size an object of `objectBytes` is copied with: the preferred one, or, for an object that
@@ -99,7 +99,7 @@ export async function uploadMultipart(
 }
 
 /** The stream's bytes in buffers of exactly `size` bytes, the last one what remains. */
-export async function* partsOf(body: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+async function* partsOf(body: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for await (const chunk of body) {
