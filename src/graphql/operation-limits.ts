@@ -35,10 +35,7 @@ const LOOKUP_FIELDS = new Set(['asset', 'assets', '_entities']);
 const DEFAULT_PAGE_SIZE = 20;
 
 export const operationLimits: ValidationRule = (context) => {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of context.getDocument().definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = (name: string) => context.getFragment(name);
   const fields = new Counter(fragments, (field, inner) => 1 + pageSize(field) * inner());
   return {
     OperationDefinition(operation) {
@@ -93,7 +90,7 @@ class Counter {
   private readonly counting = new Set<string>();
 
   constructor(
-    private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+    private readonly fragments: (name: string) => FragmentDefinitionNode | null | undefined,
     private readonly cost: (field: FieldNode, inner: () => number) => number,
   ) {}
 
@@ -110,7 +107,7 @@ class Counter {
   private fragment(name: string): number {
     const known = this.done.get(name);
     if (known !== undefined) return known;
-    const fragment = this.fragments.get(name);
+    const fragment = this.fragments(name);
     if (!fragment || this.counting.has(name)) return 0;
     this.counting.add(name);
     const total = this.count(fragment.selectionSet);
