@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/storage-config.js';
 import type { CopyTarget, ObjectLocation, ObjectSample, ObjectStorage, SampleRequest, UploadTarget } from '../domain/ports.js';
 import { readSample } from './object-sampler.js';
+import { cleanEtag } from './etag.js';
 import { encodeKey, publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
 import { isNotFound, isPreconditionFailed, storageUnavailable } from './storage-errors.js';
@@ -102,7 +103,5 @@ export class S3ObjectStorage implements ObjectStorage {
 function copiedOtherBytes(copied: CopyObjectCommandOutput, checkedEtag: string | undefined): boolean {
   const copiedEtag = copied.CopyObjectResult?.ETag;
   if (!checkedEtag || !copiedEtag || copied.ServerSideEncryption?.startsWith('aws:kms')) return false;
-  return unquoted(copiedEtag) !== unquoted(checkedEtag);
+  return cleanEtag(copiedEtag) !== cleanEtag(checkedEtag);
 }
-
-const unquoted = (etag: string) => etag.replace(/^(W\/)?"|"$/g, '');

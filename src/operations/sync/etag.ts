@@ -1,11 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
-/** S3 lists and returns ETags in quotes; some stores (Ceph after a multipart upload) return none at all. */
-export function cleanEtag(etag: string | undefined): string {
-  return (etag ?? '').replace(/"/g, '');
-}
-
 /** A single-part ETag is the MD5 of the bytes; multipart ETags ("<md5>-<parts>") are not. */
 export function isContentMd5(etag: string): boolean {
   return /^[0-9a-f]{32}$/i.test(etag);

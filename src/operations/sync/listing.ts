@@ -1,6 +1,6 @@
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { LISTING_PAGE_SIZE } from '../../storage/s3-client.js';
-import { cleanEtag } from './etag.js';
+import { cleanEtag } from '../../storage/etag.js';
 
 export interface ListedObject {
   key: string;
