@@ -6,6 +6,7 @@ import { loadStorageSettings, required } from '../../../src/operations/settings.
 import { Presigner } from '../../../src/storage/presigner.js';
 import { S3ObjectStorage } from '../../../src/storage/s3-object-storage.js';
 import { adminS3, createBuckets, deleteBuckets, s3Endpoint, uniqueName } from '../../support/infra.js';
+import { putBytes } from '../../support/operations.js';
 import { serviceEnv } from '../../support/test-service.js';
 import { runCli, storageOnly, type CliResult } from '../../support/cli-process.js';
 import { startMinioCorsFront } from '../../support/minio-cors-front.js';
@@ -63,10 +64,7 @@ describe('neotool-assets storage init', () => {
     /** An upload URL as the service signs it: content-type, content-length and host. */
     const uploadUrl = (key: string) => presigner.presign({ method: 'PUT', bucket: privateBucket, key, headers: { 'content-type': 'image/svg+xml', 'content-length': String(body.length) }, expiresInSeconds: 300 });
     /** A PUT of the SVG to `url` with its Content-Type and the `extra` headers (unsigned). */
-    async function upload(url: string, extra: Record<string, string> = {}) {
-      const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'image/svg+xml', ...extra } });
-      return { status: res.status, text: await res.text() };
-    }
+    const upload = (url: string, extra: Record<string, string> = {}) => putBytes(url, body, 'image/svg+xml', extra);
     const anonymousGet = (key: string) => fetch(new URL(`/${privateBucket}/${key}`, s3Endpoint()));
     const stored = (key: string) => s3.send(new HeadObjectCommand({ Bucket: privateBucket, Key: key })).then(() => true, () => false);
 
@@ -74,13 +72,14 @@ describe('neotool-assets storage init', () => {
       const key = `~uploads/${randomUUID()}`;
       const url = uploadUrl(key);
       const put = await upload(url, { 'x-amz-acl': 'public-read' });
-      assert.equal(put.status, 403, put.text);
-      assert.match(put.text, /<Code>AccessDenied<\/Code>/);
+      const refusal = await put.text();
+      assert.equal(put.status, 403, refusal);
+      assert.match(refusal, /<Code>AccessDenied<\/Code>/);
       assert.equal(await stored(key), false);
       assert.equal((await anonymousGet(key)).status, 403);
       // As the clients send it: only Content-Type.
       const plain = await upload(url);
-      assert.equal(plain.status, 200, plain.text);
+      assert.equal(plain.status, 200, await plain.text());
       const read = await s3.send(new GetObjectCommand({ Bucket: privateBucket, Key: key }));
       assert.equal(await read.Body?.transformToString(), body.toString());
       assert.equal((await anonymousGet(key)).status, 403);
