@@ -13,6 +13,7 @@ import { serviceEnv } from '../../support/test-service.js';
 
 describe('the copy of a checked upload to its key (Ceph)', () => {
   const s3 = adminS3();
+  // The settings name a second bucket; nothing here touches it, so it is never made.
   const [bucket, otherBucket] = [uniqueName('copy-src'), uniqueName('copy-unused')];
   const storageConfig = required(loadStorageSettings(serviceEnv('postgres://unused', 'http://unused', bucket, otherBucket))).storage;
   const client = createS3Client(storageConfig);
@@ -21,9 +22,9 @@ describe('the copy of a checked upload to its key (Ceph)', () => {
   const body = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
   const exists = (key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
 
-  before(() => createBuckets(s3, bucket, otherBucket));
+  before(() => createBuckets(s3, bucket));
   after(async () => {
-    await deleteBuckets(s3, bucket, otherBucket);
+    await deleteBuckets(s3, bucket);
     client.destroy();
     s3.destroy();
   });
