@@ -71,7 +71,7 @@ describe('checksums are verified end to end (PostgreSQL + Ceph)', () => {
     const repeated = await confirm(svc, token, asset.id, sha256Hex(TAMPERED));
     assertError(repeated, 'VALIDATION_ERROR');
     assert.match(repeated.errors![0]!.message, /differs from the SHA-256 of the stored bytes/, 'a READY asset is not confirmed for other bytes either');
-    assert.equal((await confirmReady(svc, token, asset.id)).status, 'READY', 'and stays READY');
+    await confirmReady(svc, token, asset.id); // and stays READY
   });
 
   test('repeating a create without its checksum after a confirm that gave one returns the same READY asset; another checksum is a CONFLICT', async () => {
