@@ -1,3 +1,5 @@
+import { isDnsFailure } from '../../storage/storage-errors.js';
+
 /** Node network errors that mean the TLS handshake (not the TCP connection) failed. */
 const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO$|HOSTNAME_MISMATCH)/;
 
@@ -27,7 +29,7 @@ export function connectionFailure(error: unknown, url: string, timeoutMs: number
       endpointFix: 'The host is down or a firewall drops the traffic: check STORAGE_HOSTNAME, STORAGE_PORT and the network path (raise STORAGE_TIMEOUT_MS only for a slow link).',
     };
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+  if (isDnsFailure(error)) {
     return {
       cause: `the host name of ${url} does not resolve (DNS failure, ${code})`,
       endpointFix: 'Fix STORAGE_HOSTNAME (host only, e.g. <account-id>.r2.cloudflarestorage.com) or the DNS of this machine.',
