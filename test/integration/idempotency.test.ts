@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
-import { createUpload, errorOf, readyAsset } from '../support/flows.js';
-import { CONFIRM, CREATE, uploadInput, uploadTo } from '../support/operations.js';
+import { createUpload, errorOf, readyAsset, uploadedAsset } from '../support/flows.js';
+import { CONFIRM, CREATE, uploadInput } from '../support/operations.js';
 import { ownInfra, startTestService, type TestService } from '../support/test-service.js';
-import { assetRow } from '../support/uploads.js';
+import { assetRow, confirmReady } from '../support/uploads.js';
 
 // Every service of this file on one issuer, database and bucket pair: each test has keys of its own.
 let infra: Awaited<ReturnType<typeof ownInfra>>;
@@ -101,21 +101,19 @@ describe('a repeated createAssetUpload after the upload URL died', () => {
     const input = keyed();
     const abandoned = await createUpload(svc, token, input);
     await urlDied(abandoned.id);
-    const retry = await createUpload(svc, token, input);
+    const retry = await uploadedAsset(svc, token, input, 'hello world');
     assert.notEqual(retry.id, abandoned.id);
     assert.equal(retry.status, 'PENDING');
     assert.match(retry.uploadUrl, /X-Amz-Signature=/);
     const { status, failure_reason } = await assetRow(svc, abandoned.id);
     assert.deepEqual({ status, failure_reason }, { status: 'FAILED', failure_reason: 'UPLOAD_EXPIRED' });
-    assert.equal((await uploadTo(retry, 'hello world')).status, 200);
-    assert.equal((await svc.gql(CONFIRM, { id: retry.id }, token)).data!.confirmAssetUpload.status, 'READY');
+    await confirmReady(svc, token, retry.id);
   });
 
   test('with the bytes uploaded but never confirmed returns the same asset, READY', async () => {
     const token = await svc.token('lost-answer');
     const input = keyed();
-    const pending = await createUpload(svc, token, input);
-    assert.equal((await uploadTo(pending, 'hello world')).status, 200);
+    const pending = await uploadedAsset(svc, token, input, 'hello world');
     await urlDied(pending.id);
     const repeat = await createUpload(svc, token, input);
     assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: pending.id, status: 'READY' });
