@@ -9,7 +9,7 @@ import { createPool } from './db/pool.js';
 import { PostgresAssetRepository } from './db/asset-repository.js';
 import { AssetService } from './domain/asset-service.js';
 import { cachedCheck, type HealthCheck, upOnceConfirmed } from './http/health.js';
-import { jwksHasRs256Key } from './operations/doctor/jwks-keys.js';
+import { fetchIssuerKeys } from './operations/doctor/jwks-keys.js';
 import { FileContentInspector } from './inspection/content-inspector.js';
 import { buildServer } from './http/server.js';
 import { validateBuckets } from './storage/bucket-validation.js';
@@ -129,10 +129,10 @@ const ISSUER_CHECK_TIMEOUT_MS = 2_500;
 function issuerKeysCheck(jwksUrl: string, verifier: TokenVerifier, logger: Logger, closing: AbortSignal): HealthCheck {
   let warned = false;
   return upOnceConfirmed(async () => {
-    const outcome = await jwksHasRs256Key(jwksUrl, ISSUER_CHECK_TIMEOUT_MS, closing);
+    const { outcome, jwks } = await fetchIssuerKeys(jwksUrl, ISSUER_CHECK_TIMEOUT_MS, closing);
     if (outcome.status === 'pass') {
       // Ready means the verifier holds the keys, not only that they can be fetched.
-      await verifier.loadKeys();
+      await verifier.loadKeys(jwks);
       if (warned) logger.info({ jwksUrl }, `JWT_JWKS_URL usable now (${outcome.message}): tokens can be verified, the service is ready`);
       return;
     }

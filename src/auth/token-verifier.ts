@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
 import { AssetError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { principalFromClaims, shown } from './claims.js';
@@ -21,8 +21,8 @@ export interface TokenVerifierOptions {
 
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
-  /** Fetches the issuer's keys now, for readiness: the first call then needs no fetch of its own. */
-  loadKeys(): Promise<void>;
+  /** Takes the issuer's keys, as readiness just read them from JWT_JWKS_URL: the first call then needs no fetch of its own. */
+  loadKeys(jwks: unknown): Promise<void>;
 }
 
 /**
@@ -31,10 +31,13 @@ export interface TokenVerifier {
  * verified in the last 15 minutes still stands.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  // Keys handed in by loadKeys answer jose's next fetch, which then goes over no network.
+  let handedIn: unknown;
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: options.refetchCooldownMs ?? 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
     timeoutDuration: JWKS_TIMEOUT_MS,
+    [customFetch]: (url, init) => (handedIn === undefined ? fetch(url, init) : Promise.resolve(Response.json(handedIn))),
   });
   const cache = new VerifiedTokenCache(options.now);
   // Concurrent calls with a token that needs checking share one check: a client's burst costs one RSA verification.
@@ -55,7 +58,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   return {
-    loadKeys: () => jwks.reload(),
+    async loadKeys(keys) {
+      handedIn = keys;
+      try {
+        await jwks.reload();
+      } finally {
+        handedIn = undefined;
+      }
+    },
     async verify(authorization) {
       const token = bearerToken(authorization);
       const known = cache.get(token);

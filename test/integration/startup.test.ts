@@ -247,6 +247,24 @@ describe('starting the real service process', () => {
     }
   });
 
+  test('the issuer\'s keys are fetched once: readiness reads them and hands them to the token verifier', async () => {
+    const fetchesBefore = infra.issuer.jwksRequests;
+    const service = startCli(['serve'], env);
+    try {
+      const url = await service.listening(60_000);
+      assert.equal((await fetch(`${url}/health/ready`)).status, 200);
+      const call = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await infra.issuer.token({ sub: 'first-caller' })}` },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      assert.equal(call.status, 200);
+      assert.equal(infra.issuer.jwksRequests - fetchesBefore, 1);
+    } finally {
+      await service.kill();
+    }
+  });
+
   test('with JWT_JWKS_URL unreachable it serves but is not ready, and warns at once that no token can be verified, naming the URL', async () => {
     const jwksUrl = 'http://127.0.0.1:9/.well-known/jwks.json'; // the discard port: nothing listens
     const service = startCli(['serve'], { ...env, JWT_JWKS_URL: jwksUrl });
