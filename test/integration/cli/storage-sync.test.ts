@@ -268,35 +268,26 @@ describe('neotool-assets storage sync, other outcomes', () => {
     assert.ok(result.stderr.includes(`does not exist at ${process.env.TEST_S3_ENDPOINT}`), result.stderr);
   });
 
-  test('a source bucket that does not exist is named with the settings to check, not storage init, which is for destinations', async () => {
-    const destination = client('DST_');
-    const to = uniqueName('nosrc-dst');
-    try {
-      await destination.send(new CreateBucketCommand({ Bucket: to }));
-      const result = await runCli(['storage', 'sync', 'no-such-source-bucket', to, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+  // Each test names one side that does not exist; the other side is a bucket of this pair, made once for both.
+  describe('with one of the two buckets missing', () => {
+    const buckets = bucketPair('missing');
+    before(() => buckets.create());
+    after(() => buckets.remove());
+
+    test('a source bucket that does not exist is named with the settings to check, not storage init, which is for destinations', async () => {
+      const result = await runCli(['storage', 'sync', 'no-such-source-bucket', buckets.to, '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /Bucket "no-such-source-bucket" \(source bucket\) does not exist at /);
       assert.match(result.stderr, /Check the source bucket name .*SRC_STORAGE_PUBLIC_BUCKET .* SRC_STORAGE_\* settings/);
       assert.doesNotMatch(result.stderr, /storage init/);
-    } finally {
-      await deleteBuckets(destination, to);
-      destination.destroy();
-    }
-  });
+    });
 
-  test('a destination bucket that does not exist is named with its prefixed settings and how to create it there', async () => {
-    const source = client('SRC_');
-    const from = uniqueName('nodst-src');
-    try {
-      await source.send(new CreateBucketCommand({ Bucket: from }));
-      const result = await runCli(['storage', 'sync', from, 'no-such-destination-bucket', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
+    test('a destination bucket that does not exist is named with its prefixed settings and how to create it there', async () => {
+      const result = await runCli(['storage', 'sync', buckets.from, 'no-such-destination-bucket', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /Bucket "no-such-destination-bucket" \(destination bucket\) does not exist at /);
       assert.match(result.stderr, /Create it there .*storage init` given its settings as plain STORAGE_\*\), or check the destination bucket name \(the second argument, or DST_STORAGE_PUBLIC_BUCKET .* DST_STORAGE_\* settings \(--to-env-prefix\) describe the store to copy to\./);
-    } finally {
-      await deleteBuckets(source, from);
-      source.destroy();
-    }
+    });
   });
 
   test('bucket names together with --both-buckets are refused, saying both were given and only one form may be used', async () => {
