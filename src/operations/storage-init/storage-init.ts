@@ -91,10 +91,12 @@ async function ensurePublicRead(client: S3Client, storage: StorageConfig): Promi
     };
   }
   try {
-    const current = await currentPolicy(client, bucket);
-    if (grantsAnonymousRead(current, bucket)) return { outcome: 'unchanged', subject, detail: 'bucket policy already allows anonymous GET' };
-    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: withPublicRead(current, bucket) }));
-    return { outcome: current ? 'updated' : 'created', subject, detail: `bucket policy allows anonymous GET of ${bucket}/*` };
+    return await ensurePolicy(client, bucket, subject, {
+      holds: grantsAnonymousRead,
+      merged: withPublicRead,
+      already: 'bucket policy already allows anonymous GET',
+      written: `bucket policy allows anonymous GET of ${bucket}/*`,
+    });
   } catch (error) {
     if (!isUnsupported(error)) throw stepFailed('Setting the public-read policy on', 'the bucket policy (s3:GetBucketPolicy and s3:PutBucketPolicy)', error, bucket);
     return {
@@ -119,10 +121,12 @@ async function ensureNoObjectAcls(client: S3Client, storage: StorageConfig): Pro
     return { outcome: 'skipped', subject, detail: `R2 has no bucket policies and no object ACLs, so an x-amz-acl header cannot make an upload public; nothing to do (${doctor}).` };
   }
   try {
-    const current = await currentPolicy(client, bucket);
-    if (deniesObjectAcls(current, bucket)) return { outcome: 'unchanged', subject, detail: 'bucket policy already refuses uploads with x-amz-acl or x-amz-grant-* headers and ACL changes' };
-    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: withObjectAclDenials(current, bucket) }));
-    return { outcome: current ? 'updated' : 'created', subject, detail: `bucket policy refuses PUTs to ${bucket}/* with an x-amz-acl other than private or any x-amz-grant-* header, and every PutObjectAcl` };
+    return await ensurePolicy(client, bucket, subject, {
+      holds: deniesObjectAcls,
+      merged: withObjectAclDenials,
+      already: 'bucket policy already refuses uploads with x-amz-acl or x-amz-grant-* headers and ACL changes',
+      written: `bucket policy refuses PUTs to ${bucket}/* with an x-amz-acl other than private or any x-amz-grant-* header, and every PutObjectAcl`,
+    });
   } catch (error) {
     if (isUnsupported(error)) {
       return { outcome: 'skipped', subject, detail: `this storage does not support bucket policies (${errorName(error)}); safe where it has no object ACLs either (like R2), ${doctor}.` };
@@ -132,6 +136,22 @@ async function ensureNoObjectAcls(client: S3Client, storage: StorageConfig): Pro
     }
     throw stepFailed('Refusing object ACLs on', 'the bucket policy (s3:GetBucketPolicy and s3:PutBucketPolicy)', error, bucket);
   }
+}
+
+/** Statements a bucket's policy must hold: whether it does, and the policy with them added to the operator's own. */
+interface PolicyStatements {
+  holds(policy: string | undefined, bucket: string): boolean;
+  merged(policy: string | undefined, bucket: string): string;
+  already: string;
+  written: string;
+}
+
+/** Reads before it writes: a policy that already holds the statements is left as it is. */
+async function ensurePolicy(client: S3Client, bucket: string, subject: string, statements: PolicyStatements): Promise<InitAction> {
+  const current = await currentPolicy(client, bucket);
+  if (statements.holds(current, bucket)) return { outcome: 'unchanged', subject, detail: statements.already };
+  await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: statements.merged(current, bucket) }));
+  return { outcome: current ? 'updated' : 'created', subject, detail: statements.written };
 }
 
 async function currentPolicy(client: S3Client, bucket: string): Promise<string | undefined> {
