@@ -302,7 +302,9 @@ describe('starting the real service process', () => {
       assert.equal(await readiness(), 503);
       answer = { status: 200, body: keys };
       assert.equal(await readiness(), 200, 'ready at the next probe');
-      assert.match(service.stdout(), /"msg":"JWT_JWKS_URL usable now \(1 RS256 key\(s\) at [^)]+\): tokens can be verified, the service is ready"/);
+      // The log line reaches the pipe a moment after the probe's answer, so it is awaited, not read at once.
+      const usable = /"msg":"JWT_JWKS_URL usable now \(1 RS256 key\(s\) at [^)]+\): tokens can be verified, the service is ready"/;
+      await eventually(() => usable.test(service.stdout()), () => `the "usable now" log line in ${service.stdout()}`);
       answer = { status: 503, body: '{}' };
       assert.equal(await readiness(), 200, 'keys once fetched are cached: an issuer outage does not take the pod out of the Service');
       const call = await fetch(`${url}/graphql`, {
