@@ -69,7 +69,8 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close', not 'exit': only then has all the process printed arrived, so stdout() is whole once it resolves.
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   return {
     child,
     stdout: () => out,
