@@ -95,9 +95,12 @@ export class AssetService {
     return result;
   }
 
+  /** The live asset a refused request repeats; an abandoned one is settled first, so a dead upload is never handed out. */
   private async repeatedUpload(asset: NewAsset, idempotencyKey: string): Promise<Asset | null> {
-    const existing = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
-    return existing && this.keyStillHolds(existing) ? assertSameUpload(existing, asset) : null;
+    const found = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
+    if (!found) return null;
+    const existing = await this.settledIfAbandoned(found);
+    return this.keyStillHolds(existing) ? assertSameUpload(existing, asset) : null;
   }
 
   /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AssetError } from '../../../src/domain/errors.js';
 import type { UploadRequest } from '../../../src/domain/upload-request.js';
-import { principal, serviceWithFakes } from '../fakes.js';
+import { principal, serviceWithFakes, TEST_SETTINGS } from '../fakes.js';
 
 const alice = principal('alice');
 const request = (overrides: Partial<UploadRequest> = {}): UploadRequest => ({ namespace: 'default', filename: 'a.png', mimeType: 'image/png', sizeBytes: 1000, ...overrides });
@@ -36,6 +36,26 @@ describe('AssetService.createUpload and the per-owner limits', () => {
     limiter.refusal = tooMany();
     assert.equal((await service.createUpload(alice, request({ idempotencyKey: 'k2' }))).id, first.id);
     await assert.rejects(service.createUpload(alice, request({ idempotencyKey: 'k3' })), limiter.refusal);
+  });
+
+  test('a repeat over a limit whose upload URL died with nothing uploaded fails the old asset and gets the refusal, not a dead upload', async () => {
+    const { service, limiter, repository, clock } = serviceWithFakes();
+    const abandoned = await service.createUpload(alice, request({ idempotencyKey: 'dead' }));
+    clock.advanceSeconds(900 + TEST_SETTINGS.uploadGraceSeconds);
+    limiter.refusal = tooMany();
+    await assert.rejects(service.createUpload(alice, request({ idempotencyKey: 'dead' })), limiter.refusal);
+    const old = await repository.findById(abandoned.id);
+    assert.deepEqual({ status: old?.status, failureReason: old?.failureReason }, { status: 'FAILED', failureReason: 'UPLOAD_EXPIRED' });
+  });
+
+  test('a repeat over a limit whose bytes arrived after the upload URL died gets its asset READY', async () => {
+    const f = serviceWithFakes();
+    const pending = await f.service.createUpload(alice, request({ idempotencyKey: 'late' }));
+    f.storage.putUpload(pending, { sizeBytes: pending.sizeBytes, contentType: pending.mimeType });
+    f.clock.advanceSeconds(900 + TEST_SETTINGS.uploadGraceSeconds);
+    f.limiter.refusal = tooMany();
+    const repeat = await f.service.createUpload(alice, request({ idempotencyKey: 'late' }));
+    assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: pending.id, status: 'READY' });
   });
 
   test('a refused repeat that describes another upload is still a CONFLICT, not a free pass', async () => {
