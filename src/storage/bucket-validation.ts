@@ -35,39 +35,44 @@ async function listForErrorCode(client: S3Client, bucket: string, headError: unk
   }
 }
 
-export function explain(error: unknown, config: StorageConfig, bucket: string, setting: string): BucketValidationError {
+/**
+ * The cause of a storage failure and its fix, naming the settings to change. `settingsPrefix` is for a
+ * store described by prefixed settings (storage sync's `SRC_STORAGE_*`): the names then carry it.
+ */
+export function explain(error: unknown, config: StorageConfig, bucket: string, setting: string, settingsPrefix = ''): BucketValidationError {
   const endpoint = endpointUrl(config);
   const name = errorName(error);
+  const named = (storageSetting: string) => `${settingsPrefix}STORAGE_${storageSetting}`;
   if (isTlsMismatch(error)) {
     return new BucketValidationError(
       'TlsHandshakeFailed',
-      `The TLS handshake with storage at ${endpoint} failed (${(error as Error).message.trim()}): the endpoint does not speak HTTPS on port ${config.port}. Set STORAGE_USE_HTTPS=false, or set STORAGE_PORT to the port where it speaks HTTPS.`,
+      `The TLS handshake with storage at ${endpoint} failed (${(error as Error).message.trim()}): the endpoint does not speak HTTPS on port ${config.port}. Set ${named('USE_HTTPS')}=false, or set ${named('PORT')} to the port where it speaks HTTPS.`,
     );
   }
   if (isUnreachable(error)) {
     return new BucketValidationError(
       'ConnectionFailed',
-      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check STORAGE_HOSTNAME, STORAGE_PORT and STORAGE_USE_HTTPS, and that the endpoint is reachable from here.${virtualHostedStyleHint(error, config, bucket)}`,
+      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check ${named('HOSTNAME')}, ${named('PORT')} and ${named('USE_HTTPS')}, and that the endpoint is reachable from here.${virtualHostedStyleHint(error, config, bucket, settingsPrefix)}`,
     );
   }
   if (isWebPageAnswer(error)) {
     const status = (error as StorageFailure).$metadata?.httpStatusCode;
     return new BucketValidationError(
       'NotAnS3Endpoint',
-      `Storage at ${endpoint} answered with a web page (HTTP ${status}), not as an S3 API: STORAGE_HOSTNAME and STORAGE_PORT must name the S3 API endpoint (for R2 <account-id>.r2.cloudflarestorage.com), not a website or the public custom domain of STORAGE_PUBLIC_BASE_PATH.`,
+      `Storage at ${endpoint} answered with a web page (HTTP ${status}), not as an S3 API: ${named('HOSTNAME')} and ${named('PORT')} must name the S3 API endpoint (for R2 <account-id>.r2.cloudflarestorage.com), not a website or the public custom domain of ${named('PUBLIC_BASE_PATH')}.`,
     );
   }
   if (name === 'NotFound' || name === 'NoSuchBucket') {
     return new BucketValidationError('NoSuchBucket', `Bucket "${bucket}" (${setting}) does not exist at ${endpoint}. Create it (neotool-assets storage init) or fix ${setting}.`);
   }
   if (name === 'InvalidAccessKeyId') {
-    return new BucketValidationError('InvalidAccessKeyId', `Storage at ${endpoint} does not know the access key in STORAGE_ACCESS_KEY. Fix STORAGE_ACCESS_KEY (and STORAGE_SECRET) with a valid API token.`);
+    return new BucketValidationError('InvalidAccessKeyId', `Storage at ${endpoint} does not know the access key in ${named('ACCESS_KEY')}. Fix ${named('ACCESS_KEY')} (and ${named('SECRET')}) with a valid API token.`);
   }
   if (name === 'SignatureDoesNotMatch') {
-    return new BucketValidationError('SignatureDoesNotMatch', `Storage at ${endpoint} rejected the request signature: STORAGE_SECRET does not belong to STORAGE_ACCESS_KEY (or STORAGE_REGION is wrong). Fix STORAGE_SECRET.`);
+    return new BucketValidationError('SignatureDoesNotMatch', `Storage at ${endpoint} rejected the request signature: ${named('SECRET')} does not belong to ${named('ACCESS_KEY')} (or ${named('REGION')} is wrong). Fix ${named('SECRET')}.`);
   }
   if (isAccessDenied(error)) {
-    return new BucketValidationError('AccessDenied', `Access to bucket "${bucket}" (${setting}) was denied. Give the credentials in STORAGE_ACCESS_KEY read/write access to this bucket.`);
+    return new BucketValidationError('AccessDenied', `Access to bucket "${bucket}" (${setting}) was denied. Give the credentials in ${named('ACCESS_KEY')} read/write access to this bucket.`);
   }
   return new BucketValidationError(name, `Bucket "${bucket}" (${setting}) at ${endpoint} could not be checked: ${name}: ${(error as Error)?.message}.`);
 }
@@ -76,7 +81,8 @@ export function explain(error: unknown, config: StorageConfig, bucket: string, s
  * Virtual-hosted style (STORAGE_FORCE_PATH_STYLE=false, the default) puts the bucket into the host name,
  * which a MinIO or Ceph host such as localhost does not resolve. Not said for Cloudflare R2, which needs that style.
  */
-function virtualHostedStyleHint(error: unknown, config: StorageConfig, bucket: string): string {
+function virtualHostedStyleHint(error: unknown, config: StorageConfig, bucket: string, settingsPrefix: string): string {
   if (config.forcePathStyle || isCloudflareR2(config.hostname) || !isDnsFailure(error)) return '';
-  return ` STORAGE_FORCE_PATH_STYLE=false (virtual-hosted style) asks for the host ${bucket}.${config.hostname}; MinIO and Ceph need STORAGE_FORCE_PATH_STYLE=true.`;
+  const setting = `${settingsPrefix}STORAGE_FORCE_PATH_STYLE`;
+  return ` ${setting}=false (virtual-hosted style) asks for the host ${bucket}.${config.hostname}; MinIO and Ceph need ${setting}=true.`;
 }

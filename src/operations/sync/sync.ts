@@ -92,15 +92,15 @@ async function list(endpoint: Endpoint, role: 'source bucket' | 'destination buc
   try {
     return await listBucket(endpoint.client, endpoint.bucket, signal);
   } catch (error) {
-    const explained = explain(error, endpoint.storage, endpoint.bucket, role);
+    const explained = explain(error, endpoint.storage, endpoint.bucket, role, endpoint.settingsPrefix);
     throw explained.reason === 'NoSuchBucket' ? missingBucket(endpoint, role) : explained;
   }
 }
 
 /**
- * The sync's own words for a missing bucket: explain()'s fix (storage init, or the service's setting)
- * reads plain STORAGE_*, not the prefixed settings a sync runs with. A source is copied from, never
- * created: its name or its settings are wrong.
+ * The sync's own words for a missing bucket: explain()'s fix (storage init, or the service's bucket
+ * setting) is the service's, not the sync's. A source is copied from, never created: its name or its
+ * settings are wrong.
  */
 function missingBucket(endpoint: Endpoint, role: 'source bucket' | 'destination bucket'): BucketValidationError {
   const prefix = endpoint.settingsPrefix ?? '';

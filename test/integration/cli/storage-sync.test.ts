@@ -290,6 +290,12 @@ describe('neotool-assets storage sync, other outcomes', () => {
     });
   });
 
+  test('a wrong secret for the source is named by its prefixed setting, SRC_STORAGE_SECRET, not the service\'s STORAGE_SECRET', async () => {
+    const result = await runCli(['storage', 'sync', 'any-source', 'any-destination', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], { ...ENV, SRC_STORAGE_SECRET: 'not-the-secret' });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /rejected the request signature: SRC_STORAGE_SECRET does not belong to SRC_STORAGE_ACCESS_KEY \(or SRC_STORAGE_REGION is wrong\)\. Fix SRC_STORAGE_SECRET\./);
+  });
+
   test('bucket names together with --both-buckets are refused, saying both were given and only one form may be used', async () => {
     const result = await runCli(['storage', 'sync', 'a-bucket', 'b-bucket', '--both-buckets', '--from-env-prefix', 'SRC_', '--to-env-prefix', 'DST_'], ENV);
     assert.equal(result.code, 2);

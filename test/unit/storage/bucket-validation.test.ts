@@ -77,6 +77,18 @@ describe('explain', () => {
     }
   });
 
+  test('names prefixed settings (storage sync\'s SRC_STORAGE_*) when given a prefix, in every fix', () => {
+    const prefixed = (error: unknown, storage: StorageConfig = minioStorageConfig()) => explain(error, storage, 'b1', 'source bucket', 'SRC_').message;
+    assert.match(prefixed(sdkError('InvalidAccessKeyId', 403)), /the access key in SRC_STORAGE_ACCESS_KEY\. Fix SRC_STORAGE_ACCESS_KEY \(and SRC_STORAGE_SECRET\)/);
+    assert.match(prefixed(sdkError('SignatureDoesNotMatch', 403)), /SRC_STORAGE_SECRET does not belong to SRC_STORAGE_ACCESS_KEY \(or SRC_STORAGE_REGION is wrong\)\. Fix SRC_STORAGE_SECRET\./);
+    assert.match(prefixed(sdkError('AccessDenied', 403)), /Access to bucket "b1" \(source bucket\) was denied\. Give the credentials in SRC_STORAGE_ACCESS_KEY/);
+    assert.match(prefixed(networkError('ENOTFOUND'), minioStorageConfig({ forcePathStyle: false })), /Check SRC_STORAGE_HOSTNAME, SRC_STORAGE_PORT and SRC_STORAGE_USE_HTTPS.*MinIO and Ceph need SRC_STORAGE_FORCE_PATH_STYLE=true\.$/);
+    assert.match(prefixed(tlsMismatch(), minioStorageConfig({ useHttps: true })), /Set SRC_STORAGE_USE_HTTPS=false, or set SRC_STORAGE_PORT/);
+    for (const error of [sdkError('InvalidAccessKeyId', 403), sdkError('SignatureDoesNotMatch', 403), networkError('ENOTFOUND'), tlsMismatch()]) {
+      assert.doesNotMatch(prefixed(error, minioStorageConfig({ forcePathStyle: false, useHttps: true })), /(?<!SRC_)STORAGE_/, 'no unprefixed setting name');
+    }
+  });
+
   test('reports an unexpected error by name, with the bucket and endpoint', () => {
     const explained = explain(sdkError('SlowDown', 503, 'Please reduce your request rate.'), minioStorageConfig(), 'b1', 'STORAGE_PUBLIC_BUCKET');
     assert.equal(explained.reason, 'SlowDown');
