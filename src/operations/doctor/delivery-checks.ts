@@ -29,12 +29,17 @@ export function deliveryChecks(probe: StorageProbe): Check[] {
   ];
 }
 
-async function presignedRoundTrip(probe: StorageProbe, bucket: string): Promise<Outcome> {
-  const presigner = new Presigner(probe.storage);
+/** A new probe key in `bucket` and an upload URL for the probe's text, signed as the service signs uploads: type and exact length. */
+function probeUpload(probe: StorageProbe, presigner: Presigner, bucket: string) {
   const key = probe.newKey(bucket);
   const body = Buffer.from(probe.body);
-  const signed = { 'content-type': 'text/plain', 'content-length': String(body.length) };
-  const putUrl = presigner.presign({ method: 'PUT', bucket, key, headers: signed, expiresInSeconds: 60 });
+  const headers = { 'content-type': 'text/plain', 'content-length': String(body.length) };
+  return { key, body, putUrl: presigner.presign({ method: 'PUT', bucket, key, headers, expiresInSeconds: 60 }) };
+}
+
+async function presignedRoundTrip(probe: StorageProbe, bucket: string): Promise<Outcome> {
+  const presigner = new Presigner(probe.storage);
+  const { key, body, putUrl } = probeUpload(probe, presigner, bucket);
   // The wrong type first: storage must refuse what the URL was not signed for, or a client could upload anything.
   const wrongType = await fetch(putUrl, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' }, signal: probe.timeout() });
   const put = await fetch(putUrl, { method: 'PUT', body, headers: { 'content-type': 'text/plain' }, signal: probe.timeout() });
@@ -100,9 +105,7 @@ async function privateStaysPrivate(probe: StorageProbe): Promise<Outcome> {
  */
 async function uploadAclRefused(probe: StorageProbe): Promise<Outcome> {
   const bucket = probe.storage.privateBucket;
-  const key = probe.newKey(bucket);
-  const body = Buffer.from(probe.body);
-  const putUrl = new Presigner(probe.storage).presign({ method: 'PUT', bucket, key, headers: { 'content-type': 'text/plain', 'content-length': String(body.length) }, expiresInSeconds: 60 });
+  const { key, body, putUrl } = probeUpload(probe, new Presigner(probe.storage), bucket);
   const put = await fetch(putUrl, { method: 'PUT', body, headers: { 'content-type': 'text/plain', 'x-amz-acl': 'public-read' }, signal: probe.timeout() });
   if (!put.ok) {
     const code = await errorCode(put);
