@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Asset, FailureReason, NewAsset } from '../../src/domain/asset.js';
 import { AssetService, type AssetServiceSettings } from '../../src/domain/asset-service.js';
 import { AssetError } from '../../src/domain/errors.js';
@@ -290,4 +291,29 @@ export function r2StorageConfig(overrides: Partial<StorageConfig> = {}): Storage
     publicBaseUrl: 'https://assets.example.com',
     ...overrides,
   });
+}
+
+/** A command as a recording S3Client received it: its name without the `Command` suffix, and its input. */
+export interface SentCommand {
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * A stub S3Client that records every command it is sent in `sent`, in order, and answers it through `answer`
+ * (given the command's name without `Command`, its input and the abort signal it was sent with): with the
+ * value or Promise it returns, rejecting when `answer` throws, rejects or returns an Error.
+ */
+export function recordingS3Client(answer: (name: string, input: Record<string, unknown>, signal?: AbortSignal) => unknown) {
+  const sent: SentCommand[] = [];
+  const client = {
+    async send(command: { constructor: { name: string }; input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) {
+      const name = command.constructor.name.replace(/Command$/, '');
+      sent.push({ name, input: command.input });
+      const result = await answer(name, command.input, options?.abortSignal);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  } as unknown as S3Client;
+  return { client, sent };
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { describeStartupError } from '../../../src/cli/startup-errors.js';
 import { StartupError } from '../../../src/config/startup-error.js';
 import { sameCorsRules, uploadCorsRules } from '../../../src/operations/storage-init/bucket-cors.js';
 import { grantsAnonymousRead, publicReadPolicy, withPublicRead } from '../../../src/operations/storage-init/public-read-policy.js';
 import { initStorage } from '../../../src/operations/storage-init/storage-init.js';
 import { loadStorageSettings, required } from '../../../src/operations/settings.js';
+import { recordingS3Client } from '../fakes.js';
 
 describe('upload CORS rules', () => {
   test('allow PUT, GET and HEAD with the headers upload URLs sign, and expose ETag', () => {
@@ -51,15 +51,7 @@ describe('public read policy', () => {
 
 describe('storage init against Cloudflare R2', () => {
   test('sets no bucket policy and prints the dashboard custom-domain step instead', async () => {
-    const sent: string[] = [];
-    const fakeR2 = {
-      async send(command: object) {
-        const name = command.constructor.name;
-        sent.push(name);
-        if (name === 'GetBucketCorsCommand') throw Object.assign(new Error('none'), { name: 'NoSuchCORSConfiguration' });
-        return {};
-      },
-    } as unknown as S3Client;
+    const { client: fakeR2, sent: received } = recordingS3Client((name) => (name === 'GetBucketCors' ? Object.assign(new Error('none'), { name: 'NoSuchCORSConfiguration' }) : {}));
     const settings = required(
       loadStorageSettings({
         STORAGE_HOSTNAME: 'acc.r2.cloudflarestorage.com',
@@ -72,6 +64,7 @@ describe('storage init against Cloudflare R2', () => {
     );
     const actions = await initStorage(fakeR2, settings);
     const publicRead = actions.find((a) => a.subject.startsWith('public read'));
+    const sent = received.map(({ name }) => `${name}Command`);
     assert.equal(publicRead?.outcome, 'manual');
     assert.match(publicRead?.detail ?? '', /Custom Domains.*https:\/\/assets\.example\.com/);
     assert.equal(sent.includes('PutBucketPolicyCommand'), false);
@@ -94,20 +87,15 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
   const s3Error = (name: string, status: number, message: string) => Object.assign(new Error(message), { name, Code: name, $metadata: { httpStatusCode: status } });
   const notImplemented = () => s3Error('NotImplemented', 501, 'A header you provided implies functionality that is not implemented');
 
-  /** A storage whose buckets exist and take policies, and that answers the CORS calls with `answers`. */
+  /** A storage whose buckets exist and take policies, and that answers the CORS calls with `answers`; `sent()` lists "<command> <bucket>". */
   function fakeStorage(answers: { get?: () => Error; put?: () => Error; policy?: () => Error }) {
-    const sent: string[] = [];
-    const client = {
-      async send(command: { constructor: { name: string }; input: { Bucket?: string } }) {
-        const name = command.constructor.name;
-        sent.push(`${name} ${command.input.Bucket}`);
-        if (name === 'GetBucketPolicyCommand') throw answers.policy?.() ?? s3Error('NoSuchBucketPolicy', 404, 'no policy');
-        if (name === 'GetBucketCorsCommand') throw answers.get?.() ?? s3Error('NoSuchCORSConfiguration', 404, 'no CORS');
-        if (name === 'PutBucketCorsCommand' && answers.put) throw answers.put();
-        return {};
-      },
-    } as unknown as S3Client;
-    return { client, sent };
+    const { client, sent } = recordingS3Client((name) => {
+      if (name === 'GetBucketPolicy') return answers.policy?.() ?? s3Error('NoSuchBucketPolicy', 404, 'no policy');
+      if (name === 'GetBucketCors') return answers.get?.() ?? s3Error('NoSuchCORSConfiguration', 404, 'no CORS');
+      if (name === 'PutBucketCors' && answers.put) return answers.put();
+      return {};
+    });
+    return { client, sent: () => sent.map(({ name, input }) => `${name}Command ${input.Bucket}`) };
   }
 
   for (const [when, answers] of [
@@ -130,8 +118,8 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
         ],
       );
       assert.deepEqual(reported, actions.map((a) => a.subject));
-      assert.ok(sent.includes('PutBucketPolicyCommand pub'), 'the public-read policy is still set');
-      assert.ok(sent.includes('GetBucketCorsCommand priv'), 'the private bucket is still tried after the public one');
+      assert.ok(sent().includes('PutBucketPolicyCommand pub'), 'the public-read policy is still set');
+      assert.ok(sent().includes('GetBucketCorsCommand priv'), 'the private bucket is still tried after the public one');
       for (const action of actions.filter((a) => a.outcome === 'manual')) {
         assert.match(action.detail, /NotImplemented/);
         assert.match(action.detail, /MINIO_API_CORS_ALLOW_ORIGIN=https:\/\/app\.example\.com,http:\/\/localhost:3000/);
@@ -150,7 +138,7 @@ describe('storage init against a storage without bucket CORS (free MinIO)', () =
     assert.match(failure.message, /STORAGE_ACCESS_KEY/);
     assert.match(failure.message, /s3:PutBucketCORS/);
     assert.equal(describeStartupError(failure), failure.message);
-    assert.equal(sent.includes('GetBucketCorsCommand priv'), false, 'stops at the first failure');
+    assert.equal(sent().includes('GetBucketCorsCommand priv'), false, 'stops at the first failure');
   });
 
   test('AccessDenied on the bucket policy fails the same way, naming the policy permissions', async () => {

@@ -1,22 +1,15 @@
 // storage sync's own multipart upload, against a fake S3 client that records the commands it is sent.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { MAX_PARTS, partSizeFor, uploadMultipart } from '../../../src/operations/sync/multipart-upload.js';
+import { recordingS3Client } from '../fakes.js';
 
 const PART = 5;
 
-/** Answers each command through `answer`, recording its name (and part number); AbortSignal passed on. */
+/** Answers each command through `answer` (AbortSignal passed on); `sent()` names the commands sent, with the part number of an UploadPart. */
 function fakeClient(answer: (name: string, input: Record<string, unknown>, signal?: AbortSignal) => Promise<unknown>) {
-  const sent: string[] = [];
-  const client = {
-    send: (command: { constructor: { name: string }; input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) => {
-      const name = command.constructor.name.replace(/Command$/, '');
-      sent.push(name === 'UploadPart' ? `UploadPart ${command.input.PartNumber}` : name);
-      return answer(name, command.input, options?.abortSignal);
-    },
-  } as unknown as S3Client;
-  return { client, sent };
+  const { client, sent } = recordingS3Client(answer);
+  return { client, sent: () => sent.map(({ name, input }) => (name === 'UploadPart' ? `UploadPart ${input.PartNumber}` : name)) };
 }
 
 async function* bytes(count: number): AsyncGenerator<Buffer> {
@@ -29,7 +22,7 @@ describe('uploadMultipart', () => {
   test('uploads every part, then completes with the parts in order', async () => {
     const { client, sent } = fakeClient(async (name, input) => (name === 'CreateMultipartUpload' ? { UploadId: 'u1' } : name === 'UploadPart' ? { ETag: `"e${input.PartNumber}"` } : { ETag: '"whole"' }));
     assert.equal(await uploadMultipart(client, PARAMS, bytes(12), { partSize: PART, queueSize: 2 }), '"whole"');
-    assert.deepEqual(sent, ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'UploadPart 3', 'CompleteMultipartUpload']);
+    assert.deepEqual(sent(), ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'UploadPart 3', 'CompleteMultipartUpload']);
   });
 
   test('an interrupt while the upload is being created sends no part and aborts the upload', async () => {
@@ -42,7 +35,7 @@ describe('uploadMultipart', () => {
       return {};
     });
     await assert.rejects(uploadMultipart(client, PARAMS, bytes(12), { partSize: PART, queueSize: 2, signal: interrupt.signal }));
-    assert.deepEqual(sent, ['CreateMultipartUpload', 'AbortMultipartUpload']);
+    assert.deepEqual(sent(), ['CreateMultipartUpload', 'AbortMultipartUpload']);
   });
 
   test('an interrupt cancels the part uploads in flight instead of waiting for them, then aborts the upload', async () => {
@@ -57,7 +50,7 @@ describe('uploadMultipart', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     interrupt.abort();
     await assert.rejects(uploading);
-    assert.deepEqual(sent, ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'AbortMultipartUpload']);
+    assert.deepEqual(sent(), ['CreateMultipartUpload', 'UploadPart 1', 'UploadPart 2', 'AbortMultipartUpload']);
   });
 });
 

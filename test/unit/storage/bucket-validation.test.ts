@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { StorageConfig } from '../../../src/config/storage-config.js';
 import { BucketValidationError, explain, validateBuckets } from '../../../src/storage/bucket-validation.js';
-import { minioStorageConfig, r2StorageConfig } from '../fakes.js';
+import { minioStorageConfig, r2StorageConfig, recordingS3Client } from '../fakes.js';
 
 const SECRET = 'distinctive-secret-Q9x';
 const config = r2StorageConfig({ secret: SECRET });
@@ -97,33 +96,26 @@ describe('explain', () => {
 });
 
 describe('validateBuckets', () => {
-  function fakeClient(answer: (command: { constructor: { name: string }; input: { Bucket?: string } }) => unknown) {
-    const sent: string[] = [];
-    const client = {
-      async send(command: { constructor: { name: string }; input: { Bucket?: string } }) {
-        sent.push(`${command.constructor.name} ${command.input.Bucket}`);
-        const result = answer(command);
-        if (result instanceof Error) throw result;
-        return result;
-      },
-    };
-    return { client: client as unknown as S3Client, sent };
+  /** A client answering through `answer`; `sent()` lists "<command> <bucket>". */
+  function fakeClient(answer: (name: string, input: Record<string, unknown>) => unknown) {
+    const { client, sent } = recordingS3Client(answer);
+    return { client, sent: () => sent.map(({ name, input }) => `${name}Command ${input.Bucket}`) };
   }
 
   test('checks the public bucket, then the private one', async () => {
     const { client, sent } = fakeClient(() => ({}));
     await validateBuckets(client, config);
-    assert.deepEqual(sent, ['HeadBucketCommand neotool-assets-public', 'HeadBucketCommand neotool-assets-private']);
+    assert.deepEqual(sent(), ['HeadBucketCommand neotool-assets-public', 'HeadBucketCommand neotool-assets-private']);
   });
 
   test('asks again with a listing to learn why a HEAD was refused', async () => {
-    const { client, sent } = fakeClient((c) => (c.constructor.name === 'HeadBucketCommand' ? sdkError('UnknownError', 403) : sdkError('SignatureDoesNotMatch', 403)));
+    const { client, sent } = fakeClient((name) => (name === 'HeadBucket' ? sdkError('UnknownError', 403) : sdkError('SignatureDoesNotMatch', 403)));
     await assert.rejects(validateBuckets(client, config), (e: unknown) => e instanceof BucketValidationError && e.reason === 'SignatureDoesNotMatch');
-    assert.deepEqual(sent, ['HeadBucketCommand neotool-assets-public', 'ListObjectsV2Command neotool-assets-public']);
+    assert.deepEqual(sent(), ['HeadBucketCommand neotool-assets-public', 'ListObjectsV2Command neotool-assets-public']);
   });
 
   test('names the private bucket setting when only the private bucket is missing', async () => {
-    const { client } = fakeClient((c) => (c.input.Bucket === 'neotool-assets-private' ? sdkError('NotFound', 404) : {}));
+    const { client } = fakeClient((_name, input) => (input.Bucket === 'neotool-assets-private' ? sdkError('NotFound', 404) : {}));
     await assert.rejects(validateBuckets(client, config), (e: unknown) => e instanceof BucketValidationError && e.reason === 'NoSuchBucket' && /STORAGE_PRIVATE_BUCKET/.test(e.message));
   });
 });

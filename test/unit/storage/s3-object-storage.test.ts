@@ -3,27 +3,19 @@
 // test/integration/integrity/checked-copy.test.ts.)
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { AssetError } from '../../../src/domain/errors.js';
 import { Presigner } from '../../../src/storage/presigner.js';
 import { S3ObjectStorage } from '../../../src/storage/s3-object-storage.js';
-import { minioStorageConfig } from '../fakes.js';
+import { minioStorageConfig, recordingS3Client } from '../fakes.js';
 
 const CHECKED = '"0123456789abcdef0123456789abcdef"';
 const OTHER = '"fedcba9876543210fedcba9876543210"';
 
-/** A client answering CopyObject with `copied` and DeleteObject with `deleted`, recording what it was sent. */
+/** A client answering CopyObject with `copied` and DeleteObject with `deleted`, recording what it was sent ("CopyObject <key>", ...). */
 function storageAnswering(copied: Record<string, unknown>, deleted: () => Promise<unknown> = async () => ({})) {
-  const sent: string[] = [];
-  const client = {
-    send: (command: { constructor: { name: string }; input: { Key: string } }) => {
-      const name = command.constructor.name.replace(/Command$/, '');
-      sent.push(`${name} ${command.input.Key}`);
-      return name === 'CopyObject' ? Promise.resolve(copied) : deleted();
-    },
-  } as unknown as S3Client;
+  const { client, sent } = recordingS3Client((name) => (name === 'CopyObject' ? copied : deleted()));
   const config = minioStorageConfig();
-  return { storage: new S3ObjectStorage(client, new Presigner(config), config), sent };
+  return { storage: new S3ObjectStorage(client, new Presigner(config), config), sent: () => sent.map(({ name, input }) => `${name} ${input.Key}`) };
 }
 
 const copy = (storage: S3ObjectStorage) => storage.copyObject({ bucket: 'private', key: '~uploads/a1', etag: CHECKED }, { bucket: 'public', key: 'ns/u1/a1', contentType: 'image/png' });
@@ -32,19 +24,19 @@ describe('the copy of a checked upload', () => {
   test('whose ETag is the checked one stands', async () => {
     const { storage, sent } = storageAnswering({ CopyObjectResult: { ETag: CHECKED } });
     assert.equal(await copy(storage), true);
-    assert.deepEqual(sent, ['CopyObject ns/u1/a1']);
+    assert.deepEqual(sent(), ['CopyObject ns/u1/a1']);
   });
 
   test('whose ETag shows other bytes (a store that ignored the copy condition) is deleted from the asset key and refused', async () => {
     const { storage, sent } = storageAnswering({ CopyObjectResult: { ETag: OTHER } });
     assert.equal(await copy(storage), false);
-    assert.deepEqual(sent, ['CopyObject ns/u1/a1', 'DeleteObject ns/u1/a1']);
+    assert.deepEqual(sent(), ['CopyObject ns/u1/a1', 'DeleteObject ns/u1/a1']);
   });
 
   test('under SSE-KMS, where ETags are no MD5s, stands on the copy condition alone', async () => {
     const { storage, sent } = storageAnswering({ CopyObjectResult: { ETag: OTHER }, ServerSideEncryption: 'aws:kms' });
     assert.equal(await copy(storage), true);
-    assert.deepEqual(sent, ['CopyObject ns/u1/a1']);
+    assert.deepEqual(sent(), ['CopyObject ns/u1/a1']);
   });
 
   test('of other bytes that cannot be deleted fails with STORAGE_UNAVAILABLE, so that the confirm is retried', async () => {
