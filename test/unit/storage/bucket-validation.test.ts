@@ -99,19 +99,19 @@ describe('validateBuckets', () => {
   /** A client answering through `answer`; `sent()` lists "<command> <bucket>". */
   function fakeClient(answer: (name: string, input: Record<string, unknown>) => unknown) {
     const { client, sent } = recordingS3Client(answer);
-    return { client, sent: () => sent.map(({ name, input }) => `${name}Command ${input.Bucket}`) };
+    return { client, sent: () => sent.map(({ name, input }) => `${name} ${input.Bucket}`) };
   }
 
   test('checks the public bucket, then the private one', async () => {
     const { client, sent } = fakeClient(() => ({}));
     await validateBuckets(client, config);
-    assert.deepEqual(sent(), ['HeadBucketCommand neotool-assets-public', 'HeadBucketCommand neotool-assets-private']);
+    assert.deepEqual(sent(), ['HeadBucket neotool-assets-public', 'HeadBucket neotool-assets-private']);
   });
 
   test('asks again with a listing to learn why a HEAD was refused', async () => {
     const { client, sent } = fakeClient((name) => (name === 'HeadBucket' ? sdkError('UnknownError', 403) : sdkError('SignatureDoesNotMatch', 403)));
     await assert.rejects(validateBuckets(client, config), (e: unknown) => e instanceof BucketValidationError && e.reason === 'SignatureDoesNotMatch');
-    assert.deepEqual(sent(), ['HeadBucketCommand neotool-assets-public', 'ListObjectsV2Command neotool-assets-public']);
+    assert.deepEqual(sent(), ['HeadBucket neotool-assets-public', 'ListObjectsV2 neotool-assets-public']);
   });
 
   test('names the private bucket setting when only the private bucket is missing', async () => {
