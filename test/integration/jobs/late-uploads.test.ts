@@ -53,6 +53,8 @@ describe('uploads left at their staging key after their asset left PENDING', () 
     assert.equal(await objectExists(svc, uploadLocation(svc, asset)), true);
   }
   const uploadGone = async (asset: AssetJson) => !(await objectExists(svc, uploadLocation(svc, asset)));
+  // The job deletes the key first and clears the mark after: wait for both.
+  const uploadCleared = async (asset: AssetJson) => (await uploadGone(asset)) && (await cleanupMark(asset.id)) === null;
 
   test('an upload PUT after a confirm failed the asset is deleted once the URL has died, and the asset stays FAILED', async () => {
     const early = await createUpload(svc, token, png());
@@ -61,7 +63,7 @@ describe('uploads left at their staging key after their asset left PENDING', () 
     assert.equal(await objectExists(svc, early), false, 'nothing reaches the asset key');
     await urlDies(early.id);
 
-    await eventually(() => uploadGone(early), 'the late upload to be deleted', CLEARED);
+    await eventually(() => uploadCleared(early), 'the late upload to be deleted and its key marked cleared', CLEARED);
     assert.equal((await assetRow(svc, early.id)).status, 'FAILED');
     assert.equal(await cleanupMark(early.id), null, 'the key is cleared once, not at every run');
   });
@@ -72,7 +74,7 @@ describe('uploads left at their staging key after their asset left PENDING', () 
     await latePut(live);
     await urlDies(live.id);
 
-    await eventually(() => uploadGone(live), 'the staged upload to be deleted', CLEARED);
+    await eventually(() => uploadCleared(live), 'the staged upload to be deleted and its key marked cleared', CLEARED);
     assert.deepEqual(await objectBytes(svc, live), fixture('image.png'), 'the object of a READY asset is never touched');
     assert.equal((await assetRow(svc, live.id)).status, 'READY');
     assert.equal(await cleanupMark(live.id), null);

@@ -14,12 +14,11 @@ import { assetRow, confirmReady, deletedDaysAgo, fixtureInput, nothingStored, ob
 
 const EXPIRE = 'expire-stale-uploads';
 
-/** Both replicas run every job every second; uploads are stale 3 s after creation at the latest. */
+/** Both replicas run every job every second; an upload is stale only once the test has aged its row. */
 const JOBS_ENV = {
   LOG_LEVEL: 'info',
-  // The URL expires at createdAt (whole seconds) + TTL: two seconds leave the PUT at least one.
-  STORAGE_UPLOAD_TTL_SECONDS: '2',
-  JOB_EXPIRE_GRACE_SECONDS: '1',
+  // Time enough for every PUT and confirm on a busy machine: no job claims an upload the test still works on.
+  STORAGE_UPLOAD_TTL_SECONDS: '60',
   JOB_EXPIRE_INTERVAL_SECONDS: '1',
   JOB_PURGE_INTERVAL_SECONDS: '1',
   JOB_ORPHAN_INTERVAL_SECONDS: '1',
@@ -62,6 +61,8 @@ describe('background jobs on two replicas sharing one database and its buckets',
     await confirmReady(a, token, confirmedInTime.id);
     const rescued = [...crashed, crashedPublic];
     const stale = [...rescued, ...abandoned, wrongType];
+    // Every upload window closed an hour ago, past the default grace: confirmedInTime's too, confirmed before that.
+    await a.db.query(`UPDATE assets SET upload_expires_at = now() - interval '1 hour' WHERE id = ANY($1)`, [[...stale, confirmedInTime].map((s) => s.id)]);
 
     await eventually(async () => processedBy(EXPIRE) >= stale.length, 'both replicas to settle every stale upload', SETTLING);
     await sleep(1500); // a few more runs on both replicas, which must find nothing left to do
@@ -95,7 +96,9 @@ describe('background jobs on two replicas sharing one database and its buckets',
     const old = await deletedDaysAgo(a, token, 31);
     const recent = await deletedDaysAgo(a, token, 29);
 
-    await eventually(async () => !(await rowExists(a, old)), 'the old DELETED row to be purged', SETTLING);
+    // The audit line comes when the DELETE has returned, a moment after the row is gone: wait for both.
+    const reported = () => auditLines('asset.purged').some((l) => l.assetId === old);
+    await eventually(async () => reported() && !(await rowExists(a, old)), 'the old DELETED row to be purged and reported', SETTLING);
     assert.equal(await rowExists(a, recent), true, 'a row within the retention period was purged');
     assert.deepEqual(auditLines('asset.purged').map((l) => [l.assetId, l.ownerId, l.namespace]), [[old, 'alice', 'attachments']]);
   });
