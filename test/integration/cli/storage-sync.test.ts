@@ -191,11 +191,13 @@ describe('neotool-assets storage sync, other outcomes', () => {
   test('--rewrite-metadata\'s UPDATE is not cut off by the pool\'s statement timeout, and the pool keeps that timeout', async () => {
     const database = await createDatabase();
     const pool = new pg.Pool({ connectionString: database.url, max: 1, statement_timeout: 200 });
+    // Without the pool's timeout, which is for the rewrite alone: the set-up and the reads around it go
+    // through this client, so that a busy PostgreSQL cannot time them out. (migrate() lifts the timeout itself.)
     const holder = new pg.Client({ connectionString: database.url });
     try {
       await migrate(pool);
-      await insertAsset(pool, 'old-bucket', 'attachments/u1/a.txt');
       await holder.connect();
+      await insertAsset(holder, 'old-bucket', 'attachments/u1/a.txt');
       await holder.query('BEGIN');
       await holder.query("SELECT 1 FROM assets WHERE storage_bucket = 'old-bucket' FOR UPDATE");
       const started = Date.now();
@@ -204,7 +206,7 @@ describe('neotool-assets storage sync, other outcomes', () => {
       await holder.query('COMMIT');
       assert.equal(await rewriting, 1);
       assert.ok(Date.now() - started >= 1000, 'the UPDATE waited for the row lock');
-      const { rows } = await pool.query<{ storage_bucket: string; storage_region: string }>('SELECT storage_bucket, storage_region FROM assets');
+      const { rows } = await holder.query<{ storage_bucket: string; storage_region: string }>('SELECT storage_bucket, storage_region FROM assets');
       assert.deepEqual(rows, [{ storage_bucket: 'new-bucket', storage_region: 'eu-west-1' }]);
       assert.equal((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout, '200ms');
     } finally {
@@ -402,8 +404,8 @@ describe('neotool-assets storage sync interrupted while copying large objects in
   });
 });
 
-async function insertAsset(pool: ReturnType<typeof createPool>, bucket: string, key: string): Promise<void> {
-  await pool.query(
+async function insertAsset(db: pg.Pool | pg.Client, bucket: string, key: string): Promise<void> {
+  await db.query(
     `INSERT INTO assets (id, owner_id, namespace, visibility, storage_key, storage_region, storage_bucket, mime_type, size_bytes, original_filename, upload_expires_at)
      VALUES (gen_random_uuid(), 'u1', 'attachments', 'PRIVATE', $1, 'us-east-1', $2, 'text/plain', 5, 'a.txt', now())`,
     [key, bucket],
