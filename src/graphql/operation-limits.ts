@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, Location, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
 import { MAX_PAGE_SIZE } from '../domain/asset-list.js';
 import { MAX_REPRESENTATIONS } from './entity-reference.js';
 
@@ -76,7 +76,8 @@ function pageSize(field: FieldNode): number {
   const first = argument('first');
   if (!first) return DEFAULT_PAGE_SIZE;
   // A page larger than the maximum is refused when it runs, with its own message: count it as the maximum.
-  return first.kind === Kind.INT ? Math.min(Math.max(Number(first.value), 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
+  const size = first.kind === Kind.INT ? Number(first.value) : NaN;
+  return Number.isFinite(size) ? Math.min(Math.max(size, 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
 }
 
 /**
@@ -121,4 +122,15 @@ class Counter {
 export function explainTokenLimit(error: GraphQLError): GraphQLError {
   if (!error.message.endsWith(`contains more that ${MAX_TOKENS} tokens. Parsing aborted.`)) return error;
   return new GraphQLError(`The query is longer than ${MAX_TOKENS} tokens (names, values and punctuation); at most ${MAX_FIELDS} fields and ${MAX_LOOKUPS} asset lookups per request: split it into several requests.`);
+}
+
+/**
+ * Mercurius takes a query text that does not parse as GraphQL for a ready-made document (JSON.parse) and
+ * validates and runs that. Such a document has passed no parser: no token limit, and values the parser
+ * never gives (`first: "100x"`, which counted as no page at all and ran as 100). Only the parser's
+ * documents, which carry its Location, are accepted. For Mercurius's preValidation hook: once per text.
+ */
+export function refuseUnparsedDocument(document: DocumentNode): void {
+  if (document?.loc instanceof Location) return;
+  throw new GraphQLError('The query is not GraphQL text: send the operation as GraphQL in "query" (JSON) or as the whole body (Content-Type application/graphql); a JSON document (AST) is not accepted.');
 }

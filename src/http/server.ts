@@ -8,7 +8,7 @@ import type { AssetService } from '../domain/asset-service.js';
 import { authenticated, buildContext, type RequestContext } from '../graphql/context.js';
 import { limitRepresentations } from '../graphql/entity-reference.js';
 import { formatError, statusFor, unwrapQueryErrors } from '../graphql/error-formatter.js';
-import { explainTokenLimit, MAX_TOKENS, operationLimits } from '../graphql/operation-limits.js';
+import { explainTokenLimit, MAX_TOKENS, operationLimits, refuseUnparsedDocument } from '../graphql/operation-limits.js';
 import { buildResolvers } from '../graphql/resolvers.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from 'pino';
@@ -87,6 +87,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.graphql.addHook('preParsing', async (_schema, _source, context) => {
     authenticated(context as unknown as RequestContext);
   });
+  app.graphql.addHook('preValidation', async (_schema, document) => refuseUnparsedDocument(document));
   return app;
 }
 

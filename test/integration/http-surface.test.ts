@@ -2,11 +2,12 @@
 // probes, the federation SDL and entity lookup, GraphiQL, CORS, and error codes on every GraphQL error.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { parse } from 'graphql';
 import { MAX_LOOKUPS } from '../../src/graphql/operation-limits.js';
 import { capturedLogger } from '../support/captured-logs.js';
 import { createUpload, errorOf } from '../support/flows.js';
 import { uploadInput } from '../support/operations.js';
-import { postGraphQL, startTestService, type TestService } from '../support/test-service.js';
+import { postGraphQL, startTestService, type GraphQLResponse, type TestService } from '../support/test-service.js';
 
 // As a federation gateway asks: the representations in one variable.
 const ENTITY = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Asset { id ownerId status } } }`;
@@ -213,5 +214,35 @@ describe('the HTTP surface', () => {
     assert.equal(response.data, null, 'nothing ran: no lookup answered');
     assert.ok(elapsedMs < 2000, `answered in ${Math.round(elapsedMs)} ms`);
     assert.equal(serviceErrors(), errorsBefore, 'a refused query is not a service error');
+  });
+
+  // Mercurius takes a query text that is not GraphQL but parses as JSON for a ready-made document (AST).
+  test('a query sent as a JSON document (AST) instead of GraphQL text is a VALIDATION_ERROR, and nothing runs, whatever it asks', async () => {
+    const token = await svc.token('ast-sender');
+    await createUpload(svc, token, uploadInput());
+    const page = parse('{ assets(first: 100) { edges { node { id } } } }', { noLocation: true });
+    // What the parser never gives: a page size that is no integer, which counted as no page and ran as 100.
+    const forged = JSON.stringify(page).replace('"value":"100"', '"value":"100x"');
+    const errorsBefore = serviceErrors();
+    for (const query of [JSON.stringify(page), forged]) {
+      const response = await svc.gql(query, {}, token);
+      assert.equal(response.status, 400);
+      assert.match(errorOf(response, 'VALIDATION_ERROR').message, /^The query is not GraphQL text: send the operation as GraphQL in "query" \(JSON\) or as the whole body \(Content-Type application\/graphql\); a JSON document \(AST\) is not accepted\.$/);
+      assert.equal(response.data, null, 'nothing ran');
+    }
+    assert.equal(serviceErrors(), errorsBefore, 'a refused query is not a service error');
+  });
+
+  test('a JSON body sent as application/graphql is a VALIDATION_ERROR saying what to send, not an INTERNAL error', async () => {
+    const errorsBefore = serviceErrors();
+    const res = await fetch(`${svc.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/graphql', authorization: `Bearer ${await svc.token('content-type-mixer')}` },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const response = { status: res.status, ...((await res.json()) as Omit<GraphQLResponse, 'status'>) };
+    assert.equal(response.status, 400);
+    assert.match(errorOf(response, 'VALIDATION_ERROR').message, /^The query is not GraphQL text/);
+    assert.equal(serviceErrors(), errorsBefore, 'not logged as a service error');
   });
 });

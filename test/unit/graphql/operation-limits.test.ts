@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildFederationSchema } from '@mercuriusjs/federation';
 import { getIntrospectionQuery, GraphQLError, parse, specifiedRules, validate } from 'graphql';
-import { explainTokenLimit, MAX_FIELDS, MAX_LOOKUPS, MAX_TOKENS, operationLimits } from '../../../src/graphql/operation-limits.js';
+import { explainTokenLimit, MAX_FIELDS, MAX_LOOKUPS, MAX_TOKENS, operationLimits, refuseUnparsedDocument } from '../../../src/graphql/operation-limits.js';
 import { schema } from '../../../src/graphql/schema.js';
 import * as clientDocuments from '../../../packages/client/src/documents.js';
 
@@ -71,6 +71,18 @@ describe('operation limits', () => {
     assert.deepEqual(refusals(page('(first: 50)', 98)), [tooManyFields(1 + 50 * 100)]);
     assert.deepEqual(refusals(page('', 247)), []);
     assert.deepEqual(refusals(page('', 248)), [tooManyFields(1 + 20 * 250)]);
+  });
+
+  test('a page size the parser would never give (no integer) counts as the largest page, not as none', () => {
+    const document = parse('{ assets(first: 100) { edges { node { a: id b: id c: id d: id e: id f: id g: id h: id i: id j: id k: id l: id m: id n: id o: id p: id q: id r: id s: id t: id u: id v: id w: id x: id y: id z: id aa: id ab: id ac: id ad: id ae: id af: id ag: id ah: id ai: id aj: id ak: id al: id am: id an: id ao: id ap: id aq: id ar: id as: id at: id au: id av: id aw: id ax: id ay: id az: id } } } }', { noLocation: true });
+    const forged = JSON.parse(JSON.stringify(document).replace('"value":"100"', '"value":"100x"'));
+    assert.deepEqual(validate(served, forged, [operationLimits]).map((e) => e.message), [tooManyFields(1 + 100 * 54)]);
+  });
+
+  test('a document that did not come from the parser (a JSON AST) is refused, saying to send GraphQL text', () => {
+    assert.doesNotThrow(() => refuseUnparsedDocument(parse('{ __typename }')));
+    assert.throws(() => refuseUnparsedDocument(parse('{ __typename }', { noLocation: true })), /The query is not GraphQL text/);
+    assert.throws(() => refuseUnparsedDocument(JSON.parse(JSON.stringify(parse('{ __typename }')))), /The query is not GraphQL text/);
   });
 
   test('each field inside _entities counts once per representation: 100 when they are a variable, as many as a literal list holds', () => {
