@@ -279,10 +279,13 @@ export class AssetService {
     });
   }
 
-  /** The headers the PUT to uploadUrl must carry; shown under the same rule as the URL itself. */
+  /**
+   * The headers the PUT to uploadUrl must carry; shown under the same rule as the URL itself, and only to a
+   * token that may upload: the owner's view-only token must not get a URL that writes.
+   */
   uploadHeaders(principal: Principal, asset: Asset): UploadHeader[] | null {
     const open = asset.status === 'PENDING' && asset.uploadExpiresAt > this.deps.clock.now();
-    return open && asset.ownerId === principal.ownerId ? uploadHeaders(asset) : null;
+    return open && asset.ownerId === principal.ownerId && principal.permissions.has(PERMISSIONS.upload) ? uploadHeaders(asset) : null;
   }
 
   /** The key a client chose for its retries is its own business, like its uploadUrl: hidden from other callers. */
@@ -290,16 +293,20 @@ export class AssetService {
     return asset.ownerId === principal.ownerId ? asset.idempotencyKey : null;
   }
 
-  publicUrl(asset: Asset): string | null {
-    if (asset.status !== 'READY' || asset.visibility !== 'PUBLIC') return null;
+  /**
+   * Delivery URLs read the bytes: only for a token that may view. Null, not an error, for one that may only
+   * upload, so that its confirm (which returns the asset) still answers.
+   */
+  publicUrl(principal: Principal, asset: Asset): string | null {
+    if (asset.status !== 'READY' || asset.visibility !== 'PUBLIC' || !principal.permissions.has(PERMISSIONS.view)) return null;
     return this.deps.storage.publicUrl(asset.storageKey);
   }
 
-  downloadUrl(asset: Asset, ttlSeconds: number): string | null {
+  downloadUrl(principal: Principal, asset: Asset, ttlSeconds: number): string | null {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
       throw validationError('ttlSeconds must be a positive whole number of seconds.', 'ttlSeconds');
     }
-    if (asset.status !== 'READY' || asset.visibility !== 'PRIVATE') return null;
+    if (asset.status !== 'READY' || asset.visibility !== 'PRIVATE' || !principal.permissions.has(PERMISSIONS.view)) return null;
     const ttl = Math.min(ttlSeconds, this.deps.settings.maxDownloadTtlSeconds);
     return this.deps.storage.presignDownload(asset.storageBucket, asset.storageKey, ttl);
   }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
 import { PERMISSIONS } from '../../src/domain/principal.js';
-import { countAssets, createUpload, errorOf, readyAsset, sleep } from '../support/flows.js';
+import { fixture } from '../support/fixtures.js';
+import { countAssets, createUpload, errorOf, readyAsset, sleep, uploadedAsset } from '../support/flows.js';
 import { CREATE, DELETE, GET, uploadInput } from '../support/operations.js';
 import { ALL_PERMISSIONS, TEST_AUDIENCE, TEST_ISSUER, TestIssuer } from '../support/test-issuer.js';
 import { closedPort } from '../support/infra.js';
@@ -112,6 +113,28 @@ describe('authentication and permissions', () => {
     const asset = await createUpload(svc, await svc.token('uploader'), uploadInput());
     const error = errorOf(await svc.gql(GET, { id: asset.id }, await svc.token('uploader', [PERMISSIONS.upload])), 'FORBIDDEN');
     assert.equal(error.extensions.requiredPermission, PERMISSIONS.view);
+  });
+
+  test("the owner's view-only token sees its PENDING upload without uploadUrl or uploadHeaders: a URL that writes needs the upload permission", async () => {
+    const asset = await createUpload(svc, await svc.token('reader-writer'), uploadInput());
+    const seen = (await svc.gql(GET, { id: asset.id }, await svc.token('reader-writer', [PERMISSIONS.view]))).data!.asset;
+    assert.deepEqual({ status: seen.status, uploadUrl: seen.uploadUrl, uploadHeaders: seen.uploadHeaders }, { status: 'PENDING', uploadUrl: null, uploadHeaders: null });
+  });
+
+  test('an upload-only token confirms its uploads READY but gets no delivery URL (publicUrl, downloadUrl): reading needs the view permission', async () => {
+    const uploadOnly = await svc.token('widget', [PERMISSIONS.upload]);
+    const DELIVERY = 'mutation($id: ID!) { confirmAssetUpload(input: { assetId: $id }) { status visibility publicUrl downloadUrl } }';
+    const png = fixture('image.png');
+    const uploads: [string, Record<string, unknown>, Uint8Array | string][] = [
+      ['group-assets', { mimeType: 'image/png', filename: 'logo.png', sizeBytes: png.length }, png],
+      ['attachments', {}, 'hello world'],
+    ];
+    for (const [namespace, input, body] of uploads) {
+      const asset = await uploadedAsset(svc, uploadOnly, uploadInput({ namespace, ...input }), body);
+      const confirmed = await svc.gql(DELIVERY, { id: asset.id }, uploadOnly);
+      assert.equal(confirmed.errors, undefined, JSON.stringify(confirmed.errors));
+      assert.deepEqual(confirmed.data!.confirmAssetUpload, { status: 'READY', visibility: namespace === 'group-assets' ? 'PUBLIC' : 'PRIVATE', publicUrl: null, downloadUrl: null });
+    }
   });
 
   test('a token without the delete permission cannot delete its own asset (FORBIDDEN), which stays READY', async () => {

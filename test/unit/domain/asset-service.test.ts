@@ -495,31 +495,47 @@ describe('AssetService URLs', () => {
   test('gives a public URL for READY PUBLIC assets only', async () => {
     const f = serviceWithFakes();
     const logo = await readyAsset(f, alice, { namespace: 'logos' });
-    assert.equal(f.service.publicUrl(logo), `https://cdn.test/${logo.storageKey}`);
-    assert.equal(f.service.publicUrl(await f.service.createUpload(alice, request({ namespace: 'logos' }))), null);
-    assert.equal(f.service.publicUrl(await readyAsset(f)), null);
+    assert.equal(f.service.publicUrl(alice, logo), `https://cdn.test/${logo.storageKey}`);
+    assert.equal(f.service.publicUrl(alice, await f.service.createUpload(alice, request({ namespace: 'logos' }))), null);
+    assert.equal(f.service.publicUrl(alice, await readyAsset(f)), null);
   });
 
   test('gives a download URL for READY PRIVATE assets only', async () => {
     const f = serviceWithFakes();
     const doc = await readyAsset(f);
-    assert.equal(f.service.downloadUrl(doc, 60), `https://storage.test/bucket-private/${doc.storageKey}?ttl=60`);
-    assert.equal(f.service.downloadUrl(await readyAsset(f, alice, { namespace: 'logos' }), 60), null);
-    assert.equal(f.service.downloadUrl(await f.service.createUpload(alice, request()), 60), null);
+    assert.equal(f.service.downloadUrl(alice, doc, 60), `https://storage.test/bucket-private/${doc.storageKey}?ttl=60`);
+    assert.equal(f.service.downloadUrl(alice, await readyAsset(f, alice, { namespace: 'logos' }), 60), null);
+    assert.equal(f.service.downloadUrl(alice, await f.service.createUpload(alice, request()), 60), null);
   });
 
   test('caps the download TTL at the configured maximum', async () => {
     const f = serviceWithFakes({ maxDownloadTtlSeconds: 600 });
     const doc = await readyAsset(f);
-    assert.match(f.service.downloadUrl(doc, 86_400) ?? '', /\?ttl=600$/);
-    assert.match(f.service.downloadUrl(doc, 600) ?? '', /\?ttl=600$/);
+    assert.match(f.service.downloadUrl(alice, doc, 86_400) ?? '', /\?ttl=600$/);
+    assert.match(f.service.downloadUrl(alice, doc, 600) ?? '', /\?ttl=600$/);
+  });
+
+  test('gives delivery URLs only to a token that may view, and upload URLs only to one that may upload: null for the others', async () => {
+    const f = serviceWithFakes();
+    const uploadOnly = principal('alice', [PERMISSIONS.upload]);
+    const viewOnly = principal('alice', [PERMISSIONS.view]);
+    const logo = await readyAsset(f, alice, { namespace: 'logos' });
+    const doc = await readyAsset(f);
+    assert.equal(f.service.publicUrl(uploadOnly, logo), null);
+    assert.equal(f.service.downloadUrl(uploadOnly, doc, 60), null);
+    assert.notEqual(f.service.publicUrl(viewOnly, logo), null);
+    assert.notEqual(f.service.downloadUrl(viewOnly, doc, 60), null);
+    const pending = await f.service.createUpload(alice, request());
+    assert.equal(f.service.uploadUrl(viewOnly, pending), null);
+    assert.equal(f.service.uploadHeaders(viewOnly, pending), null);
+    assert.notEqual(f.service.uploadUrl(uploadOnly, pending), null);
   });
 
   for (const ttl of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
     test(`rejects a download TTL of ${ttl} with VALIDATION_ERROR naming ttlSeconds`, async () => {
       const f = serviceWithFakes();
       const doc = await readyAsset(f);
-      assert.throws(() => f.service.downloadUrl(doc, ttl), isAssetError('VALIDATION_ERROR', 'ttlSeconds'));
+      assert.throws(() => f.service.downloadUrl(alice, doc, ttl), isAssetError('VALIDATION_ERROR', 'ttlSeconds'));
     });
   }
 });
