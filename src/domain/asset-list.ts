@@ -47,11 +47,19 @@ export function decodeCursor(cursor: string): ListPosition {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     const date = new Date(String(createdAt));
-    if (typeof createdAt === 'string' && typeof id === 'string' && UUID.test(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
+    if (typeof createdAt === 'string' && typeof id === 'string' && UUID.test(id) && isOwnTimestamp(createdAt, date)) return { createdAt: date, id };
   } catch {
     // Falls through to the same answer as a well-formed but meaningless cursor.
   }
   throw validationError('after is not a cursor this API returned; pass pageInfo.endCursor of the previous page, or omit it.', 'after');
+}
+
+/**
+ * Exactly as encodeCursor writes it, a four-digit year: what JavaScript dates reach beyond that
+ * (270,000 BC, year 275,760) PostgreSQL's timestamps do not, and would fail the query.
+ */
+function isOwnTimestamp(text: string, date: Date): boolean {
+  return !Number.isNaN(date.getTime()) && /^\d{4}-/.test(text) && date.toISOString() === text;
 }
 
 export function pageSize(first: number | null | undefined): number {

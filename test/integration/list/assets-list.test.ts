@@ -113,7 +113,10 @@ describe('assets list', () => {
   });
 
   test('a cursor that the API did not issue and a page size outside 1..100 are VALIDATION_ERRORs naming the argument', async () => {
-    for (const after of ['nonsense', Buffer.from('["2024-01-01T00:00:00Z","x"]').toString('base64url')]) {
+    const id = '01890a5d-ac96-774b-bcce-b302099a8057';
+    // Dates JavaScript reads but PostgreSQL's timestamps do not reach: these once failed the query as INTERNAL.
+    const forged = ['-270000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2024-01-01T00:00:00Z'].map((at) => Buffer.from(JSON.stringify([at, id])).toString('base64url'));
+    for (const after of ['nonsense', Buffer.from('["2024-01-01T00:00:00Z","x"]').toString('base64url'), ...forged]) {
       assert.equal(errorOf(await svc.gql(LIST, { after }, alice), 'VALIDATION_ERROR').extensions.field, 'after');
     }
     for (const first of [0, 101]) {
