@@ -98,6 +98,7 @@ describe('AssetService.createUpload', () => {
     ['a filename of ".."', { filename: '..' }, 'filename'],
     ['a filename with a control character', { filename: 'a\u0000.png' }, 'filename'],
     ['a filename longer than 255 characters', { filename: `${'a'.repeat(252)}.png` }, 'filename'],
+    ['a filename with an unpaired UTF-16 surrogate', { filename: '\ud800x.png' }, 'filename'],
     ['an idempotency key with spaces', { idempotencyKey: 'has space' }, 'idempotencyKey'],
     ['an empty idempotency key', { idempotencyKey: '' }, 'idempotencyKey'],
   ];
@@ -108,6 +109,11 @@ describe('AssetService.createUpload', () => {
       assert.equal(f.repository.rows.size, 0);
     });
   }
+
+  test('accepts a filename with characters outside the BMP (surrogate pairs), such as emoji', async () => {
+    const f = serviceWithFakes();
+    assert.equal((await f.service.createUpload(alice, request({ filename: 'party 🎉.png' }))).originalFilename, 'party 🎉.png');
+  });
 
   test('applies the global upload cap when it is lower than the namespace limit, naming the cap, not the namespace', async () => {
     const f = serviceWithFakes({ maxUploadBytes: 500 });
