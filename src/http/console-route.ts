@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/config.js';
@@ -29,10 +29,10 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   if (!existsSync(`${CONSOLE_DIST}index.html`)) {
     throw new ConfigError([`ASSET_CONSOLE_ENABLED is true but the console is not built (${CONSOLE_DIST}index.html is missing): run \`npm run build:console\`, or set ASSET_CONSOLE_ENABLED=false.`]);
   }
-  app.get('/console/settings.json', async (_request, reply): Promise<ConsoleSettings> => {
+  app.get('/console/settings.json', async (request, reply): Promise<ConsoleSettings> => {
     reply.header('cache-control', 'no-store');
     const namespaces = options.namespaces.map(({ name, visibility, maxSizeBytes, allowedMimeTypes }) => ({ name, visibility, maxSizeBytes, allowedMimeTypes }));
-    return options.devToken ? { namespaces, devToken: await options.devToken() } : { namespaces };
+    return options.devToken && fromOwnPage(request) ? { namespaces, devToken: await options.devToken() } : { namespaces };
   });
   await app.register(fastifyStatic, {
     root: CONSOLE_DIST,
@@ -43,4 +43,20 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     // File names under assets/ carry a content hash, so they can be cached forever; the page itself must not be.
     setHeaders: (reply, path) => reply.header('cache-control', path.startsWith(`${CONSOLE_DIST}assets/`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
+}
+
+/**
+ * Whether a request comes from the console's own page (or from no page: curl). Dev mode allows every origin
+ * (CORS *), so without this any site the developer visits could read the dev token, which may do everything.
+ */
+function fromOwnPage(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }

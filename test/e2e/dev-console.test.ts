@@ -40,4 +40,16 @@ describe('the console in dev mode', () => {
     assert.equal(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).sub, 'dev-user');
     assert.ok(settings.namespaces.some((ns) => ns.name === 'group-assets'));
   });
+
+  test('settings.json gives no dev token to another site\'s page (dev mode allows every origin), only the namespaces', async () => {
+    const otherSites: Record<string, string>[] = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'http://localhost:3000' }, { origin: 'null' }];
+    for (const headers of otherSites) {
+      const res = await fetch(`${dev.url}/console/settings.json`, { headers });
+      const settings = (await res.json()) as { devToken?: string; namespaces: { name: string }[] };
+      assert.equal(settings.devToken, undefined, JSON.stringify(headers));
+      assert.ok(settings.namespaces.some((ns) => ns.name === 'group-assets'));
+    }
+    const ownPage = (await (await fetch(`${dev.url}/console/settings.json`, { headers: { 'sec-fetch-site': 'same-origin', origin: dev.url } })).json()) as { devToken?: string };
+    assert.equal(typeof ownPage.devToken, 'string', 'the console\'s own page still gets it');
+  });
 });
