@@ -22,7 +22,8 @@ ID=$(echo "$CREATED" | jq -r .data.createAssetUpload.id)
 UPLOAD_URL=$(echo "$CREATED" | jq -r .data.createAssetUpload.uploadUrl)
 
 # 2. PUT the bytes to uploadUrl with the declared Content-Type (type and length are signed into the URL:
-#    storage refuses another type or another length).
+#    storage refuses another type or another length; dev mode's S3 server checks no signatures, and
+#    confirm then fails the upload instead).
 curl -s -o /dev/null -w 'PUT %{http_code}\n' -X PUT --data-binary @"$FILE" -H "Content-Type: $MIME" "$UPLOAD_URL"
 
 # 3. Confirm, with the file's SHA-256 (optional): the service checks size, type, checksum and content -> READY.

@@ -73,12 +73,13 @@ describe('the curl walkthrough (README and scripts/curl-walkthrough.sh) against 
     await svc.stop();
   });
 
-  test("the README's block, pasted into bash, uploads, confirms, delivers and deletes logo.png", async () => {
+  test("the README's block, pasted into bash in the clone, uploads, confirms, delivers and deletes the PNG it names", async () => {
     let script = await readmeWalkthrough();
     // Only where the service is and how the token is made differ from `npm run dev`.
     script = replaceLine(script, 'API=http://localhost:8083/graphql', `API=${svc.url}/graphql`);
     script = replaceLine(script, 'TOKEN=$(npm run --silent token)', `TOKEN=${token}`);
-    const { stdout } = await run('bash', ['-eo', 'pipefail', '-c', script], { cwd: dir, timeout: 60_000 });
+    // In the clone, where the README is read: the file it names is there (SHA is that fixture's).
+    const { stdout } = await run('bash', ['-eo', 'pipefail', '-c', script], { cwd: process.cwd(), timeout: 60_000 });
 
     assert.match(stdout, /^PUT 200$/m, stdout);
     assert.match(stdout, /"status": "READY"/, stdout);
