@@ -30,8 +30,11 @@ function help(words: string[]): void {
   process.stdout.write(spec ? commandHelp(name, spec) : usage());
 }
 
+/** An unknown name, or a group word alone (`storage`), which names its subcommands. */
 function unknownCommand(name: string): void {
-  process.stderr.write(`Unknown command "${name}".\n\n${usage()}`);
+  const subcommands = Object.keys(commands).filter((command) => command.startsWith(`${name} `)).map((command) => command.slice(name.length + 1));
+  const problem = subcommands.length > 0 ? `"${name}" needs a subcommand: ${subcommands.join(' or ')}.` : `Unknown command "${name}".`;
+  process.stderr.write(`${problem}\n\n${usage()}`);
   process.exitCode = USAGE_EXIT_CODE;
 }
 

@@ -85,6 +85,15 @@ describe('neotool-assets with a command it does not have', () => {
     });
   }
 
+  test('`neotool-assets storage` alone names the subcommands it needs, then prints the usage, and exits 2', async () => {
+    const result = await cli('storage');
+    assert.equal(result.code, 2);
+    const [first, blank, ...usage] = result.stderr.split('\n');
+    assert.equal(first, '"storage" needs a subcommand: init or sync.');
+    assert.equal(blank, '');
+    assert.match(usage.join('\n'), USAGE);
+  });
+
   test('`neotool-assets bogus --help` is still an unknown command (exit 2), not help', async () => {
     const result = await cli('bogus', '--help');
     assert.equal(result.code, 2);
