@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { Principal } from '../domain/principal.js';
 import { AssetError } from '../domain/errors.js';
+import { hasLoneSurrogate } from '../domain/unicode.js';
 
 const TOKEN_TYPES = new Set(['access', 'service']);
 
@@ -26,6 +27,8 @@ function subjectProblem(sub: unknown): string | undefined {
   if (sub.length === 0) return 'is empty';
   if (sub.length > 255) return `is ${sub.length} characters long; at most 255 are allowed`;
   if (/[\u0000-\u001f\u007f]/.test(sub)) return 'contains control characters';
+  // Stored as U+FFFD, "carol\ud800" would own what "carol\ufffd" uploaded.
+  if (hasLoneSurrogate(sub)) return 'contains an unpaired UTF-16 surrogate, which is no character';
   return undefined;
 }
 

@@ -307,6 +307,8 @@ export class AssetService {
       throw validationError('ttlSeconds must be a positive whole number of seconds.', 'ttlSeconds');
     }
     if (asset.status !== 'READY' || asset.visibility !== 'PRIVATE' || !principal.permissions.has(PERMISSIONS.view)) return null;
+    // The lookups already show a PRIVATE asset only to its owner; this holds whatever row a resolver was handed.
+    if (asset.ownerId !== principal.ownerId) return null;
     const ttl = Math.min(ttlSeconds, this.deps.settings.maxDownloadTtlSeconds);
     return this.deps.storage.presignDownload(asset.storageBucket, asset.storageKey, ttl);
   }

@@ -1,4 +1,5 @@
 import { validationError } from './errors.js';
+import { hasLoneSurrogate } from './unicode.js';
 
 /** What a client asks for when it starts an upload. */
 export interface UploadRequest {
@@ -15,9 +16,6 @@ const MAX_FILENAME_LENGTH = 255;
 const PATH_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f/\\]/;
 // Bidirectional controls make a name display as another ("x\u202Egnp.exe" shows as "xexe.png").
 const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-// A UTF-16 half without its other half: no character at all. PostgreSQL would store U+FFFD instead, and the
-// same request repeated would no longer match its own asset (an idempotent retry answered CONFLICT).
-const LONE_SURROGATE = /\p{Surrogate}/u;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -43,7 +41,8 @@ export function assertWellFormed(request: UploadRequest): void {
 /** Why `filename` is not a name a person would recognise, if it is not. */
 function filenameProblem(filename: string): string | undefined {
   if (PATH_OR_CONTROL.test(filename)) return 'no path separators ("/", "\\") and no control characters';
-  if (LONE_SURROGATE.test(filename)) return 'no unpaired UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is no character';
+  // Stored as U+FFFD, the same request repeated would no longer match its own asset (CONFLICT).
+  if (hasLoneSurrogate(filename)) return 'no unpaired UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is no character';
   if (BIDI_CONTROL.test(filename)) return 'no bidirectional control characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which make a name display as another';
   if (filename.trim() === '') return 'not only spaces';
   if (filename === '.' || filename === '..') return 'not "." or ".."';

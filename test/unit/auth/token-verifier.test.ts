@@ -130,6 +130,8 @@ describe('createTokenVerifier', () => {
     ['an empty subject', '', 'is empty'],
     ['a subject of 256 characters', 'u'.repeat(256), 'is 256 characters long; at most 255 are allowed'],
     ['a subject with a NUL in it', 'user\u00001', 'contains control characters'],
+    // Stored, it would read as "carol\ufffd": another owner's assets.
+    ['a subject with an unpaired UTF-16 surrogate', 'carol\ud800', 'contains an unpaired UTF-16 surrogate, which is no character'],
   ] as const) {
     test(`rejects a token with ${what}, saying what is wrong with it`, async () => {
       await assert.rejects(createTokenVerifier(options).verify(`Bearer ${await issuer.token({ sub })}`), {

@@ -514,6 +514,13 @@ describe('AssetService URLs', () => {
     assert.equal(f.service.downloadUrl(alice, await f.service.createUpload(alice, request()), 60), null);
   });
 
+  test('never gives a download URL of a PRIVATE asset to anyone but its owner, whatever row it is handed', async () => {
+    const f = serviceWithFakes();
+    const doc = await readyAsset(f);
+    assert.equal(f.service.downloadUrl(bob, doc, 60), null);
+    assert.notEqual(f.service.downloadUrl(alice, doc, 60), null);
+  });
+
   test('caps the download TTL at the configured maximum', async () => {
     const f = serviceWithFakes({ maxDownloadTtlSeconds: 600 });
     const doc = await readyAsset(f);
