@@ -45,11 +45,16 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   });
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /**
- * Whether a request comes from the console's own page (or from no page: curl). Dev mode allows every origin
- * (CORS *), so without this any site the developer visits could read the dev token, which may do everything.
+ * Whether a request comes from the console's own page on this machine (or from no page: curl). Dev mode
+ * allows every origin (CORS *), so without this any site the developer visits could read the dev token,
+ * which may do everything. The Host must be a loopback name: a site that rebinds its own name to 127.0.0.1
+ * sends its name there (and Origin to match), and a dev service on HOST=0.0.0.0 keeps it from the LAN.
  */
 function fromOwnPage(request: FastifyRequest): boolean {
+  if (!LOOPBACK_HOSTS.has(hostnameOf(request.headers.host) ?? '')) return false;
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = request.headers.origin;
@@ -58,5 +63,13 @@ function fromOwnPage(request: FastifyRequest): boolean {
     return new URL(origin).host === request.headers.host;
   } catch {
     return false;
+  }
+}
+
+function hostnameOf(host: string | undefined): string | undefined {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
   }
 }

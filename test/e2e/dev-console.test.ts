@@ -1,6 +1,7 @@
 // `neotool-assets dev` serves the console with a dev token filled in: a developer opens it and drops a
 // file, with nothing to configure (embedded PostgreSQL, the embedded S3 server, the dev token issuer).
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, type RunningBrowser } from './support/browser.js';
 import { ConsolePage } from './support/console-page.js';
@@ -52,4 +53,26 @@ describe('the console in dev mode', () => {
     const ownPage = (await (await fetch(`${dev.url}/console/settings.json`, { headers: { 'sec-fetch-site': 'same-origin', origin: dev.url } })).json()) as { devToken?: string };
     assert.equal(typeof ownPage.devToken, 'string', 'the console\'s own page still gets it');
   });
+
+  test('settings.json gives no dev token under a name that is not loopback: a site that rebinds its name to 127.0.0.1 sends it as Host', async () => {
+    const port = new URL(dev.url).port;
+    const rebound = await settingsWithHost(dev.url, `rebind.evil.example:${port}`, { 'sec-fetch-site': 'same-origin', origin: `http://rebind.evil.example:${port}` });
+    assert.equal(rebound.devToken, undefined);
+    assert.equal(typeof (await settingsWithHost(dev.url, `localhost:${port}`, { 'sec-fetch-site': 'same-origin' })).devToken, 'string', 'localhost still gets it');
+  });
 });
+
+/** settings.json asked for with this Host header, which fetch() does not let a caller set. */
+async function settingsWithHost(serviceUrl: string, host: string, headers: Record<string, string>): Promise<{ devToken?: string }> {
+  const { statusCode, body } = await new Promise<{ statusCode?: number; body: string }>((resolve, reject) => {
+    http
+      .get(`${serviceUrl}/console/settings.json`, { headers: { ...headers, host } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ statusCode: res.statusCode, body: text }));
+      })
+      .on('error', reject);
+  });
+  assert.equal(statusCode, 200, body);
+  return JSON.parse(body) as { devToken?: string };
+}
