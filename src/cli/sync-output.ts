@@ -20,7 +20,7 @@ export async function syncOutput(tty: boolean, progressEveryMs: number): Promise
 async function textOutput(): Promise<SyncOutput> {
   // The progress bar module is loaded only for a terminal: a Job's log (JSON lines) does not pay for it.
   const { default: cliProgress } = await import('cli-progress');
-  const line = (text: string) => process.stdout.write(`${text}\n`);
+  const line = (text: string) => process.stdout.write(`${printable(text)}\n`);
   return {
     event: (e) => line(`${e.type.padEnd(12)} ${e.key} (${e.detail})`),
     watch(progress, label) {
@@ -50,6 +50,14 @@ async function textOutput(): Promise<SyncOutput> {
     },
     note: (message) => line(message),
   };
+}
+
+/**
+ * A line as a terminal may show it: object keys come from the source store, and a control character in
+ * one (an escape sequence) could retitle the window or rewrite the screen. Shown as \uXXXX instead.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function jsonOutput(everyMs: number): SyncOutput {
