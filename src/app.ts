@@ -9,7 +9,7 @@ import { createPool } from './db/pool.js';
 import { PostgresAssetRepository } from './db/asset-repository.js';
 import { AssetService } from './domain/asset-service.js';
 import { cachedCheck, type HealthCheck, upOnceConfirmed } from './http/health.js';
-import { fetchIssuerKeys } from './operations/doctor/jwks-keys.js';
+import { fetchIssuerKeys, shownUrl } from './operations/doctor/jwks-keys.js';
 import { FileContentInspector } from './inspection/content-inspector.js';
 import { buildServer } from './http/server.js';
 import { validateBuckets } from './storage/bucket-validation.js';
@@ -126,10 +126,11 @@ const ISSUER_CHECK_TIMEOUT_MS = 2_500;
  * start fetches nothing). The service does not wait for the issuer, which may come up later, but says
  * at once when its keys cannot be used, and again when they became usable. Never fails the service.
  */
-function issuerKeysCheck(jwksUrl: string, verifier: TokenVerifier, logger: Logger, closing: AbortSignal): HealthCheck {
+function issuerKeysCheck(url: string, verifier: TokenVerifier, logger: Logger, closing: AbortSignal): HealthCheck {
+  const jwksUrl = shownUrl(url);
   let warned = false;
   return upOnceConfirmed(async () => {
-    const { outcome, jwks } = await fetchIssuerKeys(jwksUrl, ISSUER_CHECK_TIMEOUT_MS, closing);
+    const { outcome, jwks } = await fetchIssuerKeys(url, ISSUER_CHECK_TIMEOUT_MS, closing);
     if (outcome.status === 'pass') {
       // Ready means the verifier holds the keys, not only that they can be fetched.
       await verifier.loadKeys(jwks);

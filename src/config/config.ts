@@ -127,7 +127,12 @@ export function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[], names: 
  */
 function problemWith(value: string, message: string | undefined, secret: boolean): string {
   if (value === '') return 'must not be empty';
-  return `${message ?? 'is invalid'} (got ${secret ? 'a hidden value' : JSON.stringify(value)})`;
+  return `${message ?? 'is invalid'} (got ${secret ? 'a hidden value' : JSON.stringify(withoutPassword(value))})`;
+}
+
+/** A URL's password, where a setting that is no secret has one anyway (user:password@host), is not repeated. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:…@');
 }
 
 export function databaseConnection(values: Parsed, problems: string[]): string | undefined {

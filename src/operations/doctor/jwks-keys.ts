@@ -16,12 +16,13 @@ export async function jwksHasRs256Key(url: string, timeoutMs: number, cancel?: A
  * The same check, with the JWKS it read when it passed: the service hands that to its token verifier,
  * so that readiness fetches the keys once.
  */
-export async function fetchIssuerKeys(url: string, timeoutMs: number, cancel?: AbortSignal): Promise<{ outcome: Outcome; jwks?: unknown }> {
+export async function fetchIssuerKeys(jwksUrl: string, timeoutMs: number, cancel?: AbortSignal): Promise<{ outcome: Outcome; jwks?: unknown }> {
   const fix = 'JWT_JWKS_URL must point at the JWKS of Neotool\'s security service (RS256 keys).';
+  const url = shownUrl(jwksUrl);
   let res: Response;
   try {
     const timeout = AbortSignal.timeout(timeoutMs);
-    res = await fetch(url, { signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
+    res = await fetch(jwksUrl, { signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
   } catch (error) {
     return { outcome: fail(`${connectionFailure(error, url, timeoutMs).cause}. ${fix}`) };
   }
@@ -35,6 +36,19 @@ export async function fetchIssuerKeys(url: string, timeoutMs: number, cancel?: A
   const usable = keys.filter((k) => k.kty === 'RSA' && (k.alg ?? 'RS256') === 'RS256' && (k.use ?? 'sig') === 'sig');
   if (usable.length === 0) return { outcome: fail(`${url} lists ${keys.length} key(s), none of them an RS256 signing key. ${fix}`) };
   return { outcome: pass(`${usable.length} RS256 key(s) at ${url}`), jwks };
+}
+
+/**
+ * A URL as messages and logs may show it: without user info or query, where a URL kept in a secret
+ * store (as JWT_JWKS_URL is, in Vault) may carry credentials.
+ */
+export function shownUrl(url: string): string {
+  try {
+    const { origin, pathname, search } = new URL(url);
+    return `${origin}${pathname}${search ? '?…' : ''}`;
+  } catch {
+    return url;
+  }
 }
 
 /** The keys of whatever came back, if it has the shape of a JWKS: an error page may well be JSON too. */

@@ -155,6 +155,12 @@ describe('loadConfig', () => {
     }
   });
 
+  test('rejects a JWT_JWKS_URL with a user and password, without repeating the password', () => {
+    assert.deepEqual(configError({ ...MINIO_ENV, JWT_JWKS_URL: 'https://issuer:S3CRET@security.example.com/jwks.json' }).problems, [
+      'JWT_JWKS_URL must not carry a user name or password (user:password@): a JWKS is public, and fetch refuses credentials in a URL (got "https://issuer:…@security.example.com/jwks.json")',
+    ]);
+  });
+
   test('says a required secret set empty must not be empty, without claiming to hide a value', () => {
     assert.deepEqual(configError({ ...MINIO_ENV, STORAGE_SECRET: '' }).problems, ['STORAGE_SECRET must not be empty']);
     assert.deepEqual(configError({ ...MINIO_ENV, STORAGE_ACCESS_KEY: '' }).problems, ['STORAGE_ACCESS_KEY must not be empty']);

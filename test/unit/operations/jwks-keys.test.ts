@@ -47,6 +47,19 @@ describe('jwksHasRs256Key', () => {
     assert.match((await probe(500, { keys: [RS256_KEY] })).message, /answered HTTP 500\. JWT_JWKS_URL must point at/);
   });
 
+  test('names the URL without its query, where a token for the issuer may be, whether it passes or fails', async () => {
+    const withToken = `${server.url}/jwks.json?token=S3CRET-QUERY`;
+    answer = { status: 200, body: JSON.stringify({ keys: [RS256_KEY] }) };
+    assert.deepEqual(await jwksHasRs256Key(withToken, 2_000), { status: 'pass', message: `1 RS256 key(s) at ${server.url}/jwks.json?…` });
+    answer = { status: 404, body: '{}' };
+    const failed = await jwksHasRs256Key(withToken, 2_000);
+    assert.equal(failed.status, 'fail');
+    assert.ok(failed.message.startsWith(`${server.url}/jwks.json?… answered HTTP 404.`), failed.message);
+    const unreachable = await jwksHasRs256Key('http://127.0.0.1:1/jwks.json?token=S3CRET-QUERY', 2_000);
+    assert.equal(unreachable.status, 'fail');
+    assert.doesNotMatch(unreachable.message, /S3CRET/);
+  });
+
   test('gives up when the caller cancels, as a closing service does, even where the keys are fine', async () => {
     answer = { status: 200, body: JSON.stringify({ keys: [RS256_KEY] }) };
     assert.equal((await jwksHasRs256Key(url(), 2_000, AbortSignal.abort())).status, 'fail');
