@@ -293,15 +293,16 @@ export class AssetService {
     return asset.ownerId === principal.ownerId ? asset.idempotencyKey : null;
   }
 
-  /**
-   * Delivery URLs read the bytes: only for a token that may view. Null, not an error, for one that may only
-   * upload, so that its confirm (which returns the asset) still answers.
-   */
-  publicUrl(principal: Principal, asset: Asset): string | null {
-    if (asset.status !== 'READY' || asset.visibility !== 'PUBLIC' || !principal.permissions.has(PERMISSIONS.view)) return null;
+  /** Anyone may GET it, and it follows from storageKey: no permission to check. */
+  publicUrl(asset: Asset): string | null {
+    if (asset.status !== 'READY' || asset.visibility !== 'PUBLIC') return null;
     return this.deps.storage.publicUrl(asset.storageKey);
   }
 
+  /**
+   * A presigned GET reads private bytes: only for a token that may view. Null, not an error, for one that
+   * may only upload, so that its confirm (which returns the asset) still answers.
+   */
   downloadUrl(principal: Principal, asset: Asset, ttlSeconds: number): string | null {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
       throw validationError('ttlSeconds must be a positive whole number of seconds.', 'ttlSeconds');

@@ -27,7 +27,7 @@ export function buildResolvers(service: AssetService) {
       uploadHeaders: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadHeaders(principalOf(ctx), asset),
       idempotencyKey: (asset: Asset, _: unknown, ctx: RequestContext) => service.idempotencyKey(principalOf(ctx), asset),
       uploadExpiresAt: (asset: Asset) => (asset.status === 'PENDING' ? asset.uploadExpiresAt : null),
-      publicUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.publicUrl(principalOf(ctx), asset),
+      publicUrl: (asset: Asset) => service.publicUrl(asset),
       downloadUrl: (asset: Asset, args: { ttlSeconds: number }, ctx: RequestContext) => service.downloadUrl(principalOf(ctx), asset, args.ttlSeconds),
     },
   };

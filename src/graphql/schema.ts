@@ -33,14 +33,14 @@ export const schema = /* GraphQL */ `
     sizeBytes: Long!
     checksum: String
     originalFilename: String!
-    "Presigned PUT, only for the owner and only while the upload is PENDING and open."
+    "Presigned PUT, only for the owner's token with assets:asset:upload, and only while the upload is PENDING and open."
     uploadUrl: String
     "Headers to send with the PUT to uploadUrl (owner only, like uploadUrl). Content-Length is signed too: send exactly sizeBytes bytes."
     uploadHeaders: [UploadHeader!]
     uploadExpiresAt: DateTime
     "Delivery URL of a READY asset in a PUBLIC namespace."
     publicUrl: String
-    "Presigned GET of a READY asset in a PRIVATE namespace; ttlSeconds is capped by the server."
+    "Presigned GET of a READY asset in a PRIVATE namespace, for the owner's token with assets:asset:view (null for an upload-only token); ttlSeconds is capped by the server."
     downloadUrl(ttlSeconds: Int = 3600): String
     status: AssetStatus!
     """

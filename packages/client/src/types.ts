@@ -18,7 +18,10 @@ export interface Asset {
   failureReason: string | null;
   /** READY PUBLIC assets: a permanent URL anyone can GET. */
   publicUrl: string | null;
-  /** READY PRIVATE assets: a presigned GET, valid for an hour (see AssetsClient.downloadUrl for another lifetime). */
+  /**
+   * READY PRIVATE assets: a presigned GET, valid for an hour (see AssetsClient.downloadUrl for another lifetime);
+   * null for a token without assets:asset:view.
+   */
   downloadUrl: string | null;
   idempotencyKey: string | null;
   createdAt: string;
