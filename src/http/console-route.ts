@@ -46,14 +46,17 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_PEER = /^(127\.|::1$|::ffff:127\.)/;
 
 /**
  * Whether a request comes from the console's own page on this machine (or from no page: curl). Dev mode
  * allows every origin (CORS *), so without this any site the developer visits could read the dev token,
- * which may do everything. The Host must be a loopback name: a site that rebinds its own name to 127.0.0.1
- * sends its name there (and Origin to match), and a dev service on HOST=0.0.0.0 keeps it from the LAN.
+ * which may do everything. The connection must come from this machine (a dev service on HOST=0.0.0.0 is
+ * reachable from the LAN, whose requests may say any Host), and the Host must be a loopback name: a site
+ * that rebinds its own name to 127.0.0.1 connects from here, but sends its name there (and Origin to match).
  */
 function fromOwnPage(request: FastifyRequest): boolean {
+  if (!LOOPBACK_PEER.test(request.socket.remoteAddress ?? '')) return false;
   if (!LOOPBACK_HOSTS.has(hostnameOf(request.headers.host) ?? '')) return false;
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
