@@ -5,6 +5,7 @@ import { StartupError } from './startup-error.js';
 import { deriveStorageConfig, type StorageConfig } from './storage-config.js';
 import { deriveTracingConfig, type TracingConfig } from './tracing-config.js';
 import { UPLOAD_LIMIT_ENV_VARS, type UploadLimits } from './upload-limits.js';
+import { shownUrl } from './shown-url.js';
 
 export interface Config {
   port: number;
@@ -127,12 +128,7 @@ export function parseEnvVars(env: NodeJS.ProcessEnv, problems: string[], names: 
  */
 function problemWith(value: string, message: string | undefined, secret: boolean): string {
   if (value === '') return 'must not be empty';
-  return `${message ?? 'is invalid'} (got ${secret ? 'a hidden value' : JSON.stringify(withoutPassword(value))})`;
-}
-
-/** A URL's password, where a setting that is no secret has one anyway (user:password@host), is not repeated. */
-function withoutPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:…@');
+  return `${message ?? 'is invalid'} (got ${secret ? 'a hidden value' : JSON.stringify(shownUrl(value))})`;
 }
 
 export function databaseConnection(values: Parsed, problems: string[]): string | undefined {

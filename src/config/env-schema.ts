@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OTLP_PROTOCOLS } from './tracing-config.js';
+import { hasUserInfo } from './shown-url.js';
 
 /**
  * Every environment variable the service reads, with its documentation. docs/configuration.md,
@@ -83,7 +84,7 @@ const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message:
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, message: 'must be a PostgreSQL URL (postgres:// or postgresql://) such as postgres://user:password@host:5432/database' });
 const otlpUrl = httpUrl('http://otel-collector:4318');
 // A JWKS is public; fetch refuses a URL with credentials in it, and they would reach every message naming it.
-const jwksUrl = httpUrl('https://security.example.com/.well-known/jwks.json').refine((value) => !/^[a-z]+:\/\/[^/?#]*@/i.test(value), {
+const jwksUrl = httpUrl('https://security.example.com/.well-known/jwks.json').refine((value) => !hasUserInfo(value), {
   message: 'must not carry a user name or password (user:password@): a JWKS is public, and fetch refuses credentials in a URL',
 });
 const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: 'must be http/protobuf, http/json or grpc' });
@@ -126,7 +127,7 @@ export const ENV_VARS = {
   STORAGE_MAX_UPLOAD_BYTES: { group: 'storage', schema: int(1, 5 * 1024 ** 3), default: String(100 * 1024 * 1024), description: 'Hard cap on any upload, whatever the namespace allows.' },
   STORAGE_TIMEOUT_MS: { group: 'storage', schema: int(100, 120000), default: '5000', description: "How long a storage call may wait for its answer to start, and then between bytes of it (a call is tried twice). Bulk calls (storage sync, the orphan sweep's listings and deletes) allow max(this, 120 s) of silence instead." },
   STORAGE_CIRCUIT_RESET_MS: { group: 'storage', schema: int(100, 600000), default: '10000', description: 'Once storage is found unreachable, calls fail fast for this long before a trial call.' },
-  JWT_JWKS_URL: { group: 'auth', schema: jwksUrl, required: true, local: 'http://localhost:8084/.well-known/jwks.json', r2: 'from Vault', description: 'JWKS of the token issuer (RS256 keys).' },
+  JWT_JWKS_URL: { group: 'auth', schema: jwksUrl, required: true, local: 'http://localhost:8084/.well-known/jwks.json', r2: 'from Vault', description: 'JWKS of the token issuer (RS256 keys); no user:password@ in it (a JWKS is public). Messages and logs show it without its query.' },
   JWT_ISSUER: { group: 'auth', schema: text, minio: 'neotool-dev', description: 'Required `iss` claim, when set. Set it and JWT_AUDIENCE in production: unset, any token the JWKS keys signed is accepted, and the service warns at startup.' },
   JWT_AUDIENCE: { group: 'auth', schema: text, minio: 'neotool-assets', description: 'Required `aud` claim, when set (see JWT_ISSUER).' },
   JWT_JWKS_REFETCH_COOLDOWN_SECONDS: { group: 'auth', schema: int(0, 3600), default: '5', description: 'A token with an unknown key id refetches the JWKS at most this often, so new-key tokens may be refused this long after a key rotation.' },

@@ -1,3 +1,4 @@
+import { shownUrl } from '../../config/shown-url.js';
 import { fail, pass, type Outcome } from './checks.js';
 import { connectionFailure } from './connection-failure.js';
 
@@ -36,19 +37,6 @@ export async function fetchIssuerKeys(jwksUrl: string, timeoutMs: number, cancel
   const usable = keys.filter((k) => k.kty === 'RSA' && (k.alg ?? 'RS256') === 'RS256' && (k.use ?? 'sig') === 'sig');
   if (usable.length === 0) return { outcome: fail(`${url} lists ${keys.length} key(s), none of them an RS256 signing key. ${fix}`) };
   return { outcome: pass(`${usable.length} RS256 key(s) at ${url}`), jwks };
-}
-
-/**
- * A URL as messages and logs may show it: without user info or query, where a URL kept in a secret
- * store (as JWT_JWKS_URL is, in Vault) may carry credentials.
- */
-export function shownUrl(url: string): string {
-  try {
-    const { origin, pathname, search } = new URL(url);
-    return `${origin}${pathname}${search ? '?…' : ''}`;
-  } catch {
-    return url;
-  }
 }
 
 /** The keys of whatever came back, if it has the shape of a JWKS: an error page may well be JSON too. */

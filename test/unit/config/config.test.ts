@@ -155,10 +155,17 @@ describe('loadConfig', () => {
     }
   });
 
-  test('rejects a JWT_JWKS_URL with a user and password, without repeating the password', () => {
-    assert.deepEqual(configError({ ...MINIO_ENV, JWT_JWKS_URL: 'https://issuer:S3CRET@security.example.com/jwks.json' }).problems, [
-      'JWT_JWKS_URL must not carry a user name or password (user:password@): a JWKS is public, and fetch refuses credentials in a URL (got "https://issuer:…@security.example.com/jwks.json")',
-    ]);
+  test('rejects a JWT_JWKS_URL with a user or password, quoting it without them or its query', () => {
+    for (const value of ['https://issuer:S3CRET@security.example.com/jwks.json', 'https://ghp_S3CRET@security.example.com/jwks.json?key=S3CRET', 'https://u:p@ss@S3CRET@security.example.com/jwks.json']) {
+      assert.deepEqual(configError({ ...MINIO_ENV, JWT_JWKS_URL: value }).problems, [
+        `JWT_JWKS_URL must not carry a user name or password (user:password@): a JWKS is public, and fetch refuses credentials in a URL (got "https://…@security.example.com/jwks.json${value.includes('?') ? '?…' : ''}")`,
+      ]);
+    }
+  });
+
+  test('accepts a JWT_JWKS_URL with an @ in its path or query, which is no user info', () => {
+    const jwksUrl = 'https://security.example.com/keys/@issuer/jwks.json?for=a@b';
+    assert.equal(loadConfig({ ...MINIO_ENV, JWT_JWKS_URL: jwksUrl }).jwt.jwksUrl, jwksUrl);
   });
 
   test('says a required secret set empty must not be empty, without claiming to hide a value', () => {
