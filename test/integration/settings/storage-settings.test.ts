@@ -136,6 +136,7 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
     await storage.restore();
     assert.match(await confirmError(), /CircuitOpen/, 'with storage back, calls still fail fast until the reset time has passed');
 
+    // With the setting ignored, the default reset time (10 s) outlasts this wait, which starts right after the opening.
     await eventually(async () => (await svc.gql(CONFIRM, { id: asset.id }, token)).data?.confirmAssetUpload?.status, 'a confirm to get through', {
       until: (status) => status === 'READY',
       timeoutMs: RESET_MS + 3000,
@@ -145,8 +146,5 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
     // (a confirm READY sooner than RESET_MS after the opening) still fails this.
     const openFor = Date.now() - openedAtTheEarliest;
     assert.ok(openFor >= RESET_MS - 50, `the breaker let calls through at most ${openFor} ms after opening`);
-    // With the setting ignored, the default reset time (10 s) keeps it open at least that long after
-    // openedAtTheEarliest, however late storage was restored.
-    assert.ok(openFor < 10_000, `the breaker stayed open ${openFor} ms, as long as the 10 s default, not STORAGE_CIRCUIT_RESET_MS`);
   });
 });
