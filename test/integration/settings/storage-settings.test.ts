@@ -87,8 +87,8 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
   // enough that a hung call tried twice (about 2 s) ends well before the default's two attempts (10 s) would.
   const TIMEOUT_MS = 1000;
   // Long enough that a loaded machine still sees the breaker open after storage is restored (a pause longer
-  // than this between the opening and that check would let a trial call through), and half the default.
-  const RESET_MS = 5000;
+  // than this between the opening and that check would let a trial call through), and far from the 10 s default.
+  const RESET_MS = 3000;
   let svc: TestService;
   let storage: TcpProxy;
   let stop: (() => Promise<void>) | undefined;
@@ -136,7 +136,8 @@ describe('STORAGE_TIMEOUT_MS and STORAGE_CIRCUIT_RESET_MS', () => {
     await storage.restore();
     assert.match(await confirmError(), /CircuitOpen/, 'with storage back, calls still fail fast until the reset time has passed');
 
-    // With the setting ignored, the default reset time (10 s) outlasts this wait, which starts right after the opening.
+    // With the setting ignored, the default reset time (10 s) outlasts this wait (6 s), which starts a few
+    // calls after the opening.
     await eventually(async () => (await svc.gql(CONFIRM, { id: asset.id }, token)).data?.confirmAssetUpload?.status, 'a confirm to get through', {
       until: (status) => status === 'READY',
       timeoutMs: RESET_MS + 3000,
