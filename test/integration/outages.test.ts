@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operations.js';
 import { startServiceBehindProxies } from '../support/proxied-service.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
-import type { TestService } from '../support/test-service.js';
+import { startTestService, type TestService } from '../support/test-service.js';
+import { deleteBuckets } from '../support/infra.js';
 
 /** Storage and PostgreSQL reached through proxies that the tests cut and restore, like an outage and its end. */
 describe('dependency outages', () => {
@@ -60,5 +61,24 @@ describe('dependency outages', () => {
     const created = await svc.gql(CREATE, { input: uploadInput() }, token);
     assert.equal(created.data?.createAssetUpload.status, 'PENDING', JSON.stringify(created.errors));
     assert.equal((await health()).status, 200);
+  });
+});
+
+describe('a private bucket deleted under a running service', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService();
+  });
+  after(() => svc.stop());
+
+  test('confirm answers STORAGE_UNAVAILABLE naming NoSuchBucket and the asset stays PENDING: the store\'s fault does not fail the upload', async () => {
+    const token = await svc.token('bucketless-owner');
+    const asset = (await svc.gql(CREATE, { input: uploadInput() }, token)).data!.createAssetUpload;
+    assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+    await deleteBuckets(svc.s3, svc.privateBucket);
+    const failed = await svc.gql(CONFIRM, { id: asset.id }, token);
+    assert.equal(failed.errors?.[0]?.extensions.code, 'STORAGE_UNAVAILABLE', JSON.stringify(failed));
+    assert.match(failed.errors![0]!.message, /NoSuchBucket/);
+    assert.equal((await svc.gql(GET, { id: asset.id }, token)).data!.asset.status, 'PENDING');
   });
 });

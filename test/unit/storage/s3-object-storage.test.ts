@@ -1,4 +1,4 @@
-// Confirm's copy of a checked upload, against a stub S3 client answering as stores do: what decides that
+// Confirm reading an upload and copying it, against a stub S3 client answering as stores do: what decides that
 // the copy holds the checked bytes, and what happens to a copy that does not. (The real Ceph race:
 // test/integration/integrity/checked-copy.test.ts.)
 import assert from 'node:assert/strict';
@@ -42,5 +42,23 @@ describe('the copy of a checked upload', () => {
   test('of other bytes that cannot be deleted fails with STORAGE_UNAVAILABLE, so that the confirm is retried', async () => {
     const { storage } = storageAnswering({ CopyObjectResult: { ETag: OTHER } }, () => Promise.reject(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })));
     await assert.rejects(copy(storage), (error: unknown) => error instanceof AssetError && error.code === 'STORAGE_UNAVAILABLE' && /could not delete the object/.test(error.message));
+  });
+});
+
+describe('reading an upload to check it', () => {
+  const notFound = (name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 404 } });
+  const sample = (answer: unknown) => {
+    const { client } = recordingS3Client(() => answer);
+    const config = minioStorageConfig();
+    const request = { headBytes: 64, wholeBody: false, sha256: false, expected: { sizeBytes: 5, contentType: 'image/png' } };
+    return new S3ObjectStorage(client, new Presigner(config), config).sampleObject('private', '~uploads/a1', request);
+  };
+
+  test('finds nothing when the upload is not there (NoSuchKey): the asset fails with OBJECT_MISSING', async () => {
+    assert.equal(await sample(notFound('NoSuchKey')), null);
+  });
+
+  test('fails with STORAGE_UNAVAILABLE when the bucket itself is gone, so that the asset is not failed for the store\'s fault', async () => {
+    await assert.rejects(sample(notFound('NoSuchBucket')), (e: unknown) => e instanceof AssetError && e.code === 'STORAGE_UNAVAILABLE' && /NoSuchBucket/.test(e.message));
   });
 });
