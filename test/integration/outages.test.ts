@@ -64,21 +64,16 @@ describe('dependency outages', () => {
   });
 });
 
-describe('a private bucket deleted under a running service', () => {
-  let svc: TestService;
-  before(async () => {
-    svc = await startTestService();
-  });
-  after(() => svc.stop());
-
-  test('confirm answers STORAGE_UNAVAILABLE naming NoSuchBucket and the asset stays PENDING: the store\'s fault does not fail the upload', async () => {
-    const token = await svc.token('bucketless-owner');
-    const asset = (await svc.gql(CREATE, { input: uploadInput() }, token)).data!.createAssetUpload;
-    assert.equal((await uploadTo(asset, 'hello world')).status, 200);
-    await deleteBuckets(svc.s3, svc.privateBucket);
-    const failed = await svc.gql(CONFIRM, { id: asset.id }, token);
-    assert.equal(failed.errors?.[0]?.extensions.code, 'STORAGE_UNAVAILABLE', JSON.stringify(failed));
-    assert.match(failed.errors![0]!.message, /NoSuchBucket/);
-    assert.equal((await svc.gql(GET, { id: asset.id }, token)).data!.asset.status, 'PENDING');
-  });
+// A service of its own: its private bucket is deleted.
+test('with the private bucket deleted under a running service, confirm answers STORAGE_UNAVAILABLE naming NoSuchBucket and the asset stays PENDING: the store\'s fault does not fail the upload', async (t) => {
+  const svc = await startTestService();
+  t.after(() => svc.stop());
+  const token = await svc.token('bucketless-owner');
+  const asset = (await svc.gql(CREATE, { input: uploadInput() }, token)).data!.createAssetUpload;
+  assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+  await deleteBuckets(svc.s3, svc.privateBucket);
+  const failed = await svc.gql(CONFIRM, { id: asset.id }, token);
+  assert.equal(failed.errors?.[0]?.extensions.code, 'STORAGE_UNAVAILABLE', JSON.stringify(failed));
+  assert.match(failed.errors![0]!.message, /NoSuchBucket/);
+  assert.equal((await svc.gql(GET, { id: asset.id }, token)).data!.asset.status, 'PENDING');
 });
