@@ -95,10 +95,14 @@ export class AssetService {
     return result;
   }
 
-  /** The live asset a refused request repeats; an abandoned one is settled first, so a dead upload is never handed out. */
+  /** The live asset a refused request repeats, if any. */
   private async repeatedUpload(asset: NewAsset, idempotencyKey: string): Promise<Asset | null> {
     const found = await this.deps.repository.findByIdempotencyKey(asset.ownerId, idempotencyKey);
-    if (!found) return null;
+    return found && this.liveRepeat(found, asset);
+  }
+
+  /** The asset a repeat gets while its key holds; an abandoned one is settled first, so a dead upload is never handed out. */
+  private async liveRepeat(found: Asset, asset: NewAsset): Promise<Asset | null> {
     const existing = await this.settledIfAbandoned(found);
     return this.keyStillHolds(existing) ? assertSameUpload(existing, asset) : null;
   }
@@ -132,9 +136,9 @@ export class AssetService {
       const result = await repository.insertOrFindByIdempotencyKey(asset);
       if ('overQuota' in result) return this.repeatOrRefuse(asset, () => this.deps.limiter.quotaRefusal(asset.sizeBytes));
       if (result.created) return result;
-      const existing = await this.settledIfAbandoned(result.asset);
-      if (this.keyStillHolds(existing)) return { asset: assertSameUpload(existing, asset), created: false };
-      await repository.releaseIdempotencyKey(existing.id);
+      const repeat = await this.liveRepeat(result.asset, asset);
+      if (repeat) return { asset: repeat, created: false };
+      await repository.releaseIdempotencyKey(result.asset.id);
     }
     throw new AssetError('CONFLICT', `Idempotency key "${asset.idempotencyKey}" is being reused concurrently; retry the request.`);
   }

@@ -6,7 +6,7 @@ import { readSample } from './object-sampler.js';
 import { cleanEtag } from './etag.js';
 import { encodeKey, publicObjectUrl } from './object-url.js';
 import type { Presigner } from './presigner.js';
-import { errorName, isNotFound, isPreconditionFailed, storageUnavailable } from './storage-errors.js';
+import { isMissingObject, isNotFound, isPreconditionFailed, storageUnavailable } from './storage-errors.js';
 
 /** The lifecycle's view of storage, over any S3-compatible endpoint. */
 export class S3ObjectStorage implements ObjectStorage {
@@ -52,7 +52,7 @@ export class S3ObjectStorage implements ObjectStorage {
       return { ...(await readSample(body, request)), sizeBytes, contentType, etag: object.ETag };
     } catch (error) {
       // A missing bucket is the store's fault, not the uploader's: the asset must not fail for good over it.
-      if (isNotFound(error) && errorName(error) !== 'NoSuchBucket') return null;
+      if (isMissingObject(error)) return null;
       throw storageUnavailable('read the uploaded object', error);
     }
   }

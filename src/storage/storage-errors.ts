@@ -58,6 +58,11 @@ export function isNotFound(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || (error as StorageFailure)?.$metadata?.httpStatusCode === 404;
 }
 
+/** The object is not there, in a bucket that is: a missing bucket (also a 404) is the store's fault, not an absent object. */
+export function isMissingObject(error: unknown): boolean {
+  return isNotFound(error) && errorName(error) !== 'NoSuchBucket';
+}
+
 /** A condition of the request (such as x-amz-copy-source-if-match) did not hold. */
 export function isPreconditionFailed(error: unknown): boolean {
   return errorName(error) === 'PreconditionFailed' || (error as StorageFailure)?.$metadata?.httpStatusCode === 412;
