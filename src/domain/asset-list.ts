@@ -62,8 +62,11 @@ function isOwnTimestamp(text: string, date: Date): boolean {
   return !Number.isNaN(date.getTime()) && /^\d{4}-/.test(text) && date.toISOString() === text;
 }
 
+/** `assets(first: Int = 20)` in the schema: a page when first is not given. */
+export const DEFAULT_PAGE_SIZE = 20;
+
 export function pageSize(first: number | null | undefined): number {
-  const size = first ?? 20;
+  const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
     throw validationError(`first must be a whole number from 1 to ${MAX_PAGE_SIZE}.`, 'first');
   }

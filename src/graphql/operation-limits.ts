@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, Location, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
-import { MAX_PAGE_SIZE } from '../domain/asset-list.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/asset-list.js';
 import { MAX_REPRESENTATIONS } from './entity-reference.js';
 
 /**
@@ -31,8 +31,6 @@ export const MAX_LOOKUPS = 20;
 export const MAX_TOKENS = 20_000;
 
 const LOOKUP_FIELDS = new Set(['asset', 'assets', '_entities']);
-/** `assets(first: Int = 20)` in the schema. */
-const DEFAULT_PAGE_SIZE = 20;
 
 export const operationLimits: ValidationRule = (context) => {
   const fragments = (name: string) => context.getFragment(name);

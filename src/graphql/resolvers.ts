@@ -2,7 +2,7 @@ import type { Asset } from '../domain/asset.js';
 import type { AssetService } from '../domain/asset-service.js';
 import { encodeCursor, type AssetPage, type ListRequest } from '../domain/asset-list.js';
 import type { UploadRequest } from '../domain/upload-request.js';
-import { principalOf, type RequestContext } from './context.js';
+import { authenticated, principalOf, type RequestContext } from './context.js';
 import { entityId } from './entity-reference.js';
 import { DateTime, Long } from './scalars.js';
 
@@ -21,14 +21,15 @@ export function buildResolvers(service: AssetService) {
         service.confirmUpload(principalOf(ctx), args.input.assetId, args.input.checksum),
       deleteAsset: (_: unknown, args: { assetId: string }, ctx: RequestContext) => service.delete(principalOf(ctx), args.assetId),
     },
+    // Field resolvers run per asset and emit no events: the principal without its per-request copy.
     Asset: {
       __resolveReference: (ref: { id?: unknown }, _: unknown, ctx: RequestContext) => service.get(principalOf(ctx), entityId(ref)),
-      uploadUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadUrl(principalOf(ctx), asset),
-      uploadHeaders: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadHeaders(principalOf(ctx), asset),
-      idempotencyKey: (asset: Asset, _: unknown, ctx: RequestContext) => service.idempotencyKey(principalOf(ctx), asset),
+      uploadUrl: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadUrl(authenticated(ctx), asset),
+      uploadHeaders: (asset: Asset, _: unknown, ctx: RequestContext) => service.uploadHeaders(authenticated(ctx), asset),
+      idempotencyKey: (asset: Asset, _: unknown, ctx: RequestContext) => service.idempotencyKey(authenticated(ctx), asset),
       uploadExpiresAt: (asset: Asset) => (asset.status === 'PENDING' ? asset.uploadExpiresAt : null),
       publicUrl: (asset: Asset) => service.publicUrl(asset),
-      downloadUrl: (asset: Asset, args: { ttlSeconds: number }, ctx: RequestContext) => service.downloadUrl(principalOf(ctx), asset, args.ttlSeconds),
+      downloadUrl: (asset: Asset, args: { ttlSeconds: number }, ctx: RequestContext) => service.downloadUrl(authenticated(ctx), asset, args.ttlSeconds),
     },
   };
 }

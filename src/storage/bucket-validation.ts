@@ -52,7 +52,7 @@ export function explain(error: unknown, config: StorageConfig, bucket: string, s
   if (isUnreachable(error)) {
     return new BucketValidationError(
       'ConnectionFailed',
-      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check ${named('HOSTNAME')}, ${named('PORT')} and ${named('USE_HTTPS')}, and that the endpoint is reachable from here.${virtualHostedStyleHint(error, config, bucket, settingsPrefix)}`,
+      `Cannot reach storage at ${endpoint} (${name}: ${(error as Error).message}). Check ${named('HOSTNAME')}, ${named('PORT')} and ${named('USE_HTTPS')}, and that the endpoint is reachable from here.${virtualHostedStyleHint(error, config, bucket, named('FORCE_PATH_STYLE'))}`,
     );
   }
   if (isWebPageAnswer(error)) {
@@ -81,8 +81,7 @@ export function explain(error: unknown, config: StorageConfig, bucket: string, s
  * Virtual-hosted style (STORAGE_FORCE_PATH_STYLE=false, the default) puts the bucket into the host name,
  * which a MinIO or Ceph host such as localhost does not resolve. Not said for Cloudflare R2, which needs that style.
  */
-function virtualHostedStyleHint(error: unknown, config: StorageConfig, bucket: string, settingsPrefix: string): string {
+function virtualHostedStyleHint(error: unknown, config: StorageConfig, bucket: string, setting: string): string {
   if (config.forcePathStyle || isCloudflareR2(config.hostname) || !isDnsFailure(error)) return '';
-  const setting = `${settingsPrefix}STORAGE_FORCE_PATH_STYLE`;
   return ` ${setting}=false (virtual-hosted style) asks for the host ${bucket}.${config.hostname}; MinIO and Ceph need ${setting}=true.`;
 }
