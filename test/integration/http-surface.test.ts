@@ -122,7 +122,7 @@ describe('the HTTP surface', () => {
     if (init.contentType) headers['content-type'] = init.contentType;
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     const res = await fetch(`${svc.url}/graphql`, { method: 'POST', headers, body: init.body });
-    return { status: res.status, ...((await res.json()) as { errors: { message: string; extensions: { code: string } }[] }) };
+    return { status: res.status, ...((await res.json()) as Omit<GraphQLResponse, 'status'>) } as GraphQLResponse & { errors: NonNullable<GraphQLResponse['errors']> };
   }
 
   const JSON_TYPE = 'application/json';
@@ -155,13 +155,9 @@ describe('the HTTP surface', () => {
   }
 
   test('a query sent as the body itself, with "Content-Type: application/graphql", is answered', async () => {
-    const res = await fetch(`${svc.url}/graphql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await svc.token('plain-query-client')}`, 'content-type': 'application/graphql' },
-      body: '{ __typename }',
-    });
-    assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { data: { __typename: 'Query' } });
+    const { status, ...body } = await rawPost({ body: '{ __typename }', contentType: 'application/graphql', token: await svc.token('plain-query-client') });
+    assert.equal(status, 200);
+    assert.deepEqual(body, { data: { __typename: 'Query' } });
   });
 
   for (const [what, search, message] of [
@@ -235,12 +231,7 @@ describe('the HTTP surface', () => {
 
   test('a JSON body sent as application/graphql is a VALIDATION_ERROR saying what to send, not an INTERNAL error', async () => {
     const errorsBefore = serviceErrors();
-    const res = await fetch(`${svc.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/graphql', authorization: `Bearer ${await svc.token('content-type-mixer')}` },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
-    const response = { status: res.status, ...((await res.json()) as Omit<GraphQLResponse, 'status'>) };
+    const response = await rawPost({ body: JSON.stringify({ query: '{ __typename }' }), contentType: 'application/graphql', token: await svc.token('content-type-mixer') });
     assert.equal(response.status, 400);
     assert.match(errorOf(response, 'VALIDATION_ERROR').message, /^The query is not GraphQL text/);
     assert.equal(serviceErrors(), errorsBefore, 'not logged as a service error');

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CONFIRM, CREATE, GET, uploadInput, uploadTo } from '../support/operations.js';
 import { startServiceBehindProxies } from '../support/proxied-service.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { startServiceFor, type TestService } from '../support/test-service.js';
+import { errorOf, uploadedAsset } from '../support/flows.js';
 import { deleteBuckets } from '../support/infra.js';
 
 /** Storage and PostgreSQL reached through proxies that the tests cut and restore, like an outage and its end. */
@@ -66,14 +67,11 @@ describe('dependency outages', () => {
 
 // A service of its own: its private bucket is deleted.
 test('with the private bucket deleted under a running service, confirm answers STORAGE_UNAVAILABLE naming NoSuchBucket and the asset stays PENDING: the store\'s fault does not fail the upload', async (t) => {
-  const svc = await startTestService();
+  const { svc, token } = await startServiceFor('bucketless-owner');
   t.after(() => svc.stop());
-  const token = await svc.token('bucketless-owner');
-  const asset = (await svc.gql(CREATE, { input: uploadInput() }, token)).data!.createAssetUpload;
-  assert.equal((await uploadTo(asset, 'hello world')).status, 200);
+  const asset = await uploadedAsset(svc, token, uploadInput(), 'hello world');
   await deleteBuckets(svc.s3, svc.privateBucket);
   const failed = await svc.gql(CONFIRM, { id: asset.id }, token);
-  assert.equal(failed.errors?.[0]?.extensions.code, 'STORAGE_UNAVAILABLE', JSON.stringify(failed));
-  assert.match(failed.errors![0]!.message, /NoSuchBucket/);
+  assert.match(errorOf(failed, 'STORAGE_UNAVAILABLE').message, /NoSuchBucket/);
   assert.equal((await svc.gql(GET, { id: asset.id }, token)).data!.asset.status, 'PENDING');
 });

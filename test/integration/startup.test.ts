@@ -15,7 +15,7 @@ import { directoryWithDotEnv, npmScriptNodeFlags, runCli, startCli, type CliResu
 import { eventually } from '../support/eventually.js';
 import { jsonServer } from '../support/json-server.js';
 import { adminS3, closedPort, createBuckets, createDatabase, deleteBuckets, requireEnv, s3Endpoint, secondS3User, silentEndpoint, uniqueName } from '../support/infra.js';
-import { infraEnv, ownInfra, type TestInfra } from '../support/test-service.js';
+import { infraEnv, ownInfra, postGraphQL, type TestInfra } from '../support/test-service.js';
 import { testRedisUrl } from '../support/limit-backends.js';
 
 
@@ -218,13 +218,17 @@ describe('starting the real service process', () => {
     });
   });
 
-  test('with everything right it logs "Bucket validation successful", serves, and SIGTERM ends it with exit code 0', async () => {
+  test('with everything right it logs "Bucket validation successful", serves, fetches the issuer\'s keys once (readiness hands them to the token verifier), and SIGTERM ends it with exit code 0', async () => {
+    const fetchesBefore = infra.issuer.jwksRequests;
     const service = startCli(['serve'], env);
     try {
       const url = await service.listening(60_000);
       assert.match(service.stdout(), /"msg":"Bucket validation successful"/);
       assert.doesNotMatch(service.stdout(), /"level":40/, 'nothing to warn about');
       assert.equal((await fetch(`${url}/health`)).status, 200);
+      assert.equal((await fetch(`${url}/health/ready`)).status, 200);
+      assert.equal((await postGraphQL(url, '{ __typename }', {}, await infra.issuer.token({ sub: 'first-caller' }))).status, 200);
+      assert.equal(infra.issuer.jwksRequests - fetchesBefore, 1);
       assert.equal(await service.terminate(), 0, service.stderr());
       assert.equal(service.stderr(), '');
     } finally {
@@ -242,24 +246,6 @@ describe('starting the real service process', () => {
       assert.equal(warning.level, 40);
       assert.deepEqual(warning.unset, ['JWT_ISSUER', 'JWT_AUDIENCE']);
       assert.match(warning.msg, /^JWT_ISSUER and JWT_AUDIENCE not set: .* set them to what your token issuer puts in "iss" and "aud"$/);
-    } finally {
-      await service.kill();
-    }
-  });
-
-  test('the issuer\'s keys are fetched once: readiness reads them and hands them to the token verifier', async () => {
-    const fetchesBefore = infra.issuer.jwksRequests;
-    const service = startCli(['serve'], env);
-    try {
-      const url = await service.listening(60_000);
-      assert.equal((await fetch(`${url}/health/ready`)).status, 200);
-      const call = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await infra.issuer.token({ sub: 'first-caller' })}` },
-        body: JSON.stringify({ query: '{ __typename }' }),
-      });
-      assert.equal(call.status, 200);
-      assert.equal(infra.issuer.jwksRequests - fetchesBefore, 1);
     } finally {
       await service.kill();
     }
@@ -307,11 +293,7 @@ describe('starting the real service process', () => {
       await eventually(() => usable.test(service.stdout()), () => `the "usable now" log line in ${service.stdout()}`);
       answer = { status: 503, body: '{}' };
       assert.equal(await readiness(), 200, 'keys once fetched are cached: an issuer outage does not take the pod out of the Service');
-      const call = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await infra.issuer.token({ sub: 'first-caller' })}` },
-        body: JSON.stringify({ query: '{ __typename }' }),
-      });
+      const call = await postGraphQL(url, '{ __typename }', {}, await infra.issuer.token({ sub: 'first-caller' }));
       assert.equal(call.status, 200, 'ready means the verifier holds the keys: the first token is verified during the outage');
     } finally {
       await service.kill();

@@ -41,7 +41,7 @@ describe('AssetService.createUpload and the per-owner limits', () => {
   test('a repeat over a limit whose upload URL died with nothing uploaded fails the old asset and gets the refusal, not a dead upload', async () => {
     const { service, limiter, repository, clock } = serviceWithFakes();
     const abandoned = await service.createUpload(alice, request({ idempotencyKey: 'dead' }));
-    clock.advanceSeconds(900 + TEST_SETTINGS.uploadGraceSeconds);
+    clock.advanceSeconds(TEST_SETTINGS.uploadTtlSeconds + TEST_SETTINGS.uploadGraceSeconds);
     limiter.refusal = tooMany();
     await assert.rejects(service.createUpload(alice, request({ idempotencyKey: 'dead' })), limiter.refusal);
     const old = await repository.findById(abandoned.id);
@@ -52,7 +52,7 @@ describe('AssetService.createUpload and the per-owner limits', () => {
     const f = serviceWithFakes();
     const pending = await f.service.createUpload(alice, request({ idempotencyKey: 'late' }));
     f.storage.putUpload(pending, { sizeBytes: pending.sizeBytes, contentType: pending.mimeType });
-    f.clock.advanceSeconds(900 + TEST_SETTINGS.uploadGraceSeconds);
+    f.clock.advanceSeconds(TEST_SETTINGS.uploadTtlSeconds + TEST_SETTINGS.uploadGraceSeconds);
     f.limiter.refusal = tooMany();
     const repeat = await f.service.createUpload(alice, request({ idempotencyKey: 'late' }));
     assert.deepEqual({ id: repeat.id, status: repeat.status }, { id: pending.id, status: 'READY' });
