@@ -2,6 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ObjectSample } from '../../src/domain/ports.js';
 
+/** The SVG fixtures with a hazard a public namespace refuses. */
+export const UNSAFE_SVGS = [
+  'unsafe-script.svg',
+  'unsafe-onload.svg',
+  'unsafe-external-href.svg',
+  'unsafe-foreign-object.svg',
+  'unsafe-prefixed-script.svg',
+  'unsafe-animated-link.svg',
+  'unsafe-shift-jis.svg',
+] as const;
+
 /** The committed files of test/fixtures (written by test/fixtures/make-fixtures.ts). */
 export type FixtureName =
   | 'image.png'
@@ -13,25 +24,9 @@ export type FixtureName =
   | 'notes.txt'
   | 'table.csv'
   | 'safe.svg'
-  | 'unsafe-script.svg'
-  | 'unsafe-onload.svg'
-  | 'unsafe-external-href.svg'
-  | 'unsafe-foreign-object.svg'
-  | 'unsafe-prefixed-script.svg'
-  | 'unsafe-animated-link.svg'
-  | 'unsafe-shift-jis.svg'
+  | (typeof UNSAFE_SVGS)[number]
   | 'dimension-bomb.png'
   | 'truncated.png';
-
-export const UNSAFE_SVGS = [
-  'unsafe-script.svg',
-  'unsafe-onload.svg',
-  'unsafe-external-href.svg',
-  'unsafe-foreign-object.svg',
-  'unsafe-prefixed-script.svg',
-  'unsafe-animated-link.svg',
-  'unsafe-shift-jis.svg',
-] as const;
 
 export const MIME_TYPES = {
   png: 'image/png',
